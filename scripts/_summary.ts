@@ -1,0 +1,36 @@
+/**
+ * Human-readable one-paragraph summaries of step results, shared by the scripts.
+ * @module
+ */
+import type { AggregateResult } from "../src/pipeline/aggregate.ts";
+import type { ArchiveResult } from "../src/pipeline/archive.ts";
+import type { ConsolidateResult } from "../src/pipeline/consolidate.ts";
+import type { IngestResult } from "../src/pipeline/ingest.ts";
+
+export const ingestText = (r: IngestResult) =>
+  `ingest: ${r.objects_ingested} objects ingested, ${r.objects_skipped} already ingested, ` +
+  `${r.objects_failed} failed; ${r.records} records, ${r.malformed} malformed lines` +
+  (r.late_windows.length ? `; late data for ${r.late_windows.length} final window(s)` : "");
+
+export const ingestFailure = (r: IngestResult) =>
+  r.objects_failed === 0
+    ? undefined
+    : `${r.objects_failed} object(s) failed: ${r.failures.map((f) => `${f.key}: ${f.error}`).join("; ")}`;
+
+export const consolidateText = (r: ConsolidateResult) =>
+  `consolidate: ${r.windows} window(s) rebuilt from ${r.records} records` +
+  (r.reopened.length ? `; ${r.reopened.length} final window(s) reopened by late data` : "");
+
+export const aggregateText = (r: AggregateResult) =>
+  `aggregate: ` +
+  (Object.keys(r.computed) as Array<keyof typeof r.computed>).map((p) =>
+    `${p} ${r.computed[p]} computed (${r.final[p]} final, ${r.skipped_final[p]} kept final)`
+  ).join("; ") +
+  (r.holds.length ? `; ${r.holds.length} unprocessed object(s) hold finality back` : "");
+
+export const archiveText = (r: ArchiveResult) =>
+  `archive: ${r.archived} object(s) archived (${r.bytes} bytes), ${r.waiting} not ingested yet, ` +
+  `${r.failures.length} failed`;
+
+export const archiveFailure = (r: ArchiveResult) =>
+  r.failures.length === 0 ? undefined : `${r.failures.length} object(s) not archived: ${r.failures.map((f) => `${f.key}: ${f.error}`).join("; ")}`;

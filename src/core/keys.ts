@@ -1,0 +1,55 @@
+/**
+ * The store key layout (DESIGN §4): the one place that spells out where things live.
+ * @module
+ */
+import { type Period, periodKey } from "./windows.ts";
+
+/** Root of everything this project writes. */
+export const ROOT = "sa/cloudfront";
+
+/** `YYYY-MM-DD/HH-MM`: the directory of the 30-minute window starting at `ms`. */
+export function windowDir(windowStartMs: number): string {
+  const k = periodKey("30min", windowStartMs); // YYYY-MM-DD-HHMM
+  return `${k.slice(0, 10)}/${k.slice(11, 13)}-${k.slice(13, 15)}`;
+}
+
+/** Window start (epoch ms) from a `YYYY-MM-DD/HH-MM` directory, or undefined. */
+export function parseWindowDir(dir: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})\/(\d{2})-(00|30)$/.exec(dir);
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]) : undefined;
+}
+
+/** Raw records of one source object in one window, split in parts to bound memory. */
+export function rawKey(windowStartMs: number, sourceHash: string, part: number): string {
+  return `${ROOT}/raw/${windowDir(windowStartMs)}/${sourceHash}-${String(part).padStart(4, "0")}.json`;
+}
+
+/** Prefix of every raw entry of one window. */
+export function rawWindowPrefix(windowStartMs: number): string {
+  return `${ROOT}/raw/${windowDir(windowStartMs)}/`;
+}
+
+/** The ingest ledger: written last, so its presence means every raw part is stored. */
+export function ledgerKey(sourceHash: string): string {
+  return `${ROOT}/ledger/${sourceHash}.json`;
+}
+
+/** A marker that a window got new raw entries and must be consolidated. */
+export function pendingKey(windowStartMs: number, sourceHash: string): string {
+  return `${ROOT}/pending/${windowDir(windowStartMs)}/${sourceHash}`;
+}
+
+/** The consolidated summary of one window. */
+export function consolidatedKey(windowStartMs: number): string {
+  return `${ROOT}/consolidated/${windowDir(windowStartMs)}/summary.json`;
+}
+
+/** `.../aggregate/{period}/{key}/data.json` */
+export function aggregateKey(period: Period, key: string): string {
+  return `${ROOT}/aggregate/${period}/${key}/data.json`;
+}
+
+/** `.../aggregate/{period}/{key}/__meta.json` */
+export function metaKey(period: Period, key: string): string {
+  return `${ROOT}/aggregate/${period}/${key}/__meta.json`;
+}

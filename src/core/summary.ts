@@ -1,0 +1,184 @@
+/**
+ * The mergeable summary of a period and its rendering to `data.json` (DESIGN §4).
+ *
+ * A 30-minute window's summary is built from its records; every coarser period is the
+ * merge of its children's summaries, never a re-read of raw data. Counters are exact;
+ * unique counts (HyperLogLog), percentiles (log buckets) and top paths (bounded lists)
+ * are sketches with documented error bounds.
+ * @module
+ */
+import * as v from "valibot";
+import {
+  HLL_PRECISION,
+  HLL_STANDARD_ERROR,
+  hllCreate,
+  hllDecode,
+  hllEncode,
+  hllEstimate,
+  hllMerge,
+} from "./sketches/hll.ts";
+import {
+  QUANTILE_RELATIVE_ERROR,
+  quantileAt,
+  quantileCanonical,
+  quantileCreate,
+  quantileMerge,
+  type QuantileSketch,
+} from "./sketches/quantiles.ts";
+import { TOP_KEEP, topMerge } from "./sketches/top-k.ts";
+import { iso, type Period, periodBounds } from "./windows.ts";
+
+const Counts = v.record(v.string(), v.number());
+
+/** The mergeable state of one period. Stored in every `data.json` under `state`. */
+export const SummaryStateSchema = v.object({
+  requests: v.number(),
+  bytes: v.number(),
+  status_codes: Counts,
+  methods: Counts,
+  edge_locations: Counts,
+  result_types: Counts,
+  paths_hll: v.string(),
+  agents_hll: v.string(),
+  time_taken: v.object({ count: v.number(), zero: v.number(), bins: Counts }),
+  top_paths: v.object({
+    floor: v.number(),
+    entries: v.array(v.tuple([v.string(), v.number(), v.number(), v.number()])),
+  }),
+});
+/** The mergeable state of one period. */
+export type SummaryState = v.InferOutput<typeof SummaryStateSchema>;
+
+/** How many top paths `data.json` shows (it keeps {@link TOP_KEEP} in its state). */
+export const TOP_SHOWN = 100;
+
+/** What each estimated figure means, written into every `data.json`. */
+export const ESTIMATES = {
+  unique_paths: `HyperLogLog, 2^${HLL_PRECISION} registers: ±${
+    (HLL_STANDARD_ERROR * 100).toFixed(2)
+  }% standard error`,
+  unique_agents: `distinct user-agent strings (not visitors), HyperLogLog: ±${
+    (HLL_STANDARD_ERROR * 100).toFixed(2)
+  }% standard error`,
+  time_taken_ms: `log-bucket sketch: each percentile within ${
+    QUANTILE_RELATIVE_ERROR * 100
+  }% of a true value`,
+  top_paths: `exact when "error" is 0; otherwise the true count is in [requests, requests + error]`,
+} as const;
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+}
+
+/** Keys in sorted order, so equal counts serialize to equal JSON. */
+export function sortedCounts(counts: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(counts).sort()) out[k] = counts[k];
+  return out;
+}
+
+/** An empty state (a period with no requests). */
+export function emptyState(): SummaryState {
+  return {
+    requests: 0,
+    bytes: 0,
+    status_codes: {},
+    methods: {},
+    edge_locations: {},
+    result_types: {},
+    paths_hll: hllEncode(hllCreate()),
+    agents_hll: hllEncode(hllCreate()),
+    time_taken: quantileCreate(),
+    top_paths: { floor: 0, entries: [] },
+  };
+}
+
+/** Merges child states into one (the rollup step). Deterministic for a given child order. */
+export function mergeStates(states: readonly SummaryState[]): SummaryState {
+  const out = emptyState();
+  const paths = hllCreate();
+  const agents = hllCreate();
+  const tt: QuantileSketch = quantileCreate();
+  for (const s of states) {
+    out.requests += s.requests;
+    out.bytes += s.bytes;
+    addCounts(out.status_codes, s.status_codes);
+    addCounts(out.methods, s.methods);
+    addCounts(out.edge_locations, s.edge_locations);
+    addCounts(out.result_types, s.result_types);
+    hllMerge(paths, hllDecode(s.paths_hll));
+    hllMerge(agents, hllDecode(s.agents_hll));
+    quantileMerge(tt, s.time_taken);
+  }
+  return normalizeState({
+    ...out,
+    paths_hll: hllEncode(paths),
+    agents_hll: hllEncode(agents),
+    time_taken: tt,
+    top_paths: topMerge(states.map((s) => s.top_paths), TOP_KEEP),
+  });
+}
+
+/** Sorts every map so that equal states are byte-identical JSON. */
+export function normalizeState(s: SummaryState): SummaryState {
+  return {
+    ...s,
+    status_codes: sortedCounts(s.status_codes),
+    methods: sortedCounts(s.methods),
+    edge_locations: sortedCounts(s.edge_locations),
+    result_types: sortedCounts(s.result_types),
+    time_taken: quantileCanonical(s.time_taken),
+  };
+}
+
+const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Renders the `data.json` document of a period from its state. */
+export function renderAggregate(period: Period, key: string, state: SummaryState) {
+  const { start, end } = periodBounds(period, key);
+  const classes: Record<string, number> = {};
+  let e4 = 0;
+  let e5 = 0;
+  for (const [code, n] of Object.entries(state.status_codes)) {
+    const cls = `${code[0]}xx`;
+    classes[cls] = (classes[cls] ?? 0) + n;
+    if (code[0] === "4") e4 += n;
+    if (code[0] === "5") e5 += n;
+  }
+  const hits = (state.result_types["Hit"] ?? 0) + (state.result_types["RefreshHit"] ?? 0);
+  const tt = state.time_taken;
+  const pct = (q: number) => {
+    const x = quantileAt(tt, q);
+    return x === null ? null : round(x, 3);
+  };
+  return {
+    period,
+    key,
+    start: iso(start),
+    end: iso(end),
+    requests: state.requests,
+    bytes: state.bytes,
+    status_codes: state.status_codes,
+    status_classes: sortedCounts(classes),
+    methods: state.methods,
+    edge_locations: state.edge_locations,
+    result_types: state.result_types,
+    cache_hit_ratio: state.requests === 0 ? 0 : round(hits / state.requests),
+    errors_4xx: e4,
+    errors_5xx: e5,
+    top_paths: state.top_paths.entries.slice(0, TOP_SHOWN).map(([path, requests, bytes, err]) => ({
+      path,
+      requests,
+      bytes,
+      error: err,
+    })),
+    unique_paths: hllEstimate(hllDecode(state.paths_hll)),
+    unique_agents: hllEstimate(hllDecode(state.agents_hll)),
+    time_taken_ms: tt.count === 0 ? null : { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },
+    estimates: ESTIMATES,
+    state,
+  };
+}
+
+/** The `data.json` document. */
+export type AggregateDoc = ReturnType<typeof renderAggregate>;

@@ -1,0 +1,128 @@
+/**
+ * Step 3, Save: the rollup 30min → hourly → daily → monthly with finality (DESIGN §5).
+ * Each level is computed from the level below (30min from consolidated windows), so
+ * deleting any level and re-running gives it back. Final aggregates are not recomputed.
+ * @module
+ */
+import * as v from "valibot";
+import { clockFinal, type Hold, holdFor, keyTime, type Meta, MetaSchema, sourcesFinal } from "../core/finality.ts";
+import { aggregateKey, consolidatedKey, ledgerKey, metaKey, parseWindowDir, ROOT } from "../core/keys.ts";
+import {
+  emptyState,
+  mergeStates,
+  renderAggregate,
+  type SummaryState,
+  SummaryStateSchema,
+} from "../core/summary.ts";
+import { childKeys, childPeriod, iso, type Period, periodBounds, periodKey, PERIODS } from "../core/windows.ts";
+import { getJson, listAll, putJson } from "../store/store.ts";
+import { type Context, mapLimit } from "./context.ts";
+import { ConsolidatedSchema } from "./consolidate.ts";
+import { sourceHash } from "./ledger.ts";
+
+/** The result of an aggregate run, per level. */
+export interface AggregateResult {
+  computed: Record<Period, number>;
+  final: Record<Period, number>;
+  skipped_final: Record<Period, number>;
+  /** Periods recomputed because late data reopened them. */
+  late: string[];
+  /** Unprocessed objects holding windows back from finality. */
+  holds: Array<{ key: string; from: string; to: string }>;
+}
+
+const zero = () => ({ "30min": 0, hourly: 0, daily: 0, monthly: 0 });
+const AggregateStateSchema = v.object({ state: SummaryStateSchema });
+
+/** Objects in the live queue that are not ingested yet, as time ranges they may hold. */
+export async function unprocessedHolds(ctx: Context): Promise<Hold[]> {
+  const holds: Hold[] = [];
+  for await (const obj of ctx.source.list()) {
+    if ((await ctx.store.get(ledgerKey(await sourceHash(obj)))) !== undefined) continue;
+    holds.push(holdFor(obj.key, keyTime(obj.key) ?? obj.lastModified, ctx.maxLagMs));
+  }
+  return holds;
+}
+
+async function readMeta(ctx: Context, period: Period, key: string): Promise<Meta | undefined> {
+  const json = await getJson(ctx.store, metaKey(period, key));
+  return json === undefined ? undefined : v.parse(MetaSchema, json);
+}
+
+/** Rolls up every period that has data and is not final yet. */
+export async function aggregate(ctx: Context): Promise<AggregateResult> {
+  const holds = await unprocessedHolds(ctx);
+  const result: AggregateResult = {
+    computed: zero(),
+    final: zero(),
+    skipped_final: zero(),
+    late: [],
+    holds: holds.map((h) => ({ key: h.key, from: iso(h.from), to: iso(h.to) })),
+  };
+  const prefix = `${ROOT}/consolidated/`;
+  const windows = new Set<number>();
+  for (const e of await listAll(ctx.store, prefix)) {
+    const rest = e.key.slice(prefix.length);
+    const start = parseWindowDir(rest.slice(0, rest.lastIndexOf("/")));
+    if (start !== undefined) windows.add(start);
+  }
+  let keys = [...windows].sort((a, b) => a - b).map((s) => periodKey("30min", s));
+  for (const period of PERIODS) {
+    await mapLimit(keys, 8, async (key) => {
+      const before = await readMeta(ctx, period, key);
+      if (before?.status === "final") {
+        result.skipped_final[period]++;
+        return;
+      }
+      const { start, end } = periodBounds(period, key);
+      let state: SummaryState;
+      let sourceCount: number;
+      let childrenFinal: boolean;
+      if (period === "30min") {
+        const c = v.parse(ConsolidatedSchema, await getJson(ctx.store, consolidatedKey(start)));
+        state = c.state;
+        sourceCount = c.sources.length;
+        childrenFinal = sourcesFinal(start, end, holds);
+      } else {
+        const children = await Promise.all(childKeys(period, key).map((k) => childOf(ctx, period, k, holds)));
+        state = mergeStates(children.map((c) => c.state));
+        sourceCount = children.filter((c) => c.present).length;
+        childrenFinal = children.every((c) => c.final);
+      }
+      const isLate = before?.late_data === true;
+      const final = !isLate && childrenFinal && clockFinal(end, ctx.now, ctx.graceMs);
+      const meta: Meta = {
+        status: final ? "final" : "partial",
+        computed_at: iso(ctx.now),
+        source_count: sourceCount,
+        sources_final: childrenFinal,
+      };
+      await putJson(ctx.store, aggregateKey(period, key), renderAggregate(period, key, state));
+      await putJson(ctx.store, metaKey(period, key), meta);
+      result.computed[period]++;
+      if (final) result.final[period]++;
+      if (isLate) result.late.push(`${period}/${key}`);
+    });
+    ctx.log(
+      `aggregated ${period}: ${result.computed[period]} computed (${result.final[period]} final), ` +
+        `${result.skipped_final[period]} already final`,
+    );
+    const parent = PERIODS[PERIODS.indexOf(period) + 1];
+    if (parent) keys = [...new Set(keys.map((k) => periodKey(parent, periodBounds(period, k).start)))];
+  }
+  result.late.sort();
+  return result;
+}
+
+/** A child period's state and finality; a child with no data is empty, final by the clock. */
+async function childOf(ctx: Context, parent: Period, key: string, holds: readonly Hold[]) {
+  const period = childPeriod(parent)!;
+  const meta = await readMeta(ctx, period, key);
+  if (meta) {
+    const doc = v.parse(AggregateStateSchema, await getJson(ctx.store, aggregateKey(period, key)));
+    return { state: doc.state, present: true, final: meta.status === "final" };
+  }
+  const { start, end } = periodBounds(period, key);
+  const final = clockFinal(end, ctx.now, ctx.graceMs) && sourcesFinal(start, end, holds);
+  return { state: emptyState(), present: false, final };
+}

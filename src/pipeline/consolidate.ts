@@ -1,0 +1,131 @@
+/**
+ * Step 2, Transform: every window with a pending marker is rebuilt from all of its
+ * ledgered raw parts into one consolidated summary (exact per-path groups plus the
+ * mergeable state). Rebuilding the whole window, not patching it, is what makes re-runs,
+ * crashes and late data harmless. A window that was already aggregated as final is sent
+ * back to partial, with every period above it.
+ * @module
+ */
+import * as v from "valibot";
+import { accumulate, windowAccumulator, windowState } from "../core/consolidate.ts";
+import { type Meta, MetaSchema } from "../core/finality.ts";
+import { consolidatedKey, metaKey, parseWindowDir, rawWindowPrefix, ROOT } from "../core/keys.ts";
+import { parseRawEntry, rawRecords } from "../core/raw-entry.ts";
+import { SummaryStateSchema } from "../core/summary.ts";
+import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
+import { getJson, listAll, putJson, type Store } from "../store/store.ts";
+import { type Context, mapLimit } from "./context.ts";
+import { readLedger } from "./ledger.ts";
+
+/** The stored consolidated summary of one 30-minute window. */
+export const ConsolidatedSchema = v.object({
+  window: v.string(),
+  key: v.string(),
+  /** Hashes of the source objects whose records are included, sorted. */
+  sources: v.array(v.string()),
+  records: v.number(),
+  /** Identical requests grouped by path: [path, requests, bytes], most requested first. */
+  paths: v.array(v.tuple([v.string(), v.number(), v.number()])),
+  state: SummaryStateSchema,
+});
+/** A consolidated window. */
+export type Consolidated = v.InferOutput<typeof ConsolidatedSchema>;
+
+/** The result of a consolidate run. */
+export interface ConsolidateResult {
+  windows: number;
+  records: number;
+  /** Windows whose final aggregates were reopened by late data. */
+  reopened: string[];
+}
+
+const PENDING = `${ROOT}/pending/`;
+
+/** Consolidates every window with pending raw entries. */
+export async function consolidate(ctx: Context): Promise<ConsolidateResult> {
+  const byWindow = new Map<number, string[]>();
+  for (const e of await listAll(ctx.store, PENDING)) {
+    const rest = e.key.slice(PENDING.length);
+    const start = parseWindowDir(rest.slice(0, rest.lastIndexOf("/")));
+    if (start === undefined) continue;
+    byWindow.set(start, [...(byWindow.get(start) ?? []), e.key]);
+  }
+  const result: ConsolidateResult = { windows: 0, records: 0, reopened: [] };
+  const starts = [...byWindow.keys()].sort((a, b) => a - b);
+  let done = 0;
+  await mapLimit(starts, 2, async (start) => {
+    const c = await consolidateWindow(ctx.store, start);
+    if (c) {
+      result.windows++;
+      result.records += c.records;
+      if (await reopen(ctx.store, c.key, iso(ctx.now))) result.reopened.push(c.key);
+      const included = new Set(c.sources);
+      for (const k of byWindow.get(start)!) {
+        if (included.has(k.slice(k.lastIndexOf("/") + 1))) await ctx.store.delete(k);
+      }
+    }
+    if (++done % 50 === 0 || done === starts.length) {
+      ctx.log(`consolidated ${done}/${starts.length} windows`);
+    }
+  });
+  result.reopened.sort();
+  return result;
+}
+
+/** Rebuilds one window from its ledgered raw parts; undefined when none is ledgered yet. */
+export async function consolidateWindow(store: Store, start: number): Promise<Consolidated | undefined> {
+  const prefix = rawWindowPrefix(start);
+  const parts = new Map<string, string[]>();
+  for (const e of await listAll(store, prefix)) {
+    const name = e.key.slice(prefix.length);
+    const m = /^([0-9a-f]+)-\d+\.json$/.exec(name);
+    if (m) parts.set(m[1], [...(parts.get(m[1]) ?? []), e.key]);
+  }
+  const acc = windowAccumulator();
+  const sources: string[] = [];
+  for (const hash of [...parts.keys()].sort()) {
+    const ledger = await readLedger(store, hash);
+    const expected = ledger?.windows[iso(start)];
+    if (expected === undefined) continue; // not committed yet: an ingest is under way or crashed
+    const keys = parts.get(hash)!.sort();
+    if (keys.length !== expected) {
+      throw new Error(`raw parts of ${ledger!.key} for ${iso(start)}: found ${keys.length}, ledger says ${expected}`);
+    }
+    for (const key of keys) rawRecords(parseRawEntry(await getJson(store, key)), (r) => accumulate(acc, r));
+    sources.push(hash);
+  }
+  if (sources.length === 0) return undefined;
+  const paths: Consolidated["paths"] = [...acc.paths].map(([p, [n, b]]) => [p, n, b] as [string, number, number])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const c: Consolidated = {
+    window: iso(start),
+    key: periodKey("30min", start),
+    sources,
+    records: acc.requests,
+    paths,
+    state: windowState(acc),
+  };
+  await putJson(store, consolidatedKey(start), c);
+  return c;
+}
+
+/** Sends a final 30min aggregate and all its ancestors back to partial. True if it was final. */
+async function reopen(store: Store, key30: string, nowIso: string): Promise<boolean> {
+  let reopened = false;
+  let period: Period | undefined = "30min";
+  const at = Date.parse(`${key30.slice(0, 10)}T${key30.slice(11, 13)}:${key30.slice(13, 15)}:00Z`);
+  while (period) {
+    const key = periodKey(period, at);
+    const json = await getJson(store, metaKey(period, key));
+    if (json !== undefined) {
+      const meta = v.parse(MetaSchema, json);
+      if (meta.status === "final") {
+        if (period === "30min") reopened = true;
+        const next: Meta = { ...meta, status: "partial", computed_at: nowIso, late_data: true };
+        await putJson(store, metaKey(period, key), next);
+      }
+    }
+    period = parentPeriod(period);
+  }
+  return reopened;
+}

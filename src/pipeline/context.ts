@@ -1,0 +1,55 @@
+/**
+ * What every step needs: where to read, where to write, how to parse, and the clock.
+ * The clock is explicit (`now`) so that runs are reproducible (DESIGN §5).
+ * @module
+ */
+import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
+import type { ParseOptions } from "../core/parse-object.ts";
+import { PRESETS } from "../core/fields.ts";
+import type { LogSource } from "../source/source.ts";
+import type { Store } from "../store/store.ts";
+
+/** The dependencies and settings of a pipeline run. */
+export interface Context {
+  store: Store;
+  source: LogSource;
+  parse: ParseOptions;
+  /** Epoch ms. */
+  now: number;
+  graceMs: number;
+  maxLagMs: number;
+  /** Progress for a person (stderr in scripts). */
+  log: (message: string) => void;
+}
+
+/** A context with the defaults filled in. */
+export function makeContext(
+  parts: Pick<Context, "store" | "source"> & Partial<Context>,
+): Context {
+  return {
+    parse: { format: "realtime", fields: PRESETS.all },
+    now: Date.now(),
+    graceMs: DEFAULT_GRACE_MS,
+    maxLagMs: DEFAULT_MAX_LAG_MS,
+    log: () => {},
+    ...parts,
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping result order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

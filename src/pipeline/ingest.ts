@@ -1,0 +1,174 @@
+/**
+ * Step 1, Load + Extract: every log object not yet in the ledger is parsed into typed
+ * records, bucketed into 30-minute windows by each record's own timestamp, and stored as
+ * raw parts; then a pending marker per window, then the ledger entry (the commit point).
+ * A failure (a truncated gzip, a wrong field list) fails that object only.
+ * @module
+ */
+import { type GunzipEngine, maybeGunzip } from "../core/gzip.ts";
+import { ledgerKey, metaKey, pendingKey, rawKey } from "../core/keys.ts";
+import { FieldMismatchError, parseObject, type ParseStats } from "../core/parse-object.ts";
+import type { LogRecord } from "../core/record.ts";
+import { RAW_PART_RECORDS, rawAdd, type RawBuilder, rawBuilder, rawFinish } from "../core/raw-entry.ts";
+import { iso, periodKey, windowStart } from "../core/windows.ts";
+import type { SourceObject } from "../source/source.ts";
+import { getJson, listAll, putJson } from "../store/store.ts";
+import type { Context } from "./context.ts";
+import { type Ledger, sourceHash } from "./ledger.ts";
+
+/** One object that could not be ingested. */
+export interface IngestFailure {
+  key: string;
+  error: string;
+}
+
+/** The result of an ingest run. */
+export interface IngestResult {
+  objects_seen: number;
+  objects_ingested: number;
+  objects_skipped: number;
+  objects_failed: number;
+  records: number;
+  malformed: number;
+  malformed_by_reason: Record<string, number>;
+  failures: IngestFailure[];
+  /** Windows that were already final and got new records (they go back to partial). */
+  late_windows: string[];
+  /** Per ingested object: key, records, malformed and the first malformed line numbers. */
+  objects: Array<{ key: string; records: number; malformed: number; malformed_lines: number[] }>;
+}
+
+/** Ingests every unprocessed object of the source. */
+export async function ingest(ctx: Context): Promise<IngestResult> {
+  const result: IngestResult = {
+    objects_seen: 0,
+    objects_ingested: 0,
+    objects_skipped: 0,
+    objects_failed: 0,
+    records: 0,
+    malformed: 0,
+    malformed_by_reason: {},
+    failures: [],
+    late_windows: [],
+    objects: [],
+  };
+  const late = new Set<string>();
+  for await (const obj of ctx.source.list()) {
+    result.objects_seen++;
+    const hash = await sourceHash(obj);
+    if ((await ctx.store.get(ledgerKey(hash))) !== undefined) {
+      result.objects_skipped++;
+      continue;
+    }
+    try {
+      const { ledger, stats } = await ingestObject(ctx, obj, hash);
+      result.objects_ingested++;
+      result.records += stats.records;
+      result.malformed += stats.malformed;
+      for (const [r, n] of Object.entries(stats.malformed_by_reason)) {
+        result.malformed_by_reason[r] = (result.malformed_by_reason[r] ?? 0) + n;
+      }
+      result.objects.push({
+        key: obj.key,
+        records: stats.records,
+        malformed: stats.malformed,
+        malformed_lines: stats.malformed_lines,
+      });
+      for (const w of Object.keys(ledger.windows)) {
+        const key = periodKey("30min", Date.parse(w));
+        const meta = await getJson(ctx.store, metaKey("30min", key)) as { status?: string } | undefined;
+        if (meta?.status === "final") late.add(key);
+      }
+      ctx.log(
+        `ingested ${obj.key}: ${stats.records} records` +
+          (stats.malformed ? `, ${stats.malformed} malformed (lines ${stats.malformed_lines.join(", ")}${stats.malformed > stats.malformed_lines.length ? ", ..." : ""})` : ""),
+      );
+    } catch (e) {
+      result.objects_failed++;
+      const error = (e as Error).message;
+      result.failures.push({ key: obj.key, error });
+      ctx.log(`FAILED ${obj.key}: ${error}`);
+    }
+  }
+  result.late_windows = [...late].sort();
+  if (result.late_windows.length > 0) {
+    ctx.log(`late data for final windows: ${result.late_windows.join(", ")}`);
+  }
+  return result;
+}
+
+/** Parses one object into raw parts; retries with fflate when the native gunzip fails. */
+async function ingestObject(ctx: Context, obj: SourceObject, hash: string) {
+  let written: string[] = [];
+  for (const engine of ["native", "fflate"] as GunzipEngine[]) {
+    written = [];
+    try {
+      return await ingestWith(ctx, obj, hash, engine, written);
+    } catch (e) {
+      // A wrong field list is the same on every engine; anything else may be the engine.
+      if (e instanceof FieldMismatchError || engine === "fflate") {
+        await Promise.all(written.map((k) => ctx.store.delete(k)));
+        throw e;
+      }
+    }
+  }
+  throw new Error("unreachable");
+}
+
+async function ingestWith(
+  ctx: Context,
+  obj: SourceObject,
+  hash: string,
+  engine: GunzipEngine,
+  written: string[],
+): Promise<{ ledger: Ledger; stats: ParseStats }> {
+  const { body } = await maybeGunzip(await ctx.source.open(obj.key), engine);
+  const open = new Map<number, { builder: RawBuilder; part: number }>();
+  const writes: Promise<void>[] = [];
+  const flush = (start: number, w: { builder: RawBuilder; part: number }) => {
+    const key = rawKey(start, hash, w.part);
+    const entry = rawFinish(w.builder, { sourceKey: obj.key, sourceHash: hash, window: iso(start), part: w.part });
+    written.push(key);
+    writes.push(putJson(ctx.store, key, entry));
+  };
+  const onRecord = (r: LogRecord) => {
+    const start = windowStart(r.timestamp);
+    let w = open.get(start);
+    if (!w) open.set(start, (w = { builder: rawBuilder(), part: 0 }));
+    rawAdd(w.builder, r);
+    if (w.builder.count >= RAW_PART_RECORDS) {
+      flush(start, w);
+      w.builder = rawBuilder();
+      w.part++;
+    }
+  };
+  const stats = await parseObject(body, ctx.parse, onRecord);
+  const windows: Record<string, number> = {};
+  for (const [start, w] of [...open].sort((a, b) => a[0] - b[0])) {
+    if (w.builder.count > 0) {
+      flush(start, w);
+      w.part++;
+    }
+    windows[iso(start)] = w.part;
+  }
+  await Promise.all(writes);
+  // Parts left from an earlier, different attempt would be counted: there must be none.
+  for (const start of open.keys()) {
+    const prefix = rawKey(start, hash, 0).replace(/-\d+\.json$/, "-");
+    for (const e of await listAll(ctx.store, prefix)) {
+      if (!written.includes(e.key)) await ctx.store.delete(e.key);
+    }
+  }
+  await Promise.all([...open.keys()].map((s) => ctx.store.put(pendingKey(s, hash), new Uint8Array(0))));
+  const ledger: Ledger = {
+    key: obj.key,
+    version: obj.version,
+    hash,
+    size: obj.size,
+    records: stats.records,
+    malformed: stats.malformed,
+    windows,
+  };
+  await putJson(ctx.store, ledgerKey(hash), ledger);
+  return { ledger, stats };
+}

@@ -1,0 +1,56 @@
+/**
+ * A LogSource over a local directory (nested folders allowed: both S3 key layouts).
+ * @module
+ */
+import { createReadStream } from "node:fs";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { isLogKey, type LogSource, type SourceObject } from "./source.ts";
+
+/** Creates a source over `dir`. A missing directory is an empty queue. */
+export function localSource(dir: string): LogSource {
+  const path = (key: string) => join(dir, ...key.split("/"));
+  return {
+    name: dir,
+    async *list(): AsyncIterable<SourceObject> {
+      for (const key of await walk(dir, "")) {
+        if (!isLogKey(key)) continue;
+        const info = await stat(path(key));
+        yield {
+          key,
+          size: info.size,
+          version: `${info.size}-${Math.trunc(info.mtimeMs)}`,
+          lastModified: info.mtimeMs,
+        };
+      }
+    },
+    open(key) {
+      const stream = Readable.toWeb(createReadStream(path(key), { highWaterMark: 1 << 20 }));
+      return Promise.resolve(stream as unknown as ReadableStream<Uint8Array>);
+    },
+    async read(key) {
+      return new Uint8Array(await readFile(path(key)));
+    },
+    async delete(key) {
+      await rm(path(key), { force: true });
+    },
+  };
+}
+
+async function walk(root: string, rel: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(join(root, rel), { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const key = rel === "" ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) out.push(...(await walk(root, key)));
+    else if (e.isFile()) out.push(key);
+  }
+  return out;
+}

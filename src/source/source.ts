@@ -1,0 +1,32 @@
+/**
+ * The LogSource: the live queue of CloudFront log objects. An object in it is either
+ * waiting to be ingested or ingested and waiting to be archived; archive removes it.
+ * @module
+ */
+
+/** One log object in the queue. */
+export interface SourceObject {
+  /** Key relative to the source root, slash-separated. */
+  key: string;
+  size: number;
+  /** Changes when the content changes: ETag on S3, size+mtime on disk. */
+  version: string;
+  /** Epoch ms of the last write. */
+  lastModified: number;
+}
+
+/** A place log objects arrive in. */
+export interface LogSource {
+  /** For messages: a directory path or `s3://bucket/prefix`. */
+  readonly name: string;
+  list(): AsyncIterable<SourceObject>;
+  open(key: string): Promise<ReadableStream<Uint8Array>>;
+  read(key: string): Promise<Uint8Array>;
+  delete(key: string): Promise<void>;
+}
+
+/** Log objects are everything but hidden files and our own markers. */
+export function isLogKey(key: string): boolean {
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  return name !== "" && !name.startsWith(".") && !key.split("/").some((s) => s.startsWith("."));
+}

@@ -1,0 +1,67 @@
+/**
+ * An S3 Store: key `K` is the object `<prefix>/K` (DESIGN §4).
+ * @module
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  type StorageClass,
+} from "@aws-sdk/client-s3";
+import { joinKey, type S3Location } from "./s3-client.ts";
+import { assertKey, type Store, type StoreEntry } from "./store.ts";
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err.name === "NoSuchKey" || err.name === "NotFound" || err.$metadata?.httpStatusCode === 404;
+}
+
+/** Creates a store over `s3://bucket/prefix` with the given client. */
+export function s3Store(client: S3Client, { bucket, prefix }: S3Location): Store {
+  const objectKey = (key: string) => {
+    assertKey(key);
+    return joinKey(prefix, key);
+  };
+  return {
+    name: `s3://${bucket}/${prefix}`,
+    async get(key) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
+        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+    async put(key, body, options = {}) {
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: objectKey(key),
+          Body: body,
+          ContentType: options.contentType,
+          StorageClass: options.storageClass as StorageClass | undefined,
+        }),
+      );
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
+    },
+    async *list(keyPrefix): AsyncIterable<StoreEntry> {
+      const full = joinKey(prefix, keyPrefix);
+      const strip = prefix === "" ? 0 : prefix.length + 1;
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: full, ContinuationToken: token }),
+        );
+        for (const o of page.Contents ?? []) {
+          if (o.Key) yield { key: o.Key.slice(strip), size: o.Size ?? 0 };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+  };
+}

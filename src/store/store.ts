@@ -1,0 +1,69 @@
+/**
+ * The Store: the project's cache service, mapping string keys to bytes. Every step reads
+ * and writes only through it, so the same pipeline runs on memory, a directory or S3.
+ * @module
+ */
+
+/** Options for a write. */
+export interface PutOptions {
+  contentType?: string;
+  /** S3 storage class (archive uses a colder one); ignored by local backends. */
+  storageClass?: string;
+}
+
+/** One listed key. */
+export interface StoreEntry {
+  key: string;
+  size: number;
+}
+
+/** A key-value store of bytes. Writes of one key are atomic: readers see old or new. */
+export interface Store {
+  /** For messages: `memory`, a directory path, or `s3://bucket/prefix`. */
+  readonly name: string;
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Every key under `prefix` (recursively), in lexicographic order. */
+  list(prefix: string): AsyncIterable<StoreEntry>;
+}
+
+/** The store refused a key that could leave it (`..`, absolute, backslashes, NUL). */
+export class InvalidKeyError extends Error {
+  override name = "InvalidKeyError";
+}
+
+/** Throws {@link InvalidKeyError} unless `key` is a plain relative slash-separated path. */
+export function assertKey(key: string): void {
+  const bad = key === "" || key.startsWith("/") || key.includes("\\") || key.includes("\0") ||
+    key.split("/").some((seg) => seg === ".." || seg === "." || seg === "");
+  if (bad) throw new InvalidKeyError(`invalid store key: ${JSON.stringify(key)}`);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Reads and parses a JSON value, or undefined when the key is absent. */
+export async function getJson(store: Store, key: string): Promise<unknown> {
+  const bytes = await store.get(key);
+  if (bytes === undefined) return undefined;
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch (e) {
+    throw new Error(`${store.name}: ${key} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Writes a value as JSON. */
+export function putJson(store: Store, key: string, value: unknown): Promise<void> {
+  return store.put(key, encoder.encode(JSON.stringify(value)), {
+    contentType: "application/json",
+  });
+}
+
+/** Collects a listing into an array. */
+export async function listAll(store: Store, prefix: string): Promise<StoreEntry[]> {
+  const out: StoreEntry[] = [];
+  for await (const e of store.list(prefix)) out.push(e);
+  return out;
+}
