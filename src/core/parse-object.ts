@@ -37,6 +37,16 @@ export class FieldMismatchError extends Error {
   override name = "FieldMismatchError";
 }
 
+/** Column counts standard logs had before today's 33 (2013, 2015, 2016, 2017). */
+const HISTORICAL_WIDTHS = [18, 23, 24, 26];
+
+/** Words for a person, per malformed reason. */
+export const MALFORMED_REASONS: Record<Malformed, string> = {
+  columns: "wrong column count",
+  status: "sc-status not a 3-digit code",
+  timestamp: "timestamp not epoch seconds (or date/time not UTC date and time)",
+};
+
 /** After this many data lines with no record, the field list is declared wrong. */
 const PROBE_LINES = 50;
 
@@ -63,6 +73,17 @@ export async function parseObject(
     { standard: options.format === "standard" },
   );
   let sawData = false;
+  let headerSeen = false;
+  // Standard logs without a header: every historical width (18, 23, 24, 26) is a prefix of
+  // the current 33 fields, so a shorter line is read with the prefix of its own width.
+  const prefixLayouts = new Map<number, Layout>();
+  const standardPrefix = (line: string): Layout | undefined => {
+    const width = line.split("\t", STANDARD_FIELDS.length + 1).length;
+    if (width >= (layout?.fields.length ?? 0) || !HISTORICAL_WIDTHS.includes(width)) return undefined;
+    let l = prefixLayouts.get(width);
+    if (!l) prefixLayouts.set(width, l = compileLayout(STANDARD_FIELDS.slice(0, width), { standard: true }));
+    return l;
+  };
   const probe: string[] = [];
 
   await forEachLine(body, (line) => {
@@ -77,6 +98,7 @@ export async function parseObject(
       if (fields) {
         const standard = !fields.includes("timestamp");
         layout = compileLayout(fields, { standard });
+        headerSeen = true;
         stats.format = standard ? "standard" : options.format;
       }
       return;
@@ -88,7 +110,11 @@ export async function parseObject(
         stats.format = "json";
       }
     }
-    const result = layout ? parseLine(line, layout) : parseJsonLine(line);
+    let result = layout ? parseLine(line, layout) : parseJsonLine(line);
+    if (result === "columns" && stats.format === "standard" && !headerSeen) {
+      const shorter = standardPrefix(line);
+      if (shorter) result = parseLine(line, shorter);
+    }
     if (typeof result === "string") {
       stats.malformed++;
       stats.malformed_by_reason[result] = (stats.malformed_by_reason[result] ?? 0) + 1;
@@ -113,7 +139,7 @@ function headerFields(line: string): string[] | undefined {
 }
 
 function mismatch(probe: string[], layout: Layout | undefined, stats: ParseStats): Error {
-  const reasons = Object.entries(stats.malformed_by_reason).map(([r, c]) => `${c} ${r}`).join(", ");
+  const reasons = Object.entries(stats.malformed_by_reason).map(([r, c]) => `${c}: ${MALFORMED_REASONS[r as Malformed]}`).join(", ");
   const width = layout?.fields.length;
   const got = probe[0]?.split("\t").length;
   const detected = detectFields(probe.join("\n"));

@@ -108,7 +108,9 @@ async function ingestObject(ctx: Context, obj: SourceObject, hash: string) {
       // A wrong field list is the same on every engine; anything else may be the engine.
       if (e instanceof FieldMismatchError || engine === "fflate") {
         await Promise.all(written.map((k) => ctx.store.delete(k)));
-        throw e;
+        const message = (e as Error).message;
+        if (e instanceof FieldMismatchError || !/EOF|gzip|deflate|checksum|header|invalid/i.test(message)) throw e;
+        throw new Error(`truncated or corrupt gzip, object not ingested (${message})`);
       }
     }
   }

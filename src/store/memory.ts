@@ -10,27 +10,24 @@ export function memoryStore(): Store & { entries: Map<string, Uint8Array> } {
   return {
     name: "memory",
     entries,
-    get(key) {
+    // deno-lint-ignore require-await
+    async get(key) {
       assertKey(key);
-      const v = entries.get(key);
-      return Promise.resolve(v === undefined ? undefined : v.slice());
+      return entries.get(key)?.slice();
     },
-    put(key, body) {
+    // deno-lint-ignore require-await
+    async put(key, body) {
       assertKey(key);
       entries.set(key, body.slice());
-      return Promise.resolve();
     },
-    delete(key) {
+    // deno-lint-ignore require-await
+    async delete(key) {
       assertKey(key);
       entries.delete(key);
-      return Promise.resolve();
     },
     async *list(prefix): AsyncIterable<StoreEntry> {
       const keys = [...entries.keys()].filter((k) => k.startsWith(prefix)).sort();
-      for (const key of keys) {
-        const v = entries.get(key);
-        if (v) yield { key, size: v.length };
-      }
+      for (const key of keys) yield { key, size: entries.get(key)!.length };
     },
   };
 }

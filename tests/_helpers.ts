@@ -1,0 +1,78 @@
+/**
+ * Shared test helpers: temporary directories, a real S3-protocol server (s3rver) on
+ * 127.0.0.1, and the address scanner used by the privacy tests.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { S3Client } from "@aws-sdk/client-s3";
+// @ts-types="./s3rver.d.ts"
+import S3rver from "s3rver";
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(label = "cfl"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `${label}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A running s3rver with the given buckets, and a client configured for it. */
+export async function startS3(buckets: string[]) {
+  const { dir, cleanup } = tempDir("s3rver");
+  const server = new S3rver({
+    port: 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory: dir,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
+  const info = await server.run();
+  const endpoint = `http://127.0.0.1:${info.port}`;
+  process.env.AWS_ACCESS_KEY_ID = "S3RVER";
+  process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
+  process.env.AWS_REGION = "us-east-1";
+  const client = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  });
+  return {
+    endpoint,
+    client,
+    async stop() {
+      client.destroy();
+      await server.close();
+      cleanup();
+    },
+  };
+}
+
+/** Every file under `dir` (recursively), as [relative path, bytes]. */
+export function readTree(dir: string): Array<[string, Uint8Array]> {
+  const out: Array<[string, Uint8Array]> = [];
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel))) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (statSync(join(dir, r)).isDirectory()) walk(r);
+      else out.push([r, new Uint8Array(readFileSync(join(dir, r)))]);
+    }
+  };
+  walk("");
+  return out;
+}
+
+const IPV4_ANY = /(?<![\w.\/])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])/g;
+const IPV6_ANY = /(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?![\w:])|(?<![\w:])[0-9a-f]{1,4}::[0-9a-f:]*/gi;
+
+/**
+ * Finds address-like text: any dotted quad not preceded by `/` (version tokens such as
+ * `Chrome/120.0.0.0` are), any IPv6-shaped run, and any of `known` addresses literally.
+ */
+export function findAddresses(text: string, known: readonly string[] = []): string[] {
+  const hits: string[] = [];
+  for (const m of text.matchAll(IPV4_ANY)) hits.push(m[0]);
+  for (const m of text.matchAll(IPV6_ANY)) if (m[0].includes("::") || m[0].split(":").length >= 8) hits.push(m[0]);
+  for (const k of known) if (text.includes(k)) hits.push(k);
+  return hits;
+}
