@@ -3,10 +3,13 @@ import { consolidate } from "../src/pipeline/consolidate.ts";
 import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.ts";
 import { consolidateText } from "./_summary.ts";
 
-const flags = parseFlags(COMMON_FLAGS, `
-Usage: consolidate --store <dir|s3://...> [options]
+const flags = parseFlags({ ...COMMON_FLAGS, rebuild: { type: "boolean" } }, `
+Usage: consolidate --store <dir|s3://...> [--rebuild] [options]
 
 Groups the raw records of every window with new data into per-path counts and a
 mergeable summary under sa/cloudfront/consolidated/. Re-running is safe.
+
+  --rebuild                             rebuild every window that has raw entries
 ${COMMON_HELP}`);
-await run(flags.json, () => consolidate(contextFrom({ source: ".", ...flags })), consolidateText);
+const { rebuild, ...common } = flags;
+await run(flags.json, () => consolidate(contextFrom({ source: ".", ...common }), { rebuild }), consolidateText);

@@ -17,7 +17,7 @@ const IPV4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2
 // A version token: an IPv4-shaped run right after `product/` in a user agent.
 const IPV4_IN_AGENT = /(?<![\w.]|[A-Za-z][\w.-]*\/)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])/g;
 // Candidate IPv6 runs: hex groups and colons (optionally an embedded IPv4 tail), validated below.
-const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?::(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
+const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?::(?:\d{1,3}\.){3}\d{1,3})?(?![\w:.])/g;
 
 /** True when `text` is a syntactically valid IPv6 address (with `::` compression or 8 groups). */
 export function isIpv6(text: string): boolean {
@@ -49,8 +49,8 @@ function redactIpv6(text: string): string {
 export function redactAddresses(text: string): string {
   if (text === "") return text;
   let out = text;
-  if (/\d\.\d/.test(out)) out = out.replace(IPV4, REDACTED);
   if (out.indexOf(":") !== -1) out = redactIpv6(out);
+  if (/\d\.\d/.test(out)) out = out.replace(IPV4, REDACTED);
   return out;
 }
 
@@ -58,8 +58,8 @@ export function redactAddresses(text: string): string {
 export function redactAgent(text: string): string {
   if (text === "") return text;
   let out = text;
-  if (/\d\.\d/.test(out)) out = out.replace(IPV4_IN_AGENT, REDACTED);
   if (out.indexOf(":") !== -1) out = redactIpv6(out);
+  if (/\d\.\d/.test(out)) out = out.replace(IPV4_IN_AGENT, REDACTED);
   return out;
 }
 

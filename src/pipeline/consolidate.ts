@@ -41,14 +41,26 @@ export interface ConsolidateResult {
 
 const PENDING = `${ROOT}/pending/`;
 
-/** Consolidates every window with pending raw entries. */
-export async function consolidate(ctx: Context): Promise<ConsolidateResult> {
+const RAW = `${ROOT}/raw/`;
+
+/**
+ * Consolidates every window with pending raw entries; with `rebuild`, every window that
+ * has raw entries at all (to regenerate deleted consolidated output from raw).
+ */
+export async function consolidate(ctx: Context, options: { rebuild?: boolean } = {}): Promise<ConsolidateResult> {
   const byWindow = new Map<number, string[]>();
   for (const e of await listAll(ctx.store, PENDING)) {
     const rest = e.key.slice(PENDING.length);
     const start = parseWindowDir(rest.slice(0, rest.lastIndexOf("/")));
     if (start === undefined) continue;
     byWindow.set(start, [...(byWindow.get(start) ?? []), e.key]);
+  }
+  if (options.rebuild) {
+    for (const e of await listAll(ctx.store, RAW)) {
+      const rest = e.key.slice(RAW.length);
+      const start = parseWindowDir(rest.slice(0, rest.lastIndexOf("/")));
+      if (start !== undefined && !byWindow.has(start)) byWindow.set(start, []);
+    }
   }
   const result: ConsolidateResult = { windows: 0, records: 0, reopened: [] };
   const starts = [...byWindow.keys()].sort((a, b) => a - b);

@@ -9,7 +9,7 @@ export interface SourceObject {
   /** Key relative to the source root, slash-separated. */
   key: string;
   size: number;
-  /** Changes when the content changes: ETag on S3, size+mtime on disk. */
+  /** Changes when the content changes: the ETag on S3, a content hash on disk. */
   version: string;
   /** Epoch ms of the last write. */
   lastModified: number;

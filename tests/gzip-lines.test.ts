@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { gzipSync } from "fflate";
+import { isGzip, maybeGunzip } from "../src/core/gzip.ts";
+import { forEachLine } from "../src/core/lines.ts";
+
+function streamOf(bytes: Uint8Array, chunk = 7): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (at >= bytes.length) return c.close();
+      c.enqueue(bytes.slice(at, at += chunk));
+    },
+  });
+}
+async function lines(stream: ReadableStream<Uint8Array>): Promise<string[]> {
+  const out: string[] = [];
+  await forEachLine(stream, (l) => out.push(l));
+  return out;
+}
+const enc = (s: string) => new TextEncoder().encode(s);
+
+test("lines: LF, CRLF, no final terminator, multi-byte text split across chunks", async () => {
+  assert.deepEqual(await lines(streamOf(enc("a\r\nbé€\n\nlast"), 3)), ["a", "bé€", "", "last"]);
+  assert.deepEqual(await lines(streamOf(enc(""))), []);
+});
+
+for (const engine of ["native", "fflate"] as const) {
+  test(`gzip (${engine}): detected by magic bytes, plain text passes through`, async () => {
+    const gz = gzipSync(enc("x\ny\n"));
+    assert.ok(isGzip(gz));
+    const a = await maybeGunzip(streamOf(gz), engine);
+    assert.equal(a.gzip, true);
+    assert.deepEqual(await lines(a.body), ["x", "y"]);
+    const b = await maybeGunzip(streamOf(enc("plain\n"), 1), engine);
+    assert.equal(b.gzip, false);
+    assert.deepEqual(await lines(b.body), ["plain"]);
+  });
+
+  test(`gzip (${engine}): a truncated stream is an error, not a short file`, async () => {
+    const gz = gzipSync(enc("line\n".repeat(1000)));
+    const { body } = await maybeGunzip(streamOf(gz.subarray(0, gz.length - 10), 64), engine);
+    await assert.rejects(lines(body));
+  });
+}
+
+test("gzip (fflate): concatenated members are all read", async () => {
+  const two = new Uint8Array([...gzipSync(enc("a\n")), ...gzipSync(enc("b\n"))]);
+  assert.deepEqual(await lines((await maybeGunzip(streamOf(two), "fflate")).body), ["a", "b"]);
+});

@@ -1,0 +1,213 @@
+/**
+ * The four steps on the hand-made fixture queue (fixtures/queue, see fixtures/SOURCES.md),
+ * whose expected figures are counted by hand from the fixture lines.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PRESETS } from "../src/core/fields.ts";
+import { aggregateKey, metaKey } from "../src/core/keys.ts";
+import { makeContext } from "../src/pipeline/context.ts";
+import { runPipeline } from "../src/pipeline/run.ts";
+import { ingest } from "../src/pipeline/ingest.ts";
+import { consolidate } from "../src/pipeline/consolidate.ts";
+import { aggregate } from "../src/pipeline/aggregate.ts";
+import { localSource } from "../src/source/local.ts";
+import { memoryStore } from "../src/store/memory.ts";
+import { fsStore } from "../src/store/fs.ts";
+import { getJson, type Store } from "../src/store/store.ts";
+import { tempDir } from "./_helpers.ts";
+
+const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
+const NOW = Date.parse("2024-03-02T00:00:00Z");
+const ctxFor = (dir: string, store: Store, now = NOW) =>
+  makeContext({ source: localSource(dir), store, now, parse: { format: "realtime", fields: PRESETS.all } });
+
+/** Every data.json and __meta.json of a memory store, meta without computed_at. */
+function aggregates(store: ReturnType<typeof memoryStore>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of [...store.entries].sort()) {
+    if (!k.includes("/aggregate/")) continue;
+    const text = new TextDecoder().decode(v);
+    out[k] = k.endsWith("__meta.json") ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" }) : text;
+  }
+  return out;
+}
+
+test("the fixture queue: counts, failures, finality and the daily figures", async () => {
+  const store = memoryStore();
+  const r = await runPipeline(ctxFor(QUEUE, store));
+  assert.equal(r.ingest.objects_ingested, 4);
+  assert.equal(r.ingest.objects_failed, 1);
+  assert.match(r.ingest.failures[0].key, /000000000003\.gz$/);
+  assert.match(r.ingest.failures[0].error, /truncated or corrupt gzip/);
+  assert.equal(r.ingest.records, 11);
+  assert.equal(r.ingest.malformed, 2);
+  assert.deepEqual(r.ingest.malformed_by_reason, { columns: 1, status: 1 });
+  const zero = r.ingest.objects.find((o) => o.key.endsWith("000000000004.gz"));
+  assert.deepEqual(zero && [zero.records, zero.malformed], [0, 0]);
+  assert.deepEqual(r.ingest.objects.find((o) => o.key.endsWith("01.gz"))?.malformed_lines, [10, 11]);
+
+  const day = await getJson(store, aggregateKey("daily", "2024-03-01")) as Record<string, any>;
+  assert.equal(day.requests, 11);
+  assert.equal(day.bytes, 6250);
+  assert.deepEqual(day.status_codes, { "000": 1, "200": 5, "201": 1, "204": 1, "304": 1, "404": 1, "503": 1 });
+  assert.deepEqual(day.status_classes, { "0xx": 1, "2xx": 7, "3xx": 1, "4xx": 1, "5xx": 1 });
+  assert.deepEqual(day.methods, { GET: 8, HEAD: 1, OPTIONS: 1, POST: 1 });
+  assert.deepEqual(day.edge_locations, { "FRA56-P7": 2, "IAD89-C1": 1, "LHR62-C5": 8 });
+  assert.equal(day.errors_4xx, 1);
+  assert.equal(day.errors_5xx, 1);
+  assert.deepEqual(day.top_paths.map((p: any) => [p.path, p.requests]), [
+    ["/index.html", 5],
+    ["/straddle", 2],
+    ["/two-members", 2],
+    ["/api/items", 1],
+    ["/missing page", 1],
+  ]);
+  assert.equal(day.unique_paths, 5);
+  // Hit: 2 straddles + B's index + 2 two-members = 5, RefreshHit 1 → 6/11.
+  assert.equal(day.cache_hit_ratio, Math.round((6 / 11) * 1e6) / 1e6);
+
+  // The record at 09:59:59.950 sits in the 09:30 window, its twin at 10:00 in the next.
+  const w0930 = await getJson(store, aggregateKey("30min", "2024-03-01-0930")) as Record<string, any>;
+  assert.equal(w0930.requests, 1);
+  assert.equal(w0930.start, "2024-03-01T09:30:00.000Z");
+  assert.equal(w0930.end, "2024-03-01T10:00:00.000Z");
+  // The truncated object (key time 11:05) holds 10:05–12:05 back; 09:30 is final.
+  const meta = async (p: "30min" | "daily", k: string) => await getJson(store, metaKey(p, k)) as Record<string, any>;
+  assert.equal((await meta("30min", "2024-03-01-0930")).status, "final");
+  assert.equal((await meta("30min", "2024-03-01-1000")).status, "partial");
+  assert.equal((await meta("30min", "2024-03-01-1000")).sources_final, false);
+  assert.equal((await meta("daily", "2024-03-01")).status, "partial");
+  assert.deepEqual(r.aggregate.holds.map((h) => h.key), [readdirSync(`${QUEUE}/2024/03/01/11`).find((f) => f.includes("003"))].map((f) => `2024/03/01/11/${f}`));
+});
+
+test("running twice leaves every data.json identical, and finals are not recomputed", async () => {
+  const store = memoryStore();
+  await runPipeline(ctxFor(QUEUE, store));
+  const first = aggregates(store);
+  const again = await runPipeline(ctxFor(QUEUE, store));
+  assert.equal(again.ingest.objects_skipped, 4);
+  assert.equal(again.ingest.objects_ingested, 0);
+  assert.equal(again.aggregate.skipped_final["30min"], 1);
+  assert.deepEqual(aggregates(store), first);
+});
+
+test("two runs on disjoint objects equal one run on all of them", async () => {
+  const a = tempDir("q-a");
+  const b = tempDir("q-b");
+  try {
+    const files = ["2024/03/01/10", "2024/03/01/11"].flatMap((d) => readdirSync(`${QUEUE}/${d}`).map((f) => `${d}/${f}`));
+    files.forEach((f, i) => {
+      const dir = i % 2 === 0 ? a.dir : b.dir;
+      mkdirSync(`${dir}/${f.slice(0, f.lastIndexOf("/"))}`, { recursive: true });
+      cpSync(`${QUEUE}/${f}`, `${dir}/${f}`);
+    });
+    const split = memoryStore();
+    await runPipeline(ctxFor(a.dir, split));
+    // The second run sees the first directory's objects again (ingested, not archived), as
+    // fresh copies with new mtimes: content identity means they are not counted twice.
+    cpSync(a.dir, b.dir, { recursive: true });
+    await runPipeline(ctxFor(b.dir, split));
+    const whole = memoryStore();
+    await runPipeline(ctxFor(b.dir, whole));
+    assert.deepEqual(aggregates(split), aggregates(whole));
+  } finally {
+    a.cleanup();
+    b.cleanup();
+  }
+});
+
+test("deleting a step's output and re-running it from the step before gives it back", async () => {
+  const store = memoryStore();
+  await runPipeline(ctxFor(QUEUE, store));
+  const before = aggregates(store);
+  const consolidatedBefore = [...store.entries].filter(([k]) => k.includes("/consolidated/"));
+  for (const k of [...store.entries.keys()]) {
+    if (k.includes("/consolidated/") || k.includes("/aggregate/")) store.entries.delete(k);
+  }
+  const ctx = ctxFor(QUEUE, store);
+  await consolidate(ctx, { rebuild: true });
+  assert.deepEqual([...store.entries].filter(([k]) => k.includes("/consolidated/")), consolidatedBefore);
+  await aggregate(ctx);
+  assert.deepEqual(aggregates(store), before);
+});
+
+test("late data for a final window is ingested, reopens it and its parents, and is reported", async () => {
+  const q = tempDir("late");
+  try {
+    cpSync(QUEUE, q.dir, { recursive: true });
+    const store = memoryStore();
+    await runPipeline(ctxFor(q.dir, store));
+    assert.equal((await getJson(store, metaKey("30min", "2024-03-01-0930")) as any).status, "final");
+    const line = readFileSync(`${QUEUE}/2024/03/01/10/${readdirSync(`${QUEUE}/2024/03/01/10`).find((f) => f.includes("002"))}`, "utf8")
+      .split("\n")[0].replace(/^\d+\.\d+/, "1709286300.000"); // 09:45
+    mkdirSync(`${q.dir}/2024/03/01/23`, { recursive: true });
+    writeFileSync(`${q.dir}/2024/03/01/23/rt-1-2024-03-01-23-59-00-0a0a0a0a-0000-4000-8000-0000000000aa.gz`, line + "\n");
+    const r = await runPipeline(ctxFor(q.dir, store));
+    assert.deepEqual(r.ingest.late_windows, ["2024-03-01-0930"]);
+    assert.deepEqual(r.consolidate.reopened, ["2024-03-01-0930"]);
+    assert.ok(r.aggregate.late.includes("30min/2024-03-01-0930"));
+    const meta = await getJson(store, metaKey("30min", "2024-03-01-0930")) as any;
+    assert.equal(meta.status, "partial");
+    assert.equal((await getJson(store, aggregateKey("30min", "2024-03-01-0930")) as any).requests, 2);
+    assert.equal((await getJson(store, aggregateKey("daily", "2024-03-01")) as any).requests, 12);
+    // The next run finalizes it again (the clock and the queue allow it).
+    await runPipeline(ctxFor(q.dir, store));
+    assert.equal((await getJson(store, metaKey("30min", "2024-03-01-0930")) as any).status, "final");
+  } finally {
+    q.cleanup();
+  }
+});
+
+test("finality follows --now: nothing is final before end + grace", async () => {
+  const store = memoryStore();
+  await runPipeline(ctxFor(QUEUE, store, Date.parse("2024-03-01T10:10:00Z")));
+  assert.equal((await getJson(store, metaKey("30min", "2024-03-01-0930")) as any).status, "partial");
+});
+
+test("archive moves ingested objects, verified, and leaves the failed one in the queue", async () => {
+  const q = tempDir("arch-q");
+  const dest = tempDir("arch-dest");
+  try {
+    cpSync(QUEUE, q.dir, { recursive: true });
+    const store = memoryStore();
+    const r = await runPipeline(ctxFor(q.dir, store), { store: fsStore(dest.dir), storageClass: "GLACIER_IR" });
+    assert.equal(r.archive?.archived, 4);
+    assert.equal(r.archive?.waiting, 1);
+    const left: string[] = [];
+    for await (const o of localSource(q.dir).list()) left.push(o.key);
+    assert.equal(left.length, 1);
+    assert.match(left[0], /000000000003\.gz$/);
+    for await (const o of localSource(dest.dir).list()) {
+      assert.deepEqual(readFileSync(`${dest.dir}/${o.key}`), readFileSync(`${QUEUE}/${o.key}`));
+    }
+    const again = await runPipeline(ctxFor(q.dir, store), { store: fsStore(dest.dir) });
+    assert.equal(again.archive?.archived, 0);
+  } finally {
+    q.cleanup();
+    dest.cleanup();
+  }
+});
+
+test("a wrong field list fails the object with a clear message naming the fit", async () => {
+  const r = await ingest(ctxFor(fileURLToPath(new URL("../fixtures/wrong-fields", import.meta.url)), memoryStore()));
+  assert.equal(r.objects_failed, 1);
+  assert.match(r.failures[0].error, /field list \(46 fields\) does not fit/);
+  assert.match(r.failures[0].error, /line 1 has 27 columns/);
+  assert.match(r.failures[0].error, /--fields pack/);
+});
+
+test("real standard logs of every width parse with --format standard", async () => {
+  const store = memoryStore();
+  const ctx = makeContext({
+    source: localSource(fileURLToPath(new URL("../fixtures/samples", import.meta.url))),
+    store,
+    parse: { format: "standard", fields: PRESETS.standard },
+  });
+  const r = await ingest(ctx);
+  assert.equal(r.objects_failed, 0, JSON.stringify(r.failures));
+  assert.equal(r.records, 31);
+  assert.equal(r.malformed, 0);
+});

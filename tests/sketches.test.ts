@@ -1,0 +1,113 @@
+/** Sketch error bounds, checked against exact computation on heavy-tailed data. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { HLL_STANDARD_ERROR, hllAdd, hllCreate, hllDecode, hllEncode, hllEstimate, hllMerge } from "../src/core/sketches/hll.ts";
+import { quantileAdd, quantileAt, quantileCreate, quantileMerge, QUANTILE_RELATIVE_ERROR } from "../src/core/sketches/quantiles.ts";
+import { topFromCounts, topMerge } from "../src/core/sketches/top-k.ts";
+import { accumulate, windowAccumulator, windowState } from "../src/core/consolidate.ts";
+import { mergeStates, renderAggregate } from "../src/core/summary.ts";
+import { prng } from "../src/core/synthetic.ts";
+import type { LogRecord } from "../src/core/record.ts";
+
+/** Zipf(1.1) sampler over n items. */
+function zipf(n: number, rand: () => number): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** 1.1;
+  return () => {
+    const x = rand() * sum;
+    let lo = 0, hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+test("HyperLogLog stays within 4 standard errors, merged or not", () => {
+  for (const n of [10, 1_000, 50_000, 300_000]) {
+    const whole = hllCreate();
+    const parts = [hllCreate(), hllCreate(), hllCreate()];
+    for (let i = 0; i < n; i++) {
+      hllAdd(whole, `/path/${i}`);
+      hllAdd(parts[i % 3], `/path/${i}`);
+      hllAdd(parts[(i + 1) % 3], `/path/${i}`); // overlaps must not double count
+    }
+    const merged = hllCreate();
+    for (const p of parts) hllMerge(merged, hllDecode(hllEncode(p)));
+    for (const est of [hllEstimate(whole), hllEstimate(merged)]) {
+      assert.ok(Math.abs(est - n) / n <= 4 * HLL_STANDARD_ERROR + (n < 100 ? 0.1 : 0), `n=${n} est=${est}`);
+    }
+  }
+});
+
+test("quantiles are within 1% of the exact value on heavy-tailed latencies, after merging", () => {
+  const rand = prng(3);
+  const values: number[] = [];
+  const parts = Array.from({ length: 48 }, () => quantileCreate());
+  for (let i = 0; i < 100_000; i++) {
+    const v = Math.round(1 / (rand() ** 1.5 + 1e-4)); // heavy tail, 1 ms .. 10 s
+    values.push(v);
+    quantileAdd(parts[i % 48], v);
+  }
+  const merged = quantileCreate();
+  for (const p of parts) quantileMerge(merged, p);
+  values.sort((a, b) => a - b);
+  for (const q of [0.5, 0.95, 0.99]) {
+    const exact = values[Math.floor(q * (values.length - 1))];
+    const est = quantileAt(merged, q)!;
+    assert.ok(Math.abs(est - exact) / exact <= QUANTILE_RELATIVE_ERROR + 1e-9, `q=${q} exact=${exact} est=${est}`);
+  }
+  assert.equal(quantileAt(quantileCreate(), 0.5), null);
+});
+
+test("top paths: a month of heavy-tailed windows keeps the exact top 20 and honest bounds", () => {
+  const rand = prng(11);
+  const next = zipf(200_000, rand);
+  const exact = new Map<number, number>();
+  const days = [];
+  for (let d = 0; d < 30; d++) {
+    const windows = [];
+    for (let w = 0; w < 48; w++) {
+      const counts = new Map<string, [number, number]>();
+      for (let i = 0; i < 400; i++) {
+        const p = next();
+        exact.set(p, (exact.get(p) ?? 0) + 1);
+        const c = counts.get(`/p/${p}`);
+        if (c) c[0]++;
+        else counts.set(`/p/${p}`, [1, 10]);
+      }
+      windows.push(topFromCounts(counts, 1000));
+    }
+    days.push(topMerge(windows));
+  }
+  const month = topMerge(days);
+  const truth = [...exact].sort((a, b) => b[1] - a[1]);
+  for (let i = 0; i < 20; i++) assert.equal(month.entries[i][0], `/p/${truth[i][0]}`, `rank ${i}`);
+  for (const [path, requests, , err] of month.entries) {
+    const t = exact.get(Number(path.slice(3)))!;
+    assert.ok(requests <= t && t <= requests + err, `${path}: ${t} not in [${requests}, ${requests + err}]`);
+  }
+  assert.ok(month.entries.slice(0, 10).every((e) => e[3] === 0 || e[3] / e[1] < 0.05));
+});
+
+test("a monthly data.json stays under 1 MB however many distinct paths there are", () => {
+  const rec = (path: string, agent: string): LogRecord => ({
+    timestamp: 0, status: "200", bytes: 100, time_taken_ms: 12, ttfb_ms: 1, method: "GET", protocol: "https",
+    protocol_version: "HTTP/2.0", host: "h", path, query: "", edge_location: "LHR62-C5", result_type: "Hit",
+    response_result_type: "Hit", content_type: "text/html", country: "GB", user_agent: agent, referer: "",
+  });
+  const days = [];
+  for (let d = 0; d < 31; d++) {
+    const acc = windowAccumulator();
+    for (let i = 0; i < 20_000; i++) accumulate(acc, rec(`/unique/${d}/${i}/${"x".repeat(60)}`, `agent ${i % 5000}`));
+    days.push(windowState(acc));
+  }
+  const doc = renderAggregate("monthly", "2024-03", mergeStates(days));
+  const size = new TextEncoder().encode(JSON.stringify(doc)).length;
+  assert.ok(size < 1_000_000, `monthly data.json is ${size} bytes`);
+  assert.equal(doc.requests, 31 * 20_000);
+  assert.ok(Math.abs(doc.unique_paths - 620_000) / 620_000 < 4 * HLL_STANDARD_ERROR, String(doc.unique_paths));
+});
