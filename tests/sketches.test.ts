@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { HLL_STANDARD_ERROR, hllAdd, hllCreate, hllDecode, hllEncode, hllEstimate, hllMerge } from "../src/core/sketches/hll.ts";
 import { quantileAdd, quantileAt, quantileCreate, quantileMerge, QUANTILE_RELATIVE_ERROR } from "../src/core/sketches/quantiles.ts";
 import { topFromCounts, topMerge } from "../src/core/sketches/top-k.ts";
-import { accumulate, windowAccumulator, windowState } from "../src/core/consolidate.ts";
+import { accumulateEntry, windowAccumulator, windowState } from "../src/core/consolidate.ts";
+import { rawAdd, rawBuilder, rawFinish } from "../src/core/raw-entry.ts";
 import { mergeStates, renderAggregate } from "../src/core/summary.ts";
 import { prng } from "../src/core/synthetic.ts";
 import type { LogRecord } from "../src/core/record.ts";
@@ -101,8 +102,10 @@ test("a monthly data.json stays under 1 MB however many distinct paths there are
   });
   const days = [];
   for (let d = 0; d < 31; d++) {
+    const b = rawBuilder();
+    for (let i = 0; i < 20_000; i++) rawAdd(b, rec(`/unique/${d}/${i}/${"x".repeat(60)}`, `agent ${i % 5000}`));
     const acc = windowAccumulator();
-    for (let i = 0; i < 20_000; i++) accumulate(acc, rec(`/unique/${d}/${i}/${"x".repeat(60)}`, `agent ${i % 5000}`));
+    accumulateEntry(acc, rawFinish(b, { sourceKey: "k", sourceHash: "h", window: "w", part: 0 }));
     days.push(windowState(acc));
   }
   const doc = renderAggregate("monthly", "2024-03", mergeStates(days));

@@ -3,7 +3,7 @@
  * and the window's mergeable summary state.
  * @module
  */
-import type { LogRecord } from "./record.ts";
+import type { RawEntry } from "./raw-entry.ts";
 import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
 import { quantileAdd, quantileCreate } from "./sketches/quantiles.ts";
 import { topFromCounts } from "./sketches/top-k.ts";
@@ -41,29 +41,53 @@ export function windowAccumulator(): WindowAccumulator {
   };
 }
 
-const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+/** Adds `col`'s values, counted per dictionary id first: a few adds per distinct value. */
+function countColumn(into: Record<string, number>, col: RawEntry["text"][keyof RawEntry["text"]]): void {
+  const counts = new Int32Array(col.dict.length);
+  for (const id of col.index) counts[id]++;
+  col.dict.forEach((value, id) => {
+    const key = value || "-";
+    into[key] = (into[key] ?? 0) + counts[id];
+  });
+}
 
-/** Adds one record. Missing text values count under "-". */
-export function accumulate(acc: WindowAccumulator, r: LogRecord): void {
-  acc.requests++;
-  acc.bytes += r.bytes;
-  bump(acc.status_codes, r.status);
-  bump(acc.methods, r.method || "-");
-  bump(acc.edge_locations, r.edge_location || "-");
-  bump(acc.result_types, r.result_type || "-");
-  const p = acc.paths.get(r.path);
-  if (p) {
-    p[0]++;
-    p[1] += r.bytes;
-  } else {
-    acc.paths.set(r.path, [1, r.bytes]);
-    hllAdd(acc.pathsHll, r.path);
+/** Adds every record of a raw entry, straight from its columns. */
+export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
+  const bytes = e.numbers.bytes as number[];
+  const tt = e.numbers.time_taken_ms;
+  acc.requests += e.count;
+  countColumn(acc.status_codes, e.text.status);
+  countColumn(acc.methods, e.text.method);
+  countColumn(acc.edge_locations, e.text.edge_location);
+  countColumn(acc.result_types, e.text.result_type);
+
+  const paths = e.text.path;
+  const reqs = new Float64Array(paths.dict.length);
+  const sums = new Float64Array(paths.dict.length);
+  for (let i = 0; i < e.count; i++) {
+    const id = paths.index[i];
+    reqs[id]++;
+    sums[id] += bytes[i];
+    acc.bytes += bytes[i];
+    const t = tt[i];
+    if (t !== null) quantileAdd(acc.timeTaken, t);
   }
-  if (!acc.agents.has(r.user_agent)) {
-    acc.agents.add(r.user_agent);
-    hllAdd(acc.agentsHll, r.user_agent);
+  paths.dict.forEach((path, id) => {
+    const p = acc.paths.get(path);
+    if (p) {
+      p[0] += reqs[id];
+      p[1] += sums[id];
+    } else {
+      acc.paths.set(path, [reqs[id], sums[id]]);
+      hllAdd(acc.pathsHll, path);
+    }
+  });
+  for (const agent of e.text.user_agent.dict) {
+    if (!acc.agents.has(agent)) {
+      acc.agents.add(agent);
+      hllAdd(acc.agentsHll, agent);
+    }
   }
-  if (r.time_taken_ms !== null) quantileAdd(acc.timeTaken, r.time_taken_ms);
 }
 
 /** The window's summary state (top paths kept from exact counts, so their error is 0). */

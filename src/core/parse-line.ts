@@ -107,26 +107,36 @@ function toMillis(s: string | undefined): number | null {
   return n === null ? null : Math.round(n * 1000);
 }
 
-const cleanPath = memoize((s) => redactAddresses(decodeValue(s)));
+// Agents are long and repeat heavily: redact each distinct one once. Paths, hosts and
+// referers are cheap to check directly (a `%`, `:` or digit-dot-digit test) and too varied
+// for a memo to pay.
 const cleanAgent = memoize((s) => redactAgent(decodeAgent(s)));
-const cleanText = memoize((s) => redactAddresses(decodeValue(s)));
+const clean = (s: string | undefined) => (s === undefined || s === "-" || s === "" ? "" : redactAddresses(decodeValue(s)));
 const plain = (s: string | undefined) => (s === undefined || s === "-" ? "" : s);
 
-/** Builds a record from values picked in WANTED order (shared by TSV and JSON lines). */
+/** A column of `cols` by WANTED index, or undefined when the field list lacks it. */
+const at = (cols: readonly string[], columns: Int32Array, w: number): string | undefined =>
+  columns[w] < 0 ? undefined : cols[columns[w]];
+
+/**
+ * Builds a record from `cols`, where `columns[w]` is the column of WANTED field `w` (shared
+ * by TSV lines and JSON lines, whose values are first laid out in WANTED order).
+ */
 function buildRecord(
-  get: (i: number) => string | undefined,
+  cols: readonly string[],
+  columns: Int32Array,
   host: string | undefined,
 ): LogRecord | Malformed {
-  const status = get(W["sc-status"]);
+  const status = at(cols, columns, W["sc-status"]);
   if (status === undefined || !isStatus(status)) return "status";
-  const ts = get(W.timestamp);
+  const ts = at(cols, columns, W.timestamp);
   const timestamp = ts !== undefined
     ? parseEpochSeconds(ts)
-    : parseDateTime(get(W.date) ?? "", get(W.time) ?? "");
+    : parseDateTime(at(cols, columns, W.date) ?? "", at(cols, columns, W.time) ?? "");
   if (Number.isNaN(timestamp)) return "timestamp";
 
-  let stem = get(W["cs-uri-stem"]) ?? "";
-  let query = get(W["cs-uri-query"]);
+  let stem = at(cols, columns, W["cs-uri-stem"]) ?? "";
+  let query = at(cols, columns, W["cs-uri-query"]);
   const q = stem.indexOf("?");
   if (q !== -1) {
     if (query === undefined || query === "-") query = stem.slice(q + 1);
@@ -135,22 +145,22 @@ function buildRecord(
   return {
     timestamp,
     status,
-    bytes: toNumber(get(W["sc-bytes"])) ?? 0,
-    time_taken_ms: toMillis(get(W["time-taken"])),
-    ttfb_ms: toMillis(get(W["time-to-first-byte"])),
-    method: plain(get(W["cs-method"])),
-    protocol: plain(get(W["cs-protocol"])),
-    protocol_version: plain(get(W["cs-protocol-version"])),
-    host: host === undefined || host === "-" ? "" : cleanText(host),
-    path: stem === "-" || stem === "" ? "" : cleanPath(stem),
-    query: query === undefined || query === "-" ? "" : redactAddresses(decodeValue(query)),
-    edge_location: plain(get(W["x-edge-location"])),
-    result_type: plain(get(W["x-edge-result-type"])),
-    response_result_type: plain(get(W["x-edge-response-result-type"])),
-    content_type: cleanText(get(W["sc-content-type"]) ?? "-"),
-    country: plain(get(W["c-country"])),
-    user_agent: cleanAgent(get(W["cs-user-agent"]) ?? "-"),
-    referer: cleanText(get(W["cs-referer"]) ?? "-"),
+    bytes: toNumber(at(cols, columns, W["sc-bytes"])) ?? 0,
+    time_taken_ms: toMillis(at(cols, columns, W["time-taken"])),
+    ttfb_ms: toMillis(at(cols, columns, W["time-to-first-byte"])),
+    method: plain(at(cols, columns, W["cs-method"])),
+    protocol: plain(at(cols, columns, W["cs-protocol"])),
+    protocol_version: plain(at(cols, columns, W["cs-protocol-version"])),
+    host: clean(host),
+    path: clean(stem),
+    query: clean(query),
+    edge_location: plain(at(cols, columns, W["x-edge-location"])),
+    result_type: plain(at(cols, columns, W["x-edge-result-type"])),
+    response_result_type: plain(at(cols, columns, W["x-edge-response-result-type"])),
+    content_type: clean(at(cols, columns, W["sc-content-type"])),
+    country: plain(at(cols, columns, W["c-country"])),
+    user_agent: cleanAgent(at(cols, columns, W["cs-user-agent"]) ?? "-"),
+    referer: clean(at(cols, columns, W["cs-referer"])),
   };
 }
 
@@ -167,12 +177,10 @@ export function parseLine(line: string, layout: Layout): LogRecord | Malformed {
       for (let i = width; i < cols.length; i++) if (cols[i] !== "") return "columns";
     }
   }
-  const c = layout.columns;
-  return buildRecord(
-    (i) => (c[i] < 0 ? undefined : cols[c[i]]),
-    layout.hostColumn < 0 ? undefined : cols[layout.hostColumn],
-  );
+  return buildRecord(cols, layout.columns, layout.hostColumn < 0 ? undefined : cols[layout.hostColumn]);
 }
+
+const IDENTITY = Int32Array.from(WANTED, (_, i) => i);
 
 /** Parses one standard-logging v2 JSON line: an object whose keys are field names. */
 export function parseJsonLine(line: string): LogRecord | Malformed {
@@ -187,8 +195,6 @@ export function parseJsonLine(line: string): LogRecord | Malformed {
   for (const [k, val] of Object.entries(obj)) {
     if (val !== null && val !== undefined) byName.set(normalizeFieldName(k), String(val));
   }
-  return buildRecord(
-    (i) => byName.get(WANTED[i]),
-    byName.get("x-host-header") ?? byName.get("cs-host"),
-  );
+  const values = WANTED.map((name) => byName.get(name)) as string[];
+  return buildRecord(values, IDENTITY, byName.get("x-host-header") ?? byName.get("cs-host"));
 }

@@ -7,10 +7,10 @@
  * @module
  */
 import * as v from "valibot";
-import { accumulate, windowAccumulator, windowState } from "../core/consolidate.ts";
+import { accumulateEntry, windowAccumulator, windowState } from "../core/consolidate.ts";
 import { type Meta, MetaSchema } from "../core/finality.ts";
 import { consolidatedKey, metaKey, parseWindowDir, rawWindowPrefix, ROOT } from "../core/keys.ts";
-import { parseRawEntry, rawRecords } from "../core/raw-entry.ts";
+import { parseRawEntry } from "../core/raw-entry.ts";
 import { SummaryStateSchema } from "../core/summary.ts";
 import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
@@ -103,7 +103,7 @@ export async function consolidateWindow(store: Store, start: number): Promise<Co
     if (keys.length !== expected) {
       throw new Error(`raw parts of ${ledger!.key} for ${iso(start)}: found ${keys.length}, ledger says ${expected}`);
     }
-    for (const key of keys) rawRecords(parseRawEntry(await getJson(store, key)), (r) => accumulate(acc, r));
+    for (const key of keys) accumulateEntry(acc, parseRawEntry(await getJson(store, key)));
     sources.push(hash);
   }
   if (sources.length === 0) return undefined;

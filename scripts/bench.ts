@@ -1,0 +1,128 @@
+/**
+ * `bench`: lines/s and peak memory of ingest + consolidate, per runtime.
+ *
+ * Generates (once, cached in .bench/) one gzip real-time log object of N lines in the
+ * `all` preset (about 500 bytes a line), then runs ingest + consolidate on it into a
+ * fresh filesystem store in a child process per runtime, and prints what each measured.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { PRESETS } from "../src/core/fields.ts";
+import { consolidate } from "../src/pipeline/consolidate.ts";
+import { makeContext } from "../src/pipeline/context.ts";
+import { ingest } from "../src/pipeline/ingest.ts";
+import { generateLogs } from "../src/source/generate.ts";
+import { localSource } from "../src/source/local.ts";
+import { fsStore } from "../src/store/fs.ts";
+import { fail, parseFlags, progress } from "./_cli.ts";
+
+const flags = parseFlags({
+  lines: { type: "string" },
+  runtimes: { type: "string" },
+  dir: { type: "string" },
+  worker: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+}, `
+Usage: bench [--lines 1000000] [--runtimes node,deno] [--dir .bench] [--json]
+
+Generates one gzip real-time log object of --lines lines (cached under --dir), then runs
+ingest + consolidate on it into a fresh filesystem store, once per runtime, each in its
+own process, and prints lines/s (end to end, wall clock) and peak RSS.`);
+
+/** Peak resident set size of this process in MB (Linux VmHWM), else the current RSS. */
+function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]) / 1024;
+  } catch { /* not Linux */ }
+  return process.memoryUsage().rss / 1024 / 1024;
+}
+
+interface Measure {
+  runtime: string;
+  lines: number;
+  records: number;
+  seconds: number;
+  lines_per_second: number;
+  peak_rss_mb: number;
+  input_mb: number;
+}
+
+if (flags.worker) {
+  // Child: measure one run.
+  const store = mkdtempSync(join(tmpdir(), "cfl-bench-store-"));
+  const ctx = makeContext({
+    source: localSource(flags.worker),
+    store: fsStore(store),
+    parse: { format: "realtime", fields: PRESETS.all },
+  });
+  const t0 = performance.now();
+  const i = await ingest(ctx);
+  await consolidate(ctx);
+  const seconds = (performance.now() - t0) / 1000;
+  rmSync(store, { recursive: true, force: true });
+  const lines = i.records + i.malformed;
+  const m: Measure = {
+    runtime: "Deno" in globalThis ? `deno ${(globalThis as any).Deno.version.deno}` : `node ${process.version}`,
+    lines,
+    records: i.records,
+    seconds: Math.round(seconds * 1000) / 1000,
+    lines_per_second: Math.round(lines / seconds),
+    peak_rss_mb: Math.round(peakRssMb()),
+    input_mb: 0,
+  };
+  console.log(JSON.stringify(m));
+} else {
+  const lines = Number(flags.lines ?? 1_000_000);
+  if (!Number.isInteger(lines) || lines <= 0) fail("--lines must be a positive integer", 2);
+  const dir = join(flags.dir ?? ".bench", `logs-${lines}`);
+  if (!existsSync(dir)) {
+    progress(`generating ${lines} lines into ${dir} (once) ...`);
+    await generateLogs({
+      dir,
+      lines,
+      days: 1 / 48 * 0.9, // one object inside one 30-minute window, as one Firehose file
+      start: Date.parse("2024-03-01T10:00:00Z"),
+      objects: 1,
+      seed: 42,
+      onProgress: (n, total) => n === total && progress(`generated ${n} lines`),
+    });
+  }
+  const files: string[] = [];
+  for await (const o of localSource(dir).list()) files.push(join(dir, o.key));
+  const inputMb = files.reduce((n, f) => n + statSync(f).size, 0) / 1024 / 1024;
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const commands: Record<string, [string, string[]]> = {
+    node: [process.execPath.includes("deno") ? "node" : process.execPath, ["--import", "tsx", `${root}scripts/bench.ts`]],
+    deno: [join(root, "node_modules/.bin/deno"), ["run", "-A", "--no-check", `${root}scripts/bench.ts`]],
+  };
+  const results: Measure[] = [];
+  for (const rt of (flags.runtimes ?? "node,deno").split(",")) {
+    const c = commands[rt];
+    if (!c) fail(`unknown runtime "${rt}" (node, deno)`, 2);
+    progress(`running ${rt} ...`);
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(c[0], [...c[1], "--worker", dir], { stdio: ["ignore", "pipe", "inherit"] });
+      let s = "";
+      child.stdout.on("data", (d) => (s += d));
+      child.on("error", reject);
+      child.on("close", (code) => (code === 0 ? resolve(s) : reject(new Error(`${rt} worker exited ${code}`))));
+    });
+    results.push({ ...JSON.parse(out.trim().split("\n").at(-1)!), input_mb: Math.round(inputMb * 10) / 10 });
+  }
+  if (flags.json) console.log(JSON.stringify(results, null, 2));
+  else {
+    console.log(`ingest + consolidate, ${lines} lines, ${inputMb.toFixed(1)} MB gzip, one object:`);
+    for (const r of results) {
+      console.log(
+        `  ${r.runtime.padEnd(14)} ${String(r.lines_per_second).padStart(9)} lines/s  ` +
+          `${r.seconds.toFixed(2)} s  peak RSS ${r.peak_rss_mb} MB`,
+      );
+    }
+  }
+}
