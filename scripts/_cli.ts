@@ -3,7 +3,7 @@
  * progress on stderr, `--json` on stdout, one-line errors and exit codes (DESIGN §7).
  * @module
  */
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { type FieldOrder, resolveFields } from "../src/core/fields.ts";
@@ -45,7 +45,9 @@ export const COMMON_HELP = `
 const env = (name: string) => process.env[`CLOUDFRONT_LETS_${name}`];
 
 /** Parses argv; prints `usage` and exits 0 on --help, or a one-line error and exits 2. */
-export function parseFlags<const T extends Record<string, { type: "string" | "boolean"; short?: string }>>(
+export function parseFlags<
+  const T extends Record<string, { type: "string" | "boolean"; short?: string }>,
+>(
   flags: T,
   usage: string,
   args = process.argv.slice(2),
@@ -79,7 +81,9 @@ function required(value: string | undefined, flag: string, envName: string): str
 function minutes(value: string | undefined, fallbackMs: number, flag: string): number {
   if (value === undefined) return fallbackMs;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) fail(`--${flag} must be a number of minutes, got "${value}"`, 2);
+  if (!Number.isFinite(n) || n < 0) {
+    fail(`--${flag} must be a number of minutes, got "${value}"`, 2);
+  }
   return n * 60_000;
 }
 
@@ -92,13 +96,19 @@ export function parseNow(value: string | undefined): number {
 }
 
 /** Turns `--fields` (a preset, a list, or a file of names) into a column order. */
-export function fieldsFrom(spec: string | undefined, order: string | undefined, format: LogFormat): string[] {
+export function fieldsFrom(
+  spec: string | undefined,
+  order: string | undefined,
+  format: LogFormat,
+): string[] {
   if (order !== undefined && order !== "canonical" && order !== "exact") {
     fail(`--field-order must be canonical or exact, got "${order}"`, 2);
   }
   const text = spec === undefined
     ? (format === "standard" ? "standard" : "all")
-    : existsSync(spec) ? readFileSync(spec, "utf8") : spec;
+    : existsSync(spec)
+    ? readFileSync(spec, "utf8")
+    : spec;
   try {
     return resolveFields(text, (order ?? "canonical") as FieldOrder);
   } catch (e) {
@@ -107,7 +117,9 @@ export function fieldsFrom(spec: string | undefined, order: string | undefined, 
 }
 
 /** Builds the pipeline context from parsed common flags. */
-export function contextFrom(values: Partial<Record<keyof typeof COMMON_FLAGS, string | boolean>>): Context {
+export function contextFrom(
+  values: Partial<Record<keyof typeof COMMON_FLAGS, string | boolean>>,
+): Context {
   const s = (k: keyof typeof COMMON_FLAGS) => values[k] as string | undefined;
   const format = (s("format") ?? env("FORMAT") ?? "realtime") as LogFormat;
   if (!["realtime", "standard", "json"].includes(format)) {
@@ -117,10 +129,21 @@ export function contextFrom(values: Partial<Record<keyof typeof COMMON_FLAGS, st
   return makeContext({
     source: openSource(required(s("source") ?? env("SOURCE"), "source", "SOURCE"), endpoint),
     store: openStore(required(s("store") ?? env("STORE"), "store", "STORE"), endpoint),
-    parse: { format, fields: fieldsFrom(s("fields") ?? env("FIELDS"), s("field-order") ?? env("FIELD_ORDER"), format) },
+    parse: {
+      format,
+      fields: fieldsFrom(
+        s("fields") ?? env("FIELDS"),
+        s("field-order") ?? env("FIELD_ORDER"),
+        format,
+      ),
+    },
     now: parseNow(s("now") ?? env("NOW")),
     graceMs: minutes(s("grace-minutes") ?? env("GRACE_MINUTES"), DEFAULT_GRACE_MS, "grace-minutes"),
-    maxLagMs: minutes(s("max-lag-minutes") ?? env("MAX_LAG_MINUTES"), DEFAULT_MAX_LAG_MS, "max-lag-minutes"),
+    maxLagMs: minutes(
+      s("max-lag-minutes") ?? env("MAX_LAG_MINUTES"),
+      DEFAULT_MAX_LAG_MS,
+      "max-lag-minutes",
+    ),
     log: progress,
   });
 }

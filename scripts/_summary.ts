@@ -15,7 +15,9 @@ export const ingestText = (r: IngestResult) =>
 export const ingestFailure = (r: IngestResult) =>
   r.objects_failed === 0
     ? undefined
-    : `${r.objects_failed} object(s) failed: ${r.failures.map((f) => `${f.key}: ${f.error}`).join("; ")}`;
+    : `${r.objects_failed} object(s) failed: ${
+      r.failures.map((f) => `${f.key}: ${f.error}`).join("; ")
+    }`;
 
 export const consolidateText = (r: ConsolidateResult) =>
   `consolidate: ${r.windows} window(s) rebuilt from ${r.records} records` +
@@ -33,4 +35,8 @@ export const archiveText = (r: ArchiveResult) =>
   `${r.failures.length} failed`;
 
 export const archiveFailure = (r: ArchiveResult) =>
-  r.failures.length === 0 ? undefined : `${r.failures.length} object(s) not archived: ${r.failures.map((f) => `${f.key}: ${f.error}`).join("; ")}`;
+  r.failures.length === 0
+    ? undefined
+    : `${r.failures.length} object(s) not archived: ${
+      r.failures.map((f) => `${f.key}: ${f.error}`).join("; ")
+    }`;

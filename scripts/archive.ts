@@ -5,7 +5,9 @@ import { openStore } from "../src/store/open.ts";
 import { COMMON_FLAGS, COMMON_HELP, contextFrom, fail, parseFlags, run } from "./_cli.ts";
 import { archiveFailure, archiveText } from "./_summary.ts";
 
-const flags = parseFlags({ ...COMMON_FLAGS, archive: { type: "string" }, "storage-class": { type: "string" } }, `
+const flags = parseFlags(
+  { ...COMMON_FLAGS, archive: { type: "string" }, "storage-class": { type: "string" } },
+  `
 Usage: archive --source <dir|s3://...> --store <dir|s3://...> --archive <dir|s3://...> [options]
 
 Copies every ingested object to the archive location, verifies the copy byte for byte,
@@ -13,13 +15,19 @@ then deletes the original. Objects not ingested yet stay where they are.
 
   --archive <dir | s3://bucket/prefix>  archive location           [CLOUDFRONT_LETS_ARCHIVE]
   --storage-class <class>               default ${DEFAULT_STORAGE_CLASS}
-${COMMON_HELP}`);
+${COMMON_HELP}`,
+);
 const target = flags.archive ?? process.env.CLOUDFRONT_LETS_ARCHIVE;
 if (!target) fail("--archive is required (or set CLOUDFRONT_LETS_ARCHIVE)", 2);
 const ctx = contextFrom(flags);
 await run(
   flags.json,
-  () => archive(ctx, openStore(target, flags["s3-endpoint"]), flags["storage-class"] ?? DEFAULT_STORAGE_CLASS),
+  () =>
+    archive(
+      ctx,
+      openStore(target, flags["s3-endpoint"]),
+      flags["storage-class"] ?? DEFAULT_STORAGE_CLASS,
+    ),
   archiveText,
   archiveFailure,
 );

@@ -20,19 +20,22 @@ import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
 
-const flags = parseFlags({
-  lines: { type: "string" },
-  runtimes: { type: "string" },
-  dir: { type: "string" },
-  worker: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-}, `
+const flags = parseFlags(
+  {
+    lines: { type: "string" },
+    runtimes: { type: "string" },
+    dir: { type: "string" },
+    worker: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+  `
 Usage: bench [--lines 1000000] [--runtimes node,deno] [--dir .bench] [--json]
 
 Generates one gzip real-time log object of --lines lines (cached under --dir), then runs
 ingest + consolidate on it into a fresh filesystem store, once per runtime, each in its
-own process, and prints lines/s (end to end, wall clock) and peak RSS.`);
+own process, and prints lines/s (end to end, wall clock) and peak RSS.`,
+);
 
 /** Peak resident set size of this process in MB (Linux VmHWM), else the current RSS. */
 function peakRssMb(): number {
@@ -68,7 +71,7 @@ if (flags.worker) {
   rmSync(store, { recursive: true, force: true });
   const lines = i.records + i.malformed;
   const m: Measure = {
-    runtime: "Deno" in globalThis ? `deno ${(globalThis as any).Deno.version.deno}` : `node ${process.version}`,
+    runtime: process.versions.deno ? `deno ${process.versions.deno}` : `node ${process.version}`,
     lines,
     records: i.records,
     seconds: Math.round(seconds * 1000) / 1000,
@@ -98,8 +101,17 @@ if (flags.worker) {
   const inputMb = files.reduce((n, f) => n + statSync(f).size, 0) / 1024 / 1024;
   const root = fileURLToPath(new URL("..", import.meta.url));
   const commands: Record<string, [string, string[]]> = {
-    node: [process.execPath.includes("deno") ? "node" : process.execPath, ["--import", "tsx", `${root}scripts/bench.ts`]],
-    deno: [join(root, "node_modules/.bin/deno"), ["run", "-A", "--no-check", `${root}scripts/bench.ts`]],
+    node: [process.execPath.includes("deno") ? "node" : process.execPath, [
+      "--import",
+      "tsx",
+      `${root}scripts/bench.ts`,
+    ]],
+    deno: [join(root, "node_modules/.bin/deno"), [
+      "run",
+      "-A",
+      "--no-check",
+      `${root}scripts/bench.ts`,
+    ]],
   };
   const results: Measure[] = [];
   for (const rt of (flags.runtimes ?? "node,deno").split(",")) {
@@ -107,13 +119,21 @@ if (flags.worker) {
     if (!c) fail(`unknown runtime "${rt}" (node, deno)`, 2);
     progress(`running ${rt} ...`);
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(c[0], [...c[1], "--worker", dir], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(c[0], [...c[1], "--worker", dir], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       let s = "";
       child.stdout.on("data", (d) => (s += d));
       child.on("error", reject);
-      child.on("close", (code) => (code === 0 ? resolve(s) : reject(new Error(`${rt} worker exited ${code}`))));
+      child.on(
+        "close",
+        (code) => (code === 0 ? resolve(s) : reject(new Error(`${rt} worker exited ${code}`))),
+      );
     });
-    results.push({ ...JSON.parse(out.trim().split("\n").at(-1)!), input_mb: Math.round(inputMb * 10) / 10 });
+    results.push({
+      ...JSON.parse(out.trim().split("\n").at(-1)!),
+      input_mb: Math.round(inputMb * 10) / 10,
+    });
   }
   if (flags.json) console.log(JSON.stringify(results, null, 2));
   else {

@@ -3,13 +3,20 @@ import { consolidate } from "../src/pipeline/consolidate.ts";
 import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.ts";
 import { consolidateText } from "./_summary.ts";
 
-const flags = parseFlags({ ...COMMON_FLAGS, rebuild: { type: "boolean" } }, `
+const flags = parseFlags(
+  { ...COMMON_FLAGS, rebuild: { type: "boolean" } },
+  `
 Usage: consolidate --store <dir|s3://...> [--rebuild] [options]
 
 Groups the raw records of every window with new data into per-path counts and a
 mergeable summary under sa/cloudfront/consolidated/. Re-running is safe.
 
   --rebuild                             rebuild every window that has raw entries
-${COMMON_HELP}`);
+${COMMON_HELP}`,
+);
 const { rebuild, ...common } = flags;
-await run(flags.json, () => consolidate(contextFrom({ source: ".", ...common }), { rebuild }), consolidateText);
+await run(
+  flags.json,
+  () => consolidate(contextFrom({ source: ".", ...common }), { rebuild }),
+  consolidateText,
+);

@@ -5,10 +5,13 @@ import { detectFields } from "../src/core/detect.ts";
 import { isGzip } from "../src/core/gzip.ts";
 import { fail, parseFlags } from "./_cli.ts";
 
-const flags = parseFlags({ file: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, `
+const flags = parseFlags(
+  { file: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  `
 Usage: detect --file <log file (gzip or plain)> [--json]
 
-Looks at the first lines and says which format and --fields preset fit them.`);
+Looks at the first lines and says which format and --fields preset fit them.`,
+);
 if (!flags.file) fail("--file is required", 2);
 let bytes: Uint8Array;
 try {

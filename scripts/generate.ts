@@ -2,18 +2,20 @@
 import { generateLogs } from "../src/source/generate.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
 
-const flags = parseFlags({
-  out: { type: "string" },
-  lines: { type: "string" },
-  days: { type: "string" },
-  start: { type: "string" },
-  objects: { type: "string" },
-  seed: { type: "string" },
-  paths: { type: "string" },
-  "malformed-rate": { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-}, `
+const flags = parseFlags(
+  {
+    out: { type: "string" },
+    lines: { type: "string" },
+    days: { type: "string" },
+    start: { type: "string" },
+    objects: { type: "string" },
+    seed: { type: "string" },
+    paths: { type: "string" },
+    "malformed-rate": { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+  `
 Usage: generate --out <dir> [--lines N] [--days N] [--start ISO] [--objects N] [--seed N]
 
 Writes gzip'd real-time log objects (the 'all' preset, 46 fields, about 500 bytes a line)
@@ -28,7 +30,8 @@ status codes including 000, IPv4 and IPv6 clients, double-encoded agents.
   --seed <n>               PRNG seed (default 1)
   --paths <n>              distinct paths (default 20000)
   --malformed-rate <x>     fraction of lines with a wrong column count (default 0)
-  --json                   print the written keys as JSON`);
+  --json                   print the written keys as JSON`,
+);
 const num = (v: string | undefined, d: number, name: string) => {
   const n = v === undefined ? d : Number(v);
   if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a non-negative number`, 2);
@@ -51,4 +54,8 @@ const keys = await generateLogs({
     if (n === total || n % 100_000 < 1000) progress(`generated ${n}/${total} lines`);
   },
 });
-console.log(flags.json ? JSON.stringify({ out: flags.out, lines, objects: keys }, null, 2) : `wrote ${keys.length} objects, ${lines} lines to ${flags.out}`);
+console.log(
+  flags.json
+    ? JSON.stringify({ out: flags.out, lines, objects: keys }, null, 2)
+    : `wrote ${keys.length} objects, ${lines} lines to ${flags.out}`,
+);

@@ -4,9 +4,18 @@ import { DEFAULT_STORAGE_CLASS } from "../src/pipeline/archive.ts";
 import { runPipeline } from "../src/pipeline/run.ts";
 import { openStore } from "../src/store/open.ts";
 import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.ts";
-import { aggregateText, archiveFailure, archiveText, consolidateText, ingestFailure, ingestText } from "./_summary.ts";
+import {
+  aggregateText,
+  archiveFailure,
+  archiveText,
+  consolidateText,
+  ingestFailure,
+  ingestText,
+} from "./_summary.ts";
 
-const flags = parseFlags({ ...COMMON_FLAGS, archive: { type: "string" }, "storage-class": { type: "string" } }, `
+const flags = parseFlags(
+  { ...COMMON_FLAGS, archive: { type: "string" }, "storage-class": { type: "string" } },
+  `
 Usage: pipeline --source <dir|s3://...> --store <dir|s3://...> [--archive <dir|s3://...>] [options]
 
 Runs all four LETS steps in order; each persists its output before the next reads it.
@@ -14,7 +23,8 @@ Archive runs only when --archive (or CLOUDFRONT_LETS_ARCHIVE) is given.
 
   --archive <dir | s3://bucket/prefix>  archive location
   --storage-class <class>               default ${DEFAULT_STORAGE_CLASS}
-${COMMON_HELP}`);
+${COMMON_HELP}`,
+);
 const ctx = contextFrom(flags);
 const target = flags.archive ?? process.env.CLOUDFRONT_LETS_ARCHIVE;
 await run(
@@ -22,10 +32,17 @@ await run(
   () =>
     runPipeline(
       ctx,
-      target ? { store: openStore(target, flags["s3-endpoint"]), storageClass: flags["storage-class"] } : undefined,
+      target
+        ? { store: openStore(target, flags["s3-endpoint"]), storageClass: flags["storage-class"] }
+        : undefined,
     ),
   (r) =>
-    [ingestText(r.ingest), consolidateText(r.consolidate), aggregateText(r.aggregate), r.archive && archiveText(r.archive)]
+    [
+      ingestText(r.ingest),
+      consolidateText(r.consolidate),
+      aggregateText(r.aggregate),
+      r.archive && archiveText(r.archive),
+    ]
       .filter(Boolean).join("\n"),
   (r) => ingestFailure(r.ingest) ?? (r.archive && archiveFailure(r.archive)),
 );

@@ -15,12 +15,15 @@ import { getJson } from "../src/store/store.ts";
 import { MetaSchema } from "../src/core/finality.ts";
 import { parseFlags, progress } from "./_cli.ts";
 
-const flags = parseFlags({ dir: { type: "string" }, help: { type: "boolean", short: "h" } }, `
+const flags = parseFlags(
+  { dir: { type: "string" }, help: { type: "boolean", short: "h" } },
+  `
 Usage: start [--dir .demo]
 
 Generates 100,000 lines of demo real-time logs over two days (2024-03-01 and 02) into
 <dir>/logs if none are there, runs ingest → consolidate → aggregate into the filesystem
-store <dir>/store, and prints the daily figures. Safe to run again.`);
+store <dir>/store, and prints the daily figures. Safe to run again.`,
+);
 const dir = flags.dir ?? ".demo";
 const logs = `${dir}/logs`;
 const start = Date.parse("2024-03-01T00:00:00Z");
@@ -37,7 +40,9 @@ const ctx = makeContext({
   log: progress,
 });
 const r = await runPipeline(ctx);
-console.log(`ingested ${r.ingest.objects_ingested} new objects (${r.ingest.records} records); store: ${dir}/store`);
+console.log(
+  `ingested ${r.ingest.objects_ingested} new objects (${r.ingest.records} records); store: ${dir}/store`,
+);
 for (const day of ["2024-03-01", "2024-03-02"]) {
   const d = await getJson(store, aggregateKey("daily", day)) as Record<string, unknown> | undefined;
   const meta = v.parse(MetaSchema, await getJson(store, metaKey("daily", day)));
@@ -45,7 +50,9 @@ for (const day of ["2024-03-01", "2024-03-02"]) {
   const tt = d.time_taken_ms as { p95: number } | null;
   console.log(
     `${day} [${meta.status}]: ${d.requests} requests, ${d.bytes} bytes, cache hit ratio ${d.cache_hit_ratio}, ` +
-      `4xx ${d.errors_4xx}, 5xx ${d.errors_5xx}, p95 ${tt?.p95 ?? "-"} ms, ~${d.unique_paths} unique paths`,
+      `4xx ${d.errors_4xx}, 5xx ${d.errors_5xx}, p95 ${
+        tt?.p95 ?? "-"
+      } ms, ~${d.unique_paths} unique paths`,
   );
 }
 console.log(`aggregates: ${dir}/store/sa/cloudfront/aggregate/{30min,hourly,daily,monthly}/`);

@@ -7,6 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { S3Client } from "@aws-sdk/client-s3";
+import * as v from "valibot";
+import { type Meta, MetaSchema } from "../src/core/finality.ts";
+import { aggregateKey, metaKey } from "../src/core/keys.ts";
+import type { AggregateDoc } from "../src/core/summary.ts";
+import type { Period } from "../src/core/windows.ts";
+import { getJson, type Store } from "../src/store/store.ts";
 // @ts-types="./s3rver.d.ts"
 import S3rver from "s3rver";
 
@@ -63,7 +69,8 @@ export function readTree(dir: string): Array<[string, Uint8Array]> {
 }
 
 const IPV4_ANY = /(?<![\w.\/])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])/g;
-const IPV6_ANY = /(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?![\w:])|(?<![\w:])[0-9a-f]{1,4}::[0-9a-f:]*/gi;
+const IPV6_ANY =
+  /(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?![\w:])|(?<![\w:])[0-9a-f]{1,4}::[0-9a-f:]*/gi;
 
 /**
  * Finds address-like text: any dotted quad not preceded by `/` (version tokens such as
@@ -72,7 +79,21 @@ const IPV6_ANY = /(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?![\w:])|(?<!
 export function findAddresses(text: string, known: readonly string[] = []): string[] {
   const hits: string[] = [];
   for (const m of text.matchAll(IPV4_ANY)) hits.push(m[0]);
-  for (const m of text.matchAll(IPV6_ANY)) if (m[0].includes("::") || m[0].split(":").length >= 8) hits.push(m[0]);
+  for (const m of text.matchAll(IPV6_ANY)) {
+    if (m[0].includes("::") || m[0].split(":").length >= 8) hits.push(m[0]);
+  }
   for (const k of known) if (text.includes(k)) hits.push(k);
   return hits;
+}
+
+/** The `data.json` of a period, typed, or a failed assertion when it is missing. */
+export async function readDoc(store: Store, period: Period, key: string): Promise<AggregateDoc> {
+  const doc = await getJson(store, aggregateKey(period, key));
+  if (doc === undefined) throw new Error(`no ${period} aggregate ${key}`);
+  return doc as AggregateDoc;
+}
+
+/** The `__meta.json` of a period, checked against its schema. */
+export async function readMeta(store: Store, period: Period, key: string): Promise<Meta> {
+  return v.parse(MetaSchema, await getJson(store, metaKey(period, key)));
 }

@@ -3,7 +3,7 @@
  * middle of ingest, of consolidate and of aggregate; a re-run must give the aggregates of
  * a clean run, byte for byte (apart from computed_at).
  */
-import { before, after, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { generateLogs } from "../src/source/generate.ts";
 import { readTree, tempDir } from "./_helpers.ts";
@@ -18,7 +18,9 @@ function aggregates(dir: string): Record<string, string> {
   for (const [k, v] of readTree(dir)) {
     if (!k.includes("/aggregate/")) continue;
     const text = new TextDecoder().decode(v);
-    out[k] = k.endsWith("__meta.json") ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" }) : text;
+    out[k] = k.endsWith("__meta.json")
+      ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" })
+      : text;
   }
   return out;
 }
@@ -26,7 +28,13 @@ function aggregates(dir: string): Record<string, string> {
 before(async () => {
   logs = tempDir("crash-logs");
   // Enough work that every step takes a while: 2 days, 192 objects.
-  await generateLogs({ dir: logs.dir, lines: 60_000, days: 2, start: Date.parse("2024-03-01T00:00:00Z"), seed: 9 });
+  await generateLogs({
+    dir: logs.dir,
+    lines: 60_000,
+    days: 2,
+    start: Date.parse("2024-03-01T00:00:00Z"),
+    seed: 9,
+  });
   const store = tempDir("crash-clean");
   const r = await runScript("pipeline", ["--source", logs.dir, "--store", store.dir, "--now", NOW]);
   assert.equal(r.code, 0, r.stderr);
@@ -36,16 +44,21 @@ before(async () => {
 });
 after(() => logs.cleanup());
 
-for (const [step, when] of [
-  ["ingest", /ingested .*\n(?:.*\n){20}/],
-  ["consolidate", /consolidated 50\//],
-  ["aggregate", /aggregated 30min/],
-] as const) {
+for (
+  const [step, when] of [
+    ["ingest", /ingested .*\n(?:.*\n){20}/],
+    ["consolidate", /consolidated 50\//],
+    ["aggregate", /aggregated 30min/],
+  ] as const
+) {
   test(`killed during ${step}, then re-run: same aggregates as a clean run`, async () => {
     const store = tempDir(`crash-${step}`);
     try {
       const args = ["--source", logs.dir, "--store", store.dir, "--now", NOW];
-      assert.ok(await runAndKill("pipeline", args, when), `the process finished before the kill during ${step}`);
+      assert.ok(
+        await runAndKill("pipeline", args, when),
+        `the process finished before the kill during ${step}`,
+      );
       const r = await runScript("pipeline", args);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(aggregates(store.dir), clean);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canonicalOrder, CANONICAL_FIELDS, PRESETS, resolveFields } from "../src/core/fields.ts";
+import { CANONICAL_FIELDS, canonicalOrder, PRESETS, resolveFields } from "../src/core/fields.ts";
 
 test("the canonical catalog has 67 fields in AWS order", () => {
   assert.equal(CANONICAL_FIELDS.length, 67);
@@ -18,16 +18,31 @@ test("presets: pack has 27, all-2020 has 40 without s-ip, all has 46", () => {
 });
 
 test("a selected set is ordered canonically, whatever order it is given in", () => {
-  assert.deepEqual(canonicalOrder(["cs-uri-stem", "sc-status", "timestamp"]), ["timestamp", "sc-status", "cs-uri-stem"]);
-  assert.deepEqual(resolveFields("sc-status, timestamp\ncs-method"), ["timestamp", "sc-status", "cs-method"]);
+  assert.deepEqual(canonicalOrder(["cs-uri-stem", "sc-status", "timestamp"]), [
+    "timestamp",
+    "sc-status",
+    "cs-uri-stem",
+  ]);
+  assert.deepEqual(resolveFields("sc-status, timestamp\ncs-method"), [
+    "timestamp",
+    "sc-status",
+    "cs-method",
+  ]);
 });
 
 test("--field-order exact keeps the given order", () => {
-  assert.deepEqual(resolveFields("cs-uri-stem,timestamp,sc-status", "exact"), ["cs-uri-stem", "timestamp", "sc-status"]);
+  assert.deepEqual(resolveFields("cs-uri-stem,timestamp,sc-status", "exact"), [
+    "cs-uri-stem",
+    "timestamp",
+    "sc-status",
+  ]);
 });
 
 test("unknown and repeated names are errors, not shifted columns", () => {
-  assert.throws(() => resolveFields("timestamp,sc-statsu"), /unknown real-time log field "sc-statsu"/);
+  assert.throws(
+    () => resolveFields("timestamp,sc-statsu"),
+    /unknown real-time log field "sc-statsu"/,
+  );
   assert.throws(() => resolveFields("timestamp,timestamp"), /named twice/);
   assert.throws(() => resolveFields(" , "), /empty/);
 });

@@ -8,14 +8,12 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { PRESETS } from "../src/core/fields.ts";
-import { aggregateKey, metaKey } from "../src/core/keys.ts";
 import { makeContext } from "../src/pipeline/context.ts";
 import { runPipeline } from "../src/pipeline/run.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
-import { getJson } from "../src/store/store.ts";
-import { tempDir } from "./_helpers.ts";
+import { readDoc, readMeta, tempDir } from "./_helpers.ts";
 
 interface Totals {
   requests: number;
@@ -78,7 +76,11 @@ test("three days: daily and monthly totals equal independent totals; archive emp
 
     const s = fsStore(store.dir);
     const r = await runPipeline(
-      makeContext({ source: localSource(logs.dir), store: s, now: Date.parse("2024-03-10T00:00:00Z") }),
+      makeContext({
+        source: localSource(logs.dir),
+        store: s,
+        now: Date.parse("2024-03-10T00:00:00Z"),
+      }),
       { store: fsStore(cold.dir) },
     );
     assert.equal(r.ingest.malformed, expected.malformed);
@@ -91,28 +93,34 @@ test("three days: daily and monthly totals equal independent totals; archive emp
 
     const month: Record<string, Totals> = {};
     for (const [day, t] of expected.days) {
-      const d = await getJson(s, aggregateKey("daily", day)) as Record<string, any>;
+      const d = await readDoc(s, "daily", day);
       assert.equal(d.requests, t.requests, day);
       assert.equal(d.bytes, t.bytes, day);
       assert.deepEqual(d.status_codes, t.status, day);
       assert.deepEqual(d.methods, t.methods, day);
       assert.deepEqual(d.edge_locations, t.edges, day);
-      assert.equal(d.errors_4xx, Object.entries(t.status).filter(([k]) => k[0] === "4").reduce((n, [, v]) => n + v, 0));
-      assert.equal(d.errors_5xx, Object.entries(t.status).filter(([k]) => k[0] === "5").reduce((n, [, v]) => n + v, 0));
-      assert.equal((await getJson(s, metaKey("daily", day)) as any).status, "final");
+      assert.equal(
+        d.errors_4xx,
+        Object.entries(t.status).filter(([k]) => k[0] === "4").reduce((n, [, v]) => n + v, 0),
+      );
+      assert.equal(
+        d.errors_5xx,
+        Object.entries(t.status).filter(([k]) => k[0] === "5").reduce((n, [, v]) => n + v, 0),
+      );
+      assert.equal((await readMeta(s, "daily", day)).status, "final");
       const m = day.slice(0, 7);
       const acc = month[m] ??= { requests: 0, bytes: 0, status: {}, methods: {}, edges: {} };
       acc.requests += t.requests;
       acc.bytes += t.bytes;
     }
     for (const [m, t] of Object.entries(month)) {
-      const d = await getJson(s, aggregateKey("monthly", m)) as Record<string, any>;
+      const d = await readDoc(s, "monthly", m);
       assert.equal(d.requests, t.requests, m);
       assert.equal(d.bytes, t.bytes, m);
     }
     // February 2024 has all its days past (the missing ones are empty and final): final.
-    assert.equal((await getJson(s, metaKey("monthly", "2024-02")) as any).status, "final");
-    assert.equal((await getJson(s, metaKey("monthly", "2024-03")) as any).status, "partial");
+    assert.equal((await readMeta(s, "monthly", "2024-02")).status, "final");
+    assert.equal((await readMeta(s, "monthly", "2024-03")).status, "partial");
   } finally {
     logs.cleanup();
     store.cleanup();

@@ -6,7 +6,8 @@ import { compileLayout, parseJsonLine, parseLine } from "../src/core/parse-line.
 import { decodeAgent, decodeValue } from "../src/core/decode.ts";
 import { detectFields } from "../src/core/detect.ts";
 
-const sample = (name: string) => readFileSync(new URL(`../fixtures/samples/${name}`, import.meta.url), "utf8");
+const sample = (name: string) =>
+  readFileSync(new URL(`../fixtures/samples/${name}`, import.meta.url), "utf8");
 const dataLines = (text: string) => text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
 
 test("decoding: '-' is missing, values decode once, agents decode twice when double-encoded", () => {
@@ -31,7 +32,10 @@ test("a real standard log line (AWS docs, 2023) parses to the right record", () 
   assert.equal(r.result_type, "Hit");
   assert.equal(r.time_taken_ms, 1);
   assert.equal(r.host, "d111111abcdef8.cloudfront.net"); // x-host-header: the viewer's Host in standard logs
-  assert.match(r.user_agent, /^Mozilla\/5\.0 \(Windows NT 10\.0; .*Chrome\/78\.0\.3904\.108 Safari\/537\.36$/);
+  assert.match(
+    r.user_agent,
+    /^Mozilla\/5\.0 \(Windows NT 10\.0; .*Chrome\/78\.0\.3904\.108 Safari\/537\.36$/,
+  );
   // Line 3 has a trailing TAB (34 columns): tolerated in standard logs.
   assert.ok(typeof parseLine(lines[2], layout) !== "string");
   const err = parseLine(lines[3], layout);
@@ -90,7 +94,8 @@ test("standard logging v2 JSON lines", () => {
 });
 
 test("detect names the preset that fits, or says none does", () => {
-  const line = (n: number) => ["1709287200.000", ...Array.from({ length: n - 1 }, () => "200")].join("\t");
+  const line = (n: number) =>
+    ["1709287200.000", ...Array.from({ length: n - 1 }, () => "200")].join("\t");
   // A 27-column line whose 2nd column is sc-status fits `pack`.
   assert.deepEqual(detectFields(line(27)).presets, ["pack"]);
   assert.match(detectFields(line(13)).advice, /no preset has 13 fields/);

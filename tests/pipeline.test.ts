@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PRESETS } from "../src/core/fields.ts";
-import { aggregateKey, metaKey } from "../src/core/keys.ts";
 import { makeContext } from "../src/pipeline/context.ts";
 import { runPipeline } from "../src/pipeline/run.ts";
 import { ingest } from "../src/pipeline/ingest.ts";
@@ -16,13 +15,18 @@ import { aggregate } from "../src/pipeline/aggregate.ts";
 import { localSource } from "../src/source/local.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import { fsStore } from "../src/store/fs.ts";
-import { getJson, type Store } from "../src/store/store.ts";
-import { tempDir } from "./_helpers.ts";
+import type { Store } from "../src/store/store.ts";
+import { readDoc, readMeta, tempDir } from "./_helpers.ts";
 
 const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
 const NOW = Date.parse("2024-03-02T00:00:00Z");
 const ctxFor = (dir: string, store: Store, now = NOW) =>
-  makeContext({ source: localSource(dir), store, now, parse: { format: "realtime", fields: PRESETS.all } });
+  makeContext({
+    source: localSource(dir),
+    store,
+    now,
+    parse: { format: "realtime", fields: PRESETS.all },
+  });
 
 /** Every data.json and __meta.json of a memory store, meta without computed_at. */
 function aggregates(store: ReturnType<typeof memoryStore>): Record<string, string> {
@@ -30,7 +34,9 @@ function aggregates(store: ReturnType<typeof memoryStore>): Record<string, strin
   for (const [k, v] of [...store.entries].sort()) {
     if (!k.includes("/aggregate/")) continue;
     const text = new TextDecoder().decode(v);
-    out[k] = k.endsWith("__meta.json") ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" }) : text;
+    out[k] = k.endsWith("__meta.json")
+      ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" })
+      : text;
   }
   return out;
 }
@@ -47,18 +53,29 @@ test("the fixture queue: counts, failures, finality and the daily figures", asyn
   assert.deepEqual(r.ingest.malformed_by_reason, { columns: 1, status: 1 });
   const zero = r.ingest.objects.find((o) => o.key.endsWith("000000000004.gz"));
   assert.deepEqual(zero && [zero.records, zero.malformed], [0, 0]);
-  assert.deepEqual(r.ingest.objects.find((o) => o.key.endsWith("01.gz"))?.malformed_lines, [10, 11]);
+  assert.deepEqual(r.ingest.objects.find((o) => o.key.endsWith("01.gz"))?.malformed_lines, [
+    10,
+    11,
+  ]);
 
-  const day = await getJson(store, aggregateKey("daily", "2024-03-01")) as Record<string, any>;
+  const day = await readDoc(store, "daily", "2024-03-01");
   assert.equal(day.requests, 11);
   assert.equal(day.bytes, 6250);
-  assert.deepEqual(day.status_codes, { "000": 1, "200": 5, "201": 1, "204": 1, "304": 1, "404": 1, "503": 1 });
+  assert.deepEqual(day.status_codes, {
+    "000": 1,
+    "200": 5,
+    "201": 1,
+    "204": 1,
+    "304": 1,
+    "404": 1,
+    "503": 1,
+  });
   assert.deepEqual(day.status_classes, { "0xx": 1, "2xx": 7, "3xx": 1, "4xx": 1, "5xx": 1 });
   assert.deepEqual(day.methods, { GET: 8, HEAD: 1, OPTIONS: 1, POST: 1 });
   assert.deepEqual(day.edge_locations, { "FRA56-P7": 2, "IAD89-C1": 1, "LHR62-C5": 8 });
   assert.equal(day.errors_4xx, 1);
   assert.equal(day.errors_5xx, 1);
-  assert.deepEqual(day.top_paths.map((p: any) => [p.path, p.requests]), [
+  assert.deepEqual(day.top_paths.map((p) => [p.path, p.requests]), [
     ["/index.html", 5],
     ["/straddle", 2],
     ["/two-members", 2],
@@ -70,17 +87,22 @@ test("the fixture queue: counts, failures, finality and the daily figures", asyn
   assert.equal(day.cache_hit_ratio, Math.round((6 / 11) * 1e6) / 1e6);
 
   // The record at 09:59:59.950 sits in the 09:30 window, its twin at 10:00 in the next.
-  const w0930 = await getJson(store, aggregateKey("30min", "2024-03-01-0930")) as Record<string, any>;
+  const w0930 = await readDoc(store, "30min", "2024-03-01-0930");
   assert.equal(w0930.requests, 1);
   assert.equal(w0930.start, "2024-03-01T09:30:00.000Z");
   assert.equal(w0930.end, "2024-03-01T10:00:00.000Z");
   // The truncated object (key time 11:05) holds 10:05–12:05 back; 09:30 is final.
-  const meta = async (p: "30min" | "daily", k: string) => await getJson(store, metaKey(p, k)) as Record<string, any>;
+  const meta = (p: "30min" | "daily", k: string) => readMeta(store, p, k);
   assert.equal((await meta("30min", "2024-03-01-0930")).status, "final");
   assert.equal((await meta("30min", "2024-03-01-1000")).status, "partial");
   assert.equal((await meta("30min", "2024-03-01-1000")).sources_final, false);
   assert.equal((await meta("daily", "2024-03-01")).status, "partial");
-  assert.deepEqual(r.aggregate.holds.map((h) => h.key), [readdirSync(`${QUEUE}/2024/03/01/11`).find((f) => f.includes("003"))].map((f) => `2024/03/01/11/${f}`));
+  assert.deepEqual(
+    r.aggregate.holds.map((h) => h.key),
+    [readdirSync(`${QUEUE}/2024/03/01/11`).find((f) => f.includes("003"))].map((f) =>
+      `2024/03/01/11/${f}`
+    ),
+  );
 });
 
 test("running twice leaves every data.json identical, and finals are not recomputed", async () => {
@@ -98,7 +120,9 @@ test("two runs on disjoint objects equal one run on all of them", async () => {
   const a = tempDir("q-a");
   const b = tempDir("q-b");
   try {
-    const files = ["2024/03/01/10", "2024/03/01/11"].flatMap((d) => readdirSync(`${QUEUE}/${d}`).map((f) => `${d}/${f}`));
+    const files = ["2024/03/01/10", "2024/03/01/11"].flatMap((d) =>
+      readdirSync(`${QUEUE}/${d}`).map((f) => `${d}/${f}`)
+    );
     files.forEach((f, i) => {
       const dir = i % 2 === 0 ? a.dir : b.dir;
       mkdirSync(`${dir}/${f.slice(0, f.lastIndexOf("/"))}`, { recursive: true });
@@ -129,7 +153,10 @@ test("deleting a step's output and re-running it from the step before gives it b
   }
   const ctx = ctxFor(QUEUE, store);
   await consolidate(ctx, { rebuild: true });
-  assert.deepEqual([...store.entries].filter(([k]) => k.includes("/consolidated/")), consolidatedBefore);
+  assert.deepEqual(
+    [...store.entries].filter(([k]) => k.includes("/consolidated/")),
+    consolidatedBefore,
+  );
   await aggregate(ctx);
   assert.deepEqual(aggregates(store), before);
 });
@@ -140,22 +167,39 @@ test("late data for a final window is ingested, reopens it and its parents, and 
     cpSync(QUEUE, q.dir, { recursive: true });
     const store = memoryStore();
     await runPipeline(ctxFor(q.dir, store));
-    assert.equal((await getJson(store, metaKey("30min", "2024-03-01-0930")) as any).status, "final");
-    const line = readFileSync(`${QUEUE}/2024/03/01/10/${readdirSync(`${QUEUE}/2024/03/01/10`).find((f) => f.includes("002"))}`, "utf8")
+    assert.equal(
+      (await readMeta(store, "30min", "2024-03-01-0930")).status,
+      "final",
+    );
+    const line = readFileSync(
+      `${QUEUE}/2024/03/01/10/${
+        readdirSync(`${QUEUE}/2024/03/01/10`).find((f) => f.includes("002"))
+      }`,
+      "utf8",
+    )
       .split("\n")[0].replace(/^\d+\.\d+/, "1709286300.000"); // 09:45
     mkdirSync(`${q.dir}/2024/03/01/23`, { recursive: true });
-    writeFileSync(`${q.dir}/2024/03/01/23/rt-1-2024-03-01-23-59-00-0a0a0a0a-0000-4000-8000-0000000000aa.gz`, line + "\n");
+    writeFileSync(
+      `${q.dir}/2024/03/01/23/rt-1-2024-03-01-23-59-00-0a0a0a0a-0000-4000-8000-0000000000aa.gz`,
+      line + "\n",
+    );
     const r = await runPipeline(ctxFor(q.dir, store));
     assert.deepEqual(r.ingest.late_windows, ["2024-03-01-0930"]);
     assert.deepEqual(r.consolidate.reopened, ["2024-03-01-0930"]);
     assert.ok(r.aggregate.late.includes("30min/2024-03-01-0930"));
-    const meta = await getJson(store, metaKey("30min", "2024-03-01-0930")) as any;
+    const meta = await readMeta(store, "30min", "2024-03-01-0930");
     assert.equal(meta.status, "partial");
-    assert.equal((await getJson(store, aggregateKey("30min", "2024-03-01-0930")) as any).requests, 2);
-    assert.equal((await getJson(store, aggregateKey("daily", "2024-03-01")) as any).requests, 12);
+    assert.equal(
+      (await readDoc(store, "30min", "2024-03-01-0930")).requests,
+      2,
+    );
+    assert.equal((await readDoc(store, "daily", "2024-03-01")).requests, 12);
     // The next run finalizes it again (the clock and the queue allow it).
     await runPipeline(ctxFor(q.dir, store));
-    assert.equal((await getJson(store, metaKey("30min", "2024-03-01-0930")) as any).status, "final");
+    assert.equal(
+      (await readMeta(store, "30min", "2024-03-01-0930")).status,
+      "final",
+    );
   } finally {
     q.cleanup();
   }
@@ -164,7 +208,10 @@ test("late data for a final window is ingested, reopens it and its parents, and 
 test("finality follows --now: nothing is final before end + grace", async () => {
   const store = memoryStore();
   await runPipeline(ctxFor(QUEUE, store, Date.parse("2024-03-01T10:10:00Z")));
-  assert.equal((await getJson(store, metaKey("30min", "2024-03-01-0930")) as any).status, "partial");
+  assert.equal(
+    (await readMeta(store, "30min", "2024-03-01-0930")).status,
+    "partial",
+  );
 });
 
 test("archive moves ingested objects, verified, and leaves the failed one in the queue", async () => {
@@ -173,7 +220,10 @@ test("archive moves ingested objects, verified, and leaves the failed one in the
   try {
     cpSync(QUEUE, q.dir, { recursive: true });
     const store = memoryStore();
-    const r = await runPipeline(ctxFor(q.dir, store), { store: fsStore(dest.dir), storageClass: "GLACIER_IR" });
+    const r = await runPipeline(ctxFor(q.dir, store), {
+      store: fsStore(dest.dir),
+      storageClass: "GLACIER_IR",
+    });
     assert.equal(r.archive?.archived, 4);
     assert.equal(r.archive?.waiting, 1);
     const left: string[] = [];
@@ -192,7 +242,9 @@ test("archive moves ingested objects, verified, and leaves the failed one in the
 });
 
 test("a wrong field list fails the object with a clear message naming the fit", async () => {
-  const r = await ingest(ctxFor(fileURLToPath(new URL("../fixtures/wrong-fields", import.meta.url)), memoryStore()));
+  const r = await ingest(
+    ctxFor(fileURLToPath(new URL("../fixtures/wrong-fields", import.meta.url)), memoryStore()),
+  );
   assert.equal(r.objects_failed, 1);
   assert.match(r.failures[0].error, /field list \(46 fields\) does not fit/);
   assert.match(r.failures[0].error, /line 1 has 27 columns/);

@@ -46,8 +46,16 @@ test("no address is written anywhere; Chrome/120.0.0.0 is kept", async () => {
   const q = tempDir("priv-q");
   const s = tempDir("priv-store");
   try {
-    cpSync(fileURLToPath(new URL("../fixtures/queue", import.meta.url)), q.dir, { recursive: true });
-    await generateLogs({ dir: `${q.dir}/gen`, lines: 3000, days: 1, start: Date.parse("2024-03-01T00:00:00Z"), seed: 5 });
+    cpSync(fileURLToPath(new URL("../fixtures/queue", import.meta.url)), q.dir, {
+      recursive: true,
+    });
+    await generateLogs({
+      dir: `${q.dir}/gen`,
+      lines: 3000,
+      days: 1,
+      start: Date.parse("2024-03-01T00:00:00Z"),
+      seed: 5,
+    });
     const known = [...inputAddresses(q.dir)];
     assert.ok(known.some((k) => k.includes(":")), "the input has IPv6 clients");
     assert.ok(known.some((k) => /^\d+\.\d+\.\d+\.\d+$/.test(k)), "the input has IPv4 clients");
@@ -72,7 +80,9 @@ test("no address is written anywhere; Chrome/120.0.0.0 is kept", async () => {
     }
     assert.ok(agentsSeen, "the Chrome/120.0.0.0 user agent is stored intact");
     // The redacted referer of the fixture is still there, without its addresses.
-    assert.ok(files.some(([, b]) => new TextDecoder().decode(b).includes("https://[ip]/from?ip=[ip]")));
+    assert.ok(
+      files.some(([, b]) => new TextDecoder().decode(b).includes("https://[ip]/from?ip=[ip]")),
+    );
     // The scanner itself finds what it should (a check that cannot fail is no check).
     assert.deepEqual(findAddresses("x 198.51.100.23 y"), ["198.51.100.23"]);
     assert.deepEqual(findAddresses("a 2001:db8::2 b"), ["2001:db8::2"]);

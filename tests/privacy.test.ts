@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { isIpv6, redactAddresses, redactAgent, REDACTED } from "../src/core/privacy.ts";
 
 test("IPv4 and IPv6 addresses inside strings are redacted", () => {
-  assert.equal(redactAddresses("https://203.0.113.9/from?ip=198.51.100.77"), `https://${REDACTED}/from?ip=${REDACTED}`);
+  assert.equal(
+    redactAddresses("https://203.0.113.9/from?ip=198.51.100.77"),
+    `https://${REDACTED}/from?ip=${REDACTED}`,
+  );
   assert.equal(redactAddresses("http://[2001:db8::1]:8080/x"), `http://[${REDACTED}]:8080/x`);
   assert.equal(redactAddresses("x=2600:387:6:805::2c&y=1"), `x=${REDACTED}&y=1`);
   assert.equal(redactAddresses("fe80:0:0:0:202:b3ff:fe1e:8329"), REDACTED);
@@ -22,11 +25,18 @@ test("things that only look like addresses stay", () => {
 test("user agents keep product/version tokens but lose real addresses", () => {
   const ua = "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0.0.0 Safari/537.36";
   assert.equal(redactAgent(ua), ua);
-  assert.equal(redactAgent("probe from 203.0.113.5 (Chrome/120.0.0.0)"), `probe from ${REDACTED} (Chrome/120.0.0.0)`);
+  assert.equal(
+    redactAgent("probe from 203.0.113.5 (Chrome/120.0.0.0)"),
+    `probe from ${REDACTED} (Chrome/120.0.0.0)`,
+  );
   assert.equal(redactAgent("x 2001:db8::7"), `x ${REDACTED}`);
 });
 
 test("isIpv6 accepts the valid forms and rejects the rest", () => {
-  for (const ok of ["::1", "2001:db8::", "1:2:3:4:5:6:7:8", "::ffff:1.2.3.4", "2001:db8:0:0:1::1"]) assert.ok(isIpv6(ok), ok);
-  for (const bad of ["1:2:3", "1::2::3", "12345::1", "1:2:3:4:5:6:7:8:9", "g::1"]) assert.ok(!isIpv6(bad), bad);
+  for (
+    const ok of ["::1", "2001:db8::", "1:2:3:4:5:6:7:8", "::ffff:1.2.3.4", "2001:db8:0:0:1::1"]
+  ) assert.ok(isIpv6(ok), ok);
+  for (const bad of ["1:2:3", "1::2::3", "12345::1", "1:2:3:4:5:6:7:8:9", "g::1"]) {
+    assert.ok(!isIpv6(bad), bad);
+  }
 });

@@ -34,20 +34,36 @@ async function text(bucket: string, key: string): Promise<string> {
 before(async () => {
   s3 = await startS3(["cf-logs", "cf-store", "cf-archive"]);
   for (const f of files(QUEUE)) {
-    await s3.client.send(new PutObjectCommand({ Bucket: "cf-logs", Key: `realtime/${f}`, Body: readFileSync(`${QUEUE}/${f}`) }));
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: "cf-logs",
+        Key: `realtime/${f}`,
+        Body: readFileSync(`${QUEUE}/${f}`),
+      }),
+    );
   }
 });
 after(async () => await s3?.stop());
 
-const env = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1" };
+const env = {
+  AWS_ACCESS_KEY_ID: "S3RVER",
+  AWS_SECRET_ACCESS_KEY: "S3RVER",
+  AWS_REGION: "us-east-1",
+};
 const pipeline = (storageClass: string) =>
   runScript("pipeline", [
-    "--source", "s3://cf-logs/realtime",
-    "--store", "s3://cf-store/analytics",
-    "--archive", "s3://cf-archive/cold",
-    "--storage-class", storageClass,
-    "--s3-endpoint", s3.endpoint,
-    "--now", NOW,
+    "--source",
+    "s3://cf-logs/realtime",
+    "--store",
+    "s3://cf-store/analytics",
+    "--archive",
+    "s3://cf-archive/cold",
+    "--storage-class",
+    storageClass,
+    "--s3-endpoint",
+    s3.endpoint,
+    "--now",
+    NOW,
     "--json",
   ], env);
 
@@ -64,7 +80,10 @@ test("pipeline on S3: same daily figures as on disk, archive moves what was inge
     const r = await pipeline("STANDARD_IA");
     // The truncated fixture fails alone: exit 1 with one line naming it, results still printed.
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr.trim().split("\n").at(-1)!, /^error: 1 object\(s\) failed: .*000000000003\.gz: truncated or corrupt gzip/);
+    assert.match(
+      r.stderr.trim().split("\n").at(-1)!,
+      /^error: 1 object\(s\) failed: .*000000000003\.gz: truncated or corrupt gzip/,
+    );
     const result = JSON.parse(r.stdout);
     assert.equal(result.ingest.records, 0); // all ingested by the first run
     assert.equal(result.ingest.objects_skipped, 4);
@@ -73,14 +92,22 @@ test("pipeline on S3: same daily figures as on disk, archive moves what was inge
     const d = await runScript("pipeline", ["--source", QUEUE, "--store", local.dir, "--now", NOW]);
     assert.equal(d.code, 1);
     const dayKey = "sa/cloudfront/aggregate/daily/2024-03-01/data.json";
-    assert.equal(await text("cf-store", `analytics/${dayKey}`), readFileSync(`${local.dir}/${dayKey}`, "utf8"));
+    assert.equal(
+      await text("cf-store", `analytics/${dayKey}`),
+      readFileSync(`${local.dir}/${dayKey}`, "utf8"),
+    );
 
-    assert.deepEqual(await keys("cf-logs", "realtime/"), ["realtime/2024/03/01/11/rt-1-2024-03-01-11-05-00-0a0a0a0a-0000-4000-8000-000000000003.gz"]);
+    assert.deepEqual(await keys("cf-logs", "realtime/"), [
+      "realtime/2024/03/01/11/rt-1-2024-03-01-11-05-00-0a0a0a0a-0000-4000-8000-000000000003.gz",
+    ]);
     const archived = await keys("cf-archive", "cold/");
     assert.equal(archived.length, 4);
     for (const k of archived) {
       const out = await s3.client.send(new GetObjectCommand({ Bucket: "cf-archive", Key: k }));
-      assert.deepEqual(await out.Body!.transformToByteArray(), new Uint8Array(readFileSync(`${QUEUE}/${k.slice("cold/".length)}`)));
+      assert.deepEqual(
+        await out.Body!.transformToByteArray(),
+        new Uint8Array(readFileSync(`${QUEUE}/${k.slice("cold/".length)}`)),
+      );
     }
     const stored = await keys("cf-store", "analytics/sa/cloudfront/");
     assert.ok(stored.some((k) => k.endsWith("aggregate/monthly/2024-03/__meta.json")));

@@ -5,7 +5,17 @@ import { fileURLToPath } from "node:url";
 import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
 
-const SCRIPTS = ["ingest", "consolidate", "aggregate", "archive", "pipeline", "generate", "detect", "bench", "start"];
+const SCRIPTS = [
+  "ingest",
+  "consolidate",
+  "aggregate",
+  "archive",
+  "pipeline",
+  "generate",
+  "detect",
+  "bench",
+  "start",
+];
 const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
 
 test("every script answers --help with its usage and exits 0", async () => {
@@ -20,27 +30,57 @@ test("an unknown flag or a missing location is one line on stderr and exit 2", a
   const bad = await runScript("ingest", ["--sorce", "x"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr.trim(), /^error: .*--sorce.*\(see --help\)$/);
-  const missing = await runScript("pipeline", ["--store", "memory:"], { CLOUDFRONT_LETS_SOURCE: "" });
+  const missing = await runScript("pipeline", ["--store", "memory:"], {
+    CLOUDFRONT_LETS_SOURCE: "",
+  });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr.trim().split("\n").at(-1)!, /^error: --source is required/);
-  const fields = await runScript("ingest", ["--source", QUEUE, "--store", "memory:", "--fields", "timestamp,nope"]);
+  const fields = await runScript("ingest", [
+    "--source",
+    QUEUE,
+    "--store",
+    "memory:",
+    "--fields",
+    "timestamp,nope",
+  ]);
   assert.equal(fields.code, 2);
   assert.match(fields.stderr, /unknown real-time log field "nope"/);
-  const now = await runScript("aggregate", ["--source", QUEUE, "--store", "memory:", "--now", "yesterday"]);
+  const now = await runScript("aggregate", [
+    "--source",
+    QUEUE,
+    "--store",
+    "memory:",
+    "--now",
+    "yesterday",
+  ]);
   assert.equal(now.code, 2);
   assert.match(now.stderr, /--now must be an ISO-8601 time/);
 });
 
 test("flags fall back to CLOUDFRONT_LETS_* variables; --json prints the result", async () => {
-  const r = await runScript("ingest", ["--json"], { CLOUDFRONT_LETS_SOURCE: QUEUE, CLOUDFRONT_LETS_STORE: "memory:" });
+  const r = await runScript("ingest", ["--json"], {
+    CLOUDFRONT_LETS_SOURCE: QUEUE,
+    CLOUDFRONT_LETS_STORE: "memory:",
+  });
   assert.equal(r.code, 1); // the truncated fixture fails
   const result = JSON.parse(r.stdout);
   assert.equal(result.records, 11);
-  assert.match(r.stderr, /ingested 2024\/03\/01\/10\/rt-1-.*: 7 records, 2 malformed \(lines 10, 11\)/);
+  assert.match(
+    r.stderr,
+    /ingested 2024\/03\/01\/10\/rt-1-.*: 7 records, 2 malformed \(lines 10, 11\)/,
+  );
 });
 
 test("detect suggests the field set of a file", async () => {
-  const r = await runScript("detect", ["--file", fileURLToPath(new URL("../fixtures/wrong-fields/rt-1-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-000000000009", import.meta.url))]);
+  const r = await runScript("detect", [
+    "--file",
+    fileURLToPath(
+      new URL(
+        "../fixtures/wrong-fields/rt-1-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-000000000009",
+        import.meta.url,
+      ),
+    ),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /27 columns: --fields pack/);
 });
@@ -48,11 +88,26 @@ test("detect suggests the field set of a file", async () => {
 test("generate writes gzip objects in the Firehose layout", async () => {
   const out = tempDir("gen");
   try {
-    const r = await runScript("generate", ["--out", out.dir, "--lines", "500", "--days", "1", "--objects", "3", "--json"]);
+    const r = await runScript("generate", [
+      "--out",
+      out.dir,
+      "--lines",
+      "500",
+      "--days",
+      "1",
+      "--objects",
+      "3",
+      "--json",
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const keys: string[] = JSON.parse(r.stdout).objects;
     assert.equal(keys.length, 3);
-    for (const k of keys) assert.match(k, /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/cloudfront-rt-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]+\.gz$/);
+    for (const k of keys) {
+      assert.match(
+        k,
+        /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/cloudfront-rt-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]+\.gz$/,
+      );
+    }
   } finally {
     out.cleanup();
   }

@@ -1,8 +1,22 @@
 /** Sketch error bounds, checked against exact computation on heavy-tailed data. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HLL_STANDARD_ERROR, hllAdd, hllCreate, hllDecode, hllEncode, hllEstimate, hllMerge } from "../src/core/sketches/hll.ts";
-import { quantileAdd, quantileAt, quantileCreate, quantileMerge, QUANTILE_RELATIVE_ERROR } from "../src/core/sketches/quantiles.ts";
+import {
+  HLL_STANDARD_ERROR,
+  hllAdd,
+  hllCreate,
+  hllDecode,
+  hllEncode,
+  hllEstimate,
+  hllMerge,
+} from "../src/core/sketches/hll.ts";
+import {
+  QUANTILE_RELATIVE_ERROR,
+  quantileAdd,
+  quantileAt,
+  quantileCreate,
+  quantileMerge,
+} from "../src/core/sketches/quantiles.ts";
 import { topFromCounts, topMerge } from "../src/core/sketches/top-k.ts";
 import { accumulateEntry, windowAccumulator, windowState } from "../src/core/consolidate.ts";
 import { rawAdd, rawBuilder, rawFinish } from "../src/core/raw-entry.ts";
@@ -39,7 +53,10 @@ test("HyperLogLog stays within 4 standard errors, merged or not", () => {
     const merged = hllCreate();
     for (const p of parts) hllMerge(merged, hllDecode(hllEncode(p)));
     for (const est of [hllEstimate(whole), hllEstimate(merged)]) {
-      assert.ok(Math.abs(est - n) / n <= 4 * HLL_STANDARD_ERROR + (n < 100 ? 0.1 : 0), `n=${n} est=${est}`);
+      assert.ok(
+        Math.abs(est - n) / n <= 4 * HLL_STANDARD_ERROR + (n < 100 ? 0.1 : 0),
+        `n=${n} est=${est}`,
+      );
     }
   }
 });
@@ -59,7 +76,10 @@ test("quantiles are within 1% of the exact value on heavy-tailed latencies, afte
   for (const q of [0.5, 0.95, 0.99]) {
     const exact = values[Math.floor(q * (values.length - 1))];
     const est = quantileAt(merged, q)!;
-    assert.ok(Math.abs(est - exact) / exact <= QUANTILE_RELATIVE_ERROR + 1e-9, `q=${q} exact=${exact} est=${est}`);
+    assert.ok(
+      Math.abs(est - exact) / exact <= QUANTILE_RELATIVE_ERROR + 1e-9,
+      `q=${q} exact=${exact} est=${est}`,
+    );
   }
   assert.equal(quantileAt(quantileCreate(), 0.5), null);
 });
@@ -89,21 +109,41 @@ test("top paths: a month of heavy-tailed windows keeps the exact top 20 and hone
   for (let i = 0; i < 20; i++) assert.equal(month.entries[i][0], `/p/${truth[i][0]}`, `rank ${i}`);
   for (const [path, requests, , err] of month.entries) {
     const t = exact.get(Number(path.slice(3)))!;
-    assert.ok(requests <= t && t <= requests + err, `${path}: ${t} not in [${requests}, ${requests + err}]`);
+    assert.ok(
+      requests <= t && t <= requests + err,
+      `${path}: ${t} not in [${requests}, ${requests + err}]`,
+    );
   }
   assert.ok(month.entries.slice(0, 10).every((e) => e[3] === 0 || e[3] / e[1] < 0.05));
 });
 
 test("a monthly data.json stays under 1 MB however many distinct paths there are", () => {
   const rec = (path: string, agent: string): LogRecord => ({
-    timestamp: 0, status: "200", bytes: 100, time_taken_ms: 12, ttfb_ms: 1, method: "GET", protocol: "https",
-    protocol_version: "HTTP/2.0", host: "h", path, query: "", edge_location: "LHR62-C5", result_type: "Hit",
-    response_result_type: "Hit", content_type: "text/html", country: "GB", user_agent: agent, referer: "",
+    timestamp: 0,
+    status: "200",
+    bytes: 100,
+    time_taken_ms: 12,
+    ttfb_ms: 1,
+    method: "GET",
+    protocol: "https",
+    protocol_version: "HTTP/2.0",
+    host: "h",
+    path,
+    query: "",
+    edge_location: "LHR62-C5",
+    result_type: "Hit",
+    response_result_type: "Hit",
+    content_type: "text/html",
+    country: "GB",
+    user_agent: agent,
+    referer: "",
   });
   const days = [];
   for (let d = 0; d < 31; d++) {
     const b = rawBuilder();
-    for (let i = 0; i < 20_000; i++) rawAdd(b, rec(`/unique/${d}/${i}/${"x".repeat(60)}`, `agent ${i % 5000}`));
+    for (let i = 0; i < 20_000; i++) {
+      rawAdd(b, rec(`/unique/${d}/${i}/${"x".repeat(60)}`, `agent ${i % 5000}`));
+    }
     const acc = windowAccumulator();
     accumulateEntry(acc, rawFinish(b, { sourceKey: "k", sourceHash: "h", window: "w", part: 0 }));
     days.push(windowState(acc));
@@ -112,5 +152,8 @@ test("a monthly data.json stays under 1 MB however many distinct paths there are
   const size = new TextEncoder().encode(JSON.stringify(doc)).length;
   assert.ok(size < 1_000_000, `monthly data.json is ${size} bytes`);
   assert.equal(doc.requests, 31 * 20_000);
-  assert.ok(Math.abs(doc.unique_paths - 620_000) / 620_000 < 4 * HLL_STANDARD_ERROR, String(doc.unique_paths));
+  assert.ok(
+    Math.abs(doc.unique_paths - 620_000) / 620_000 < 4 * HLL_STANDARD_ERROR,
+    String(doc.unique_paths),
+  );
 });

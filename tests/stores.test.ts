@@ -18,7 +18,10 @@ function contract(name: string, make: () => Store) {
     await store.put("sa/y/3.json", bytes("three"));
     await store.put("sa/x/1.json", bytes("uno")); // overwrite
     assert.deepEqual(new TextDecoder().decode(await store.get("sa/x/1.json")), "uno");
-    assert.deepEqual((await listAll(store, "sa/x/")).map((e) => e.key), ["sa/x/1.json", "sa/x/2.json"]);
+    assert.deepEqual((await listAll(store, "sa/x/")).map((e) => e.key), [
+      "sa/x/1.json",
+      "sa/x/2.json",
+    ]);
     assert.deepEqual((await listAll(store, "sa/")).map((e) => [e.key, e.size]), [
       ["sa/x/1.json", 3],
       ["sa/x/2.json", 3],

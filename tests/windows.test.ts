@@ -10,7 +10,10 @@ test("period keys and bounds, end exclusive", () => {
   assert.equal(periodKey("hourly", t), "2024-02-29-23");
   assert.equal(periodKey("daily", t), "2024-02-29");
   assert.equal(periodKey("monthly", t), "2024-02");
-  assert.deepEqual(periodBounds("30min", "2024-02-29-2330"), { start: Date.UTC(2024, 1, 29, 23, 30), end: Date.UTC(2024, 2, 1) });
+  assert.deepEqual(periodBounds("30min", "2024-02-29-2330"), {
+    start: Date.UTC(2024, 1, 29, 23, 30),
+    end: Date.UTC(2024, 2, 1),
+  });
   assert.equal(periodBounds("monthly", "2024-12").end, Date.UTC(2025, 0, 1));
   assert.throws(() => periodBounds("daily", "2024-2-1"), /not a daily period key/);
 });
@@ -31,11 +34,17 @@ test("store keys follow DESIGN §4", () => {
   const w = Date.UTC(2024, 2, 1, 10, 30);
   assert.equal(windowDir(w), "2024-03-01/10-30");
   assert.equal(rawKey(w, "abc", 0), "sa/cloudfront/raw/2024-03-01/10-30/abc-0000.json");
-  assert.equal(aggregateKey("30min", "2024-03-01-1030"), "sa/cloudfront/aggregate/30min/2024-03-01-1030/data.json");
+  assert.equal(
+    aggregateKey("30min", "2024-03-01-1030"),
+    "sa/cloudfront/aggregate/30min/2024-03-01-1030/data.json",
+  );
 });
 
 test("object times from Firehose, standard and Hive keys", () => {
-  assert.equal(keyTime("p/2024/03/01/10/rt-1-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-000000000001.gz"), Date.UTC(2024, 2, 1, 10, 5));
+  assert.equal(
+    keyTime("p/2024/03/01/10/rt-1-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-000000000001.gz"),
+    Date.UTC(2024, 2, 1, 10, 5),
+  );
   assert.equal(keyTime("E2EXAMPLE.2024-03-01-10.abcdef12.gz"), Date.UTC(2024, 2, 1, 10));
   assert.equal(keyTime("logs/year=2024/month=03/day=01/hour=10/part.gz"), Date.UTC(2024, 2, 1, 10));
   assert.equal(keyTime("logs/2024/03/01/10/whatever"), Date.UTC(2024, 2, 1, 10));

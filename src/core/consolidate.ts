@@ -42,7 +42,10 @@ export function windowAccumulator(): WindowAccumulator {
 }
 
 /** Adds `col`'s values, counted per dictionary id first: a few adds per distinct value. */
-function countColumn(into: Record<string, number>, col: RawEntry["text"][keyof RawEntry["text"]]): void {
+function countColumn(
+  into: Record<string, number>,
+  col: RawEntry["text"][keyof RawEntry["text"]],
+): void {
   const counts = new Int32Array(col.dict.length);
   for (const id of col.index) counts[id]++;
   col.dict.forEach((value, id) => {

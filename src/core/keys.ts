@@ -21,7 +21,9 @@ export function parseWindowDir(dir: string): number | undefined {
 
 /** Raw records of one source object in one window, split in parts to bound memory. */
 export function rawKey(windowStartMs: number, sourceHash: string, part: number): string {
-  return `${ROOT}/raw/${windowDir(windowStartMs)}/${sourceHash}-${String(part).padStart(4, "0")}.json`;
+  return `${ROOT}/raw/${windowDir(windowStartMs)}/${sourceHash}-${
+    String(part).padStart(4, "0")
+  }.json`;
 }
 
 /** Prefix of every raw entry of one window. */

@@ -111,7 +111,9 @@ function toMillis(s: string | undefined): number | null {
 // referers are cheap to check directly (a `%`, `:` or digit-dot-digit test) and too varied
 // for a memo to pay.
 const cleanAgent = memoize((s) => redactAgent(decodeAgent(s)));
-const clean = (s: string | undefined) => (s === undefined || s === "-" || s === "" ? "" : redactAddresses(decodeValue(s)));
+const clean = (
+  s: string | undefined,
+) => (s === undefined || s === "-" || s === "" ? "" : redactAddresses(decodeValue(s)));
 const plain = (s: string | undefined) => (s === undefined || s === "-" ? "" : s);
 
 /** A column of `cols` by WANTED index, or undefined when the field list lacks it. */
@@ -177,7 +179,11 @@ export function parseLine(line: string, layout: Layout): LogRecord | Malformed {
       for (let i = width; i < cols.length; i++) if (cols[i] !== "") return "columns";
     }
   }
-  return buildRecord(cols, layout.columns, layout.hostColumn < 0 ? undefined : cols[layout.hostColumn]);
+  return buildRecord(
+    cols,
+    layout.columns,
+    layout.hostColumn < 0 ? undefined : cols[layout.hostColumn],
+  );
 }
 
 const IDENTITY = Int32Array.from(WANTED, (_, i) => i);

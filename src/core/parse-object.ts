@@ -7,7 +7,13 @@
 import { detectFields } from "./detect.ts";
 import { STANDARD_FIELDS } from "./fields.ts";
 import { forEachLine } from "./lines.ts";
-import { compileLayout, type Layout, type Malformed, parseJsonLine, parseLine } from "./parse-line.ts";
+import {
+  compileLayout,
+  type Layout,
+  type Malformed,
+  parseJsonLine,
+  parseLine,
+} from "./parse-line.ts";
 import type { LogRecord } from "./record.ts";
 
 /** Input format as the user names it. */
@@ -79,9 +85,16 @@ export async function parseObject(
   const prefixLayouts = new Map<number, Layout>();
   const standardPrefix = (line: string): Layout | undefined => {
     const width = line.split("\t", STANDARD_FIELDS.length + 1).length;
-    if (width >= (layout?.fields.length ?? 0) || !HISTORICAL_WIDTHS.includes(width)) return undefined;
+    if (width >= (layout?.fields.length ?? 0) || !HISTORICAL_WIDTHS.includes(width)) {
+      return undefined;
+    }
     let l = prefixLayouts.get(width);
-    if (!l) prefixLayouts.set(width, l = compileLayout(STANDARD_FIELDS.slice(0, width), { standard: true }));
+    if (!l) {
+      prefixLayouts.set(
+        width,
+        l = compileLayout(STANDARD_FIELDS.slice(0, width), { standard: true }),
+      );
+    }
     return l;
   };
   const probe: string[] = [];
@@ -139,7 +152,9 @@ function headerFields(line: string): string[] | undefined {
 }
 
 function mismatch(probe: string[], layout: Layout | undefined, stats: ParseStats): Error {
-  const reasons = Object.entries(stats.malformed_by_reason).map(([r, c]) => `${c}: ${MALFORMED_REASONS[r as Malformed]}`).join(", ");
+  const reasons = Object.entries(stats.malformed_by_reason).map(([r, c]) =>
+    `${c}: ${MALFORMED_REASONS[r as Malformed]}`
+  ).join(", ");
   const width = layout?.fields.length;
   const got = probe[0]?.split("\t").length;
   const detected = detectFields(probe.join("\n"));

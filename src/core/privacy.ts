@@ -13,11 +13,14 @@ export const REDACTED = "[ip]";
 /** Fields that carry a client address and are never kept, whatever the field list. */
 export const ADDRESS_FIELDS: ReadonlySet<string> = new Set(["c-ip", "x-forwarded-for", "s-ip"]);
 
-const IPV4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])/g;
+const IPV4 =
+  /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])/g;
 // A version token: an IPv4-shaped run right after `product/` in a user agent.
-const IPV4_IN_AGENT = /(?<![\w.]|[A-Za-z][\w.-]*\/)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])/g;
+const IPV4_IN_AGENT =
+  /(?<![\w.]|[A-Za-z][\w.-]*\/)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])/g;
 // Candidate IPv6 runs: hex groups and colons (optionally an embedded IPv4 tail), validated below.
-const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?::(?:\d{1,3}\.){3}\d{1,3})?(?![\w:.])/g;
+const IPV6_CANDIDATE =
+  /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?::(?:\d{1,3}\.){3}\d{1,3})?(?![\w:.])/g;
 
 /** True when `text` is a syntactically valid IPv6 address (with `::` compression or 8 groups). */
 export function isIpv6(text: string): boolean {

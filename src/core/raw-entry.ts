@@ -37,7 +37,10 @@ export const RawEntrySchema = v.object({
     >,
   ),
   text: v.object(
-    Object.fromEntries(ALL_TEXT.map((c) => [c, DictColumn])) as Record<TextColumn, typeof DictColumn>,
+    Object.fromEntries(ALL_TEXT.map((c) => [c, DictColumn])) as Record<
+      TextColumn,
+      typeof DictColumn
+    >,
   ),
 });
 /** A raw entry as stored. */
@@ -119,15 +122,20 @@ export function rawFinish(
 /** Checks the shape, column lengths and dictionary indexes of a stored entry. @throws with the reason. */
 export function parseRawEntry(json: unknown): RawEntry {
   const e = v.parse(RawEntrySchema, json);
-  const bad = (name: string, why: string) => new Error(`raw entry ${e.source.key} part ${e.part}: column ${name} ${why}`);
+  const bad = (name: string, why: string) =>
+    new Error(`raw entry ${e.source.key} part ${e.part}: column ${name} ${why}`);
   for (const [name, col] of Object.entries(e.numbers)) {
     if (col.length !== e.count) throw bad(name, `has ${col.length} values, want ${e.count}`);
   }
   for (const [name, col] of Object.entries(e.text)) {
-    if (col.index.length !== e.count) throw bad(name, `has ${col.index.length} values, want ${e.count}`);
+    if (col.index.length !== e.count) {
+      throw bad(name, `has ${col.index.length} values, want ${e.count}`);
+    }
     const size = col.dict.length;
     for (const id of col.index) {
-      if (!(id >= 0 && id < size)) throw bad(name, `has index ${id} outside its dictionary of ${size}`);
+      if (!(id >= 0 && id < size)) {
+        throw bad(name, `has index ${id} outside its dictionary of ${size}`);
+      }
     }
   }
   return e;

@@ -21,12 +21,32 @@ export function prng(seed: number): () => number {
   };
 }
 
-const EDGES = ["LHR62-C5", "FRA56-P7", "IAD89-C1", "SFO53-P2", "NRT57-C3", "GRU3-C1", "SYD62-P1", "CDG50-P2"];
-const STATUS: Array<[string, number]> = [
-  ["200", 0.78], ["206", 0.03], ["304", 0.07], ["301", 0.02], ["403", 0.01], ["404", 0.05],
-  ["500", 0.006], ["502", 0.008], ["503", 0.006], ["000", 0.01],
+const EDGES = [
+  "LHR62-C5",
+  "FRA56-P7",
+  "IAD89-C1",
+  "SFO53-P2",
+  "NRT57-C3",
+  "GRU3-C1",
+  "SYD62-P1",
+  "CDG50-P2",
 ];
-const METHODS: Array<[string, number]> = [["GET", 0.9], ["HEAD", 0.04], ["POST", 0.04], ["OPTIONS", 0.015], ["PUT", 0.005]];
+const STATUS: Array<[string, number]> = [
+  ["200", 0.78],
+  ["206", 0.03],
+  ["304", 0.07],
+  ["301", 0.02],
+  ["403", 0.01],
+  ["404", 0.05],
+  ["500", 0.006],
+  ["502", 0.008],
+  ["503", 0.006],
+  ["000", 0.01],
+];
+const METHODS: Array<[string, number]> = [["GET", 0.9], ["HEAD", 0.04], ["POST", 0.04], [
+  "OPTIONS",
+  0.015,
+], ["PUT", 0.005]];
 const AGENTS = [
   "Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36%20(KHTML,%20like%20Gecko)%20Chrome/120.0.0.0%20Safari/537.36",
   "Mozilla/5.0%20(Macintosh;%20Intel%20Mac%20OS%20X%2010_15_7)%20AppleWebKit/605.1.15%20(KHTML,%20like%20Gecko)%20Version/17.1%20Safari/605.1.15",
@@ -76,7 +96,11 @@ export function syntheticLineMaker(options: SyntheticOptions = {}): (ms: number)
     return lo;
   };
   const pathName = (i: number) =>
-    i === 0 ? "/" : `/${SECTIONS[i % SECTIONS.length]}/item-${i}${EXT[i % EXT.length] ? "." + EXT[i % EXT.length] : "/"}`;
+    i === 0
+      ? "/"
+      : `/${SECTIONS[i % SECTIONS.length]}/item-${i}${
+        EXT[i % EXT.length] ? "." + EXT[i % EXT.length] : "/"
+      }`;
   let n = 0;
   return (ms: number) => {
     n++;
@@ -84,7 +108,15 @@ export function syntheticLineMaker(options: SyntheticOptions = {}): (ms: number)
     const method = pick(rand(), METHODS);
     const edge = EDGES[Math.floor(rand() * rand() * EDGES.length)];
     const hit = status === "200" || status === "304" ? rand() < 0.8 : false;
-    const result = status === "000" ? "Error" : status[0] === "5" ? "Error" : hit ? (rand() < 0.1 ? "RefreshHit" : "Hit") : status[0] === "3" && status !== "304" ? "Redirect" : "Miss";
+    const result = status === "000"
+      ? "Error"
+      : status[0] === "5"
+      ? "Error"
+      : hit
+      ? (rand() < 0.1 ? "RefreshHit" : "Hit")
+      : status[0] === "3" && status !== "304"
+      ? "Redirect"
+      : "Miss";
     const bytes = status === "000" ? 0 : Math.floor(200 + rand() ** 3 * 500_000);
     const tt = (0.001 + rand() ** 4 * 2.5).toFixed(3);
     const v6 = rand() < 0.3;
@@ -97,12 +129,52 @@ export function syntheticLineMaker(options: SyntheticOptions = {}): (ms: number)
     const referer = rand() < 0.5 ? "https://www.example.com/" : "-";
     const id = `${n.toString(36)}${Math.floor(rand() * 1e12).toString(36)}`.padEnd(56, "x");
     const cols = [
-      (ms / 1000).toFixed(3), ip, "52.84.1.10", tt, status, String(bytes), method, "https",
-      "www.example.com", query === "-" ? path : `${path}?${query}`, "512", edge, id,
-      "d111111abcdef8.cloudfront.net", tt, "HTTP/2.0", v6 ? "IPv6" : "IPv4", agent, referer, "-",
-      query, result, v6 ? ip : "-", "TLSv1.3", "TLS_AES_128_GCM_SHA256", result, "-", "-",
-      "text/html", String(bytes), "-", "-", String(40000 + (n % 20000)), result, "GB", "gzip,br",
-      "text/html", "*", "-", "-", "12", "E2EXAMPLE", "d111111abcdef8.cloudfront.net", "0.001", "0.010", "16509",
+      (ms / 1000).toFixed(3),
+      ip,
+      "52.84.1.10",
+      tt,
+      status,
+      String(bytes),
+      method,
+      "https",
+      "www.example.com",
+      query === "-" ? path : `${path}?${query}`,
+      "512",
+      edge,
+      id,
+      "d111111abcdef8.cloudfront.net",
+      tt,
+      "HTTP/2.0",
+      v6 ? "IPv6" : "IPv4",
+      agent,
+      referer,
+      "-",
+      query,
+      result,
+      v6 ? ip : "-",
+      "TLSv1.3",
+      "TLS_AES_128_GCM_SHA256",
+      result,
+      "-",
+      "-",
+      "text/html",
+      String(bytes),
+      "-",
+      "-",
+      String(40000 + (n % 20000)),
+      result,
+      "GB",
+      "gzip,br",
+      "text/html",
+      "*",
+      "-",
+      "-",
+      "12",
+      "E2EXAMPLE",
+      "d111111abcdef8.cloudfront.net",
+      "0.001",
+      "0.010",
+      "16509",
     ];
     if (malformed > 0 && rand() < malformed) cols.length = 30;
     return cols.join("\t");

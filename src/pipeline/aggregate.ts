@@ -5,8 +5,23 @@
  * @module
  */
 import * as v from "valibot";
-import { clockFinal, type Hold, holdFor, keyTime, type Meta, MetaSchema, sourcesFinal } from "../core/finality.ts";
-import { aggregateKey, consolidatedKey, ledgerKey, metaKey, parseWindowDir, ROOT } from "../core/keys.ts";
+import {
+  clockFinal,
+  type Hold,
+  holdFor,
+  keyTime,
+  type Meta,
+  MetaSchema,
+  sourcesFinal,
+} from "../core/finality.ts";
+import {
+  aggregateKey,
+  consolidatedKey,
+  ledgerKey,
+  metaKey,
+  parseWindowDir,
+  ROOT,
+} from "../core/keys.ts";
 import {
   emptyState,
   mergeStates,
@@ -14,7 +29,15 @@ import {
   type SummaryState,
   SummaryStateSchema,
 } from "../core/summary.ts";
-import { childKeys, childPeriod, iso, type Period, periodBounds, periodKey, PERIODS } from "../core/windows.ts";
+import {
+  childKeys,
+  childPeriod,
+  iso,
+  type Period,
+  periodBounds,
+  periodKey,
+  PERIODS,
+} from "../core/windows.ts";
 import { getJson, listAll, putJson } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
@@ -84,7 +107,9 @@ export async function aggregate(ctx: Context): Promise<AggregateResult> {
         sourceCount = c.sources.length;
         childrenFinal = sourcesFinal(start, end, holds);
       } else {
-        const children = await Promise.all(childKeys(period, key).map((k) => childOf(ctx, period, k, holds)));
+        const children = await Promise.all(
+          childKeys(period, key).map((k) => childOf(ctx, period, k, holds)),
+        );
         state = mergeStates(children.map((c) => c.state));
         sourceCount = children.filter((c) => c.present).length;
         childrenFinal = children.every((c) => c.final);
@@ -104,11 +129,15 @@ export async function aggregate(ctx: Context): Promise<AggregateResult> {
       if (isLate) result.late.push(`${period}/${key}`);
     });
     ctx.log(
-      `aggregated ${period}: ${result.computed[period]} computed (${result.final[period]} final), ` +
+      `aggregated ${period}: ${result.computed[period]} computed (${
+        result.final[period]
+      } final), ` +
         `${result.skipped_final[period]} already final`,
     );
     const parent = PERIODS[PERIODS.indexOf(period) + 1];
-    if (parent) keys = [...new Set(keys.map((k) => periodKey(parent, periodBounds(period, k).start)))];
+    if (parent) {
+      keys = [...new Set(keys.map((k) => periodKey(parent, periodBounds(period, k).start)))];
+    }
   }
   result.late.sort();
   return result;

@@ -47,7 +47,10 @@ const RAW = `${ROOT}/raw/`;
  * Consolidates every window with pending raw entries; with `rebuild`, every window that
  * has raw entries at all (to regenerate deleted consolidated output from raw).
  */
-export async function consolidate(ctx: Context, options: { rebuild?: boolean } = {}): Promise<ConsolidateResult> {
+export async function consolidate(
+  ctx: Context,
+  options: { rebuild?: boolean } = {},
+): Promise<ConsolidateResult> {
   const byWindow = new Map<number, string[]>();
   for (const e of await listAll(ctx.store, PENDING)) {
     const rest = e.key.slice(PENDING.length);
@@ -85,7 +88,10 @@ export async function consolidate(ctx: Context, options: { rebuild?: boolean } =
 }
 
 /** Rebuilds one window from its ledgered raw parts; undefined when none is ledgered yet. */
-export async function consolidateWindow(store: Store, start: number): Promise<Consolidated | undefined> {
+export async function consolidateWindow(
+  store: Store,
+  start: number,
+): Promise<Consolidated | undefined> {
   const prefix = rawWindowPrefix(start);
   const parts = new Map<string, string[]>();
   for (const e of await listAll(store, prefix)) {
@@ -101,13 +107,19 @@ export async function consolidateWindow(store: Store, start: number): Promise<Co
     if (expected === undefined) continue; // not committed yet: an ingest is under way or crashed
     const keys = parts.get(hash)!.sort();
     if (keys.length !== expected) {
-      throw new Error(`raw parts of ${ledger!.key} for ${iso(start)}: found ${keys.length}, ledger says ${expected}`);
+      throw new Error(
+        `raw parts of ${ledger!.key} for ${
+          iso(start)
+        }: found ${keys.length}, ledger says ${expected}`,
+      );
     }
     for (const key of keys) accumulateEntry(acc, parseRawEntry(await getJson(store, key)));
     sources.push(hash);
   }
   if (sources.length === 0) return undefined;
-  const paths: Consolidated["paths"] = [...acc.paths].map(([p, [n, b]]) => [p, n, b] as [string, number, number])
+  const paths: Consolidated["paths"] = [...acc.paths].map(([p, [n, b]]) =>
+    [p, n, b] as [string, number, number]
+  )
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const c: Consolidated = {
     window: iso(start),

@@ -9,7 +9,13 @@ import { type GunzipEngine, maybeGunzip } from "../core/gzip.ts";
 import { ledgerKey, metaKey, pendingKey, rawKey } from "../core/keys.ts";
 import { FieldMismatchError, parseObject, type ParseStats } from "../core/parse-object.ts";
 import type { LogRecord } from "../core/record.ts";
-import { RAW_PART_RECORDS, rawAdd, type RawBuilder, rawBuilder, rawFinish } from "../core/raw-entry.ts";
+import {
+  RAW_PART_RECORDS,
+  rawAdd,
+  type RawBuilder,
+  rawBuilder,
+  rawFinish,
+} from "../core/raw-entry.ts";
 import { iso, periodKey, windowStart } from "../core/windows.ts";
 import type { SourceObject } from "../source/source.ts";
 import { getJson, listAll, putJson } from "../store/store.ts";
@@ -76,12 +82,18 @@ export async function ingest(ctx: Context): Promise<IngestResult> {
       });
       for (const w of Object.keys(ledger.windows)) {
         const key = periodKey("30min", Date.parse(w));
-        const meta = await getJson(ctx.store, metaKey("30min", key)) as { status?: string } | undefined;
+        const meta = await getJson(ctx.store, metaKey("30min", key)) as
+          | { status?: string }
+          | undefined;
         if (meta?.status === "final") late.add(key);
       }
       ctx.log(
         `ingested ${obj.key}: ${stats.records} records` +
-          (stats.malformed ? `, ${stats.malformed} malformed (lines ${stats.malformed_lines.join(", ")}${stats.malformed > stats.malformed_lines.length ? ", ..." : ""})` : ""),
+          (stats.malformed
+            ? `, ${stats.malformed} malformed (lines ${stats.malformed_lines.join(", ")}${
+              stats.malformed > stats.malformed_lines.length ? ", ..." : ""
+            })`
+            : ""),
       );
     } catch (e) {
       result.objects_failed++;
@@ -109,7 +121,10 @@ async function ingestObject(ctx: Context, obj: SourceObject, hash: string) {
       if (e instanceof FieldMismatchError || engine === "fflate") {
         await Promise.all(written.map((k) => ctx.store.delete(k)));
         const message = (e as Error).message;
-        if (e instanceof FieldMismatchError || !/EOF|gzip|deflate|checksum|header|invalid/i.test(message)) throw e;
+        if (
+          e instanceof FieldMismatchError ||
+          !/EOF|gzip|deflate|checksum|header|invalid/i.test(message)
+        ) throw e;
         throw new Error(`truncated or corrupt gzip, object not ingested (${message})`);
       }
     }
@@ -129,14 +144,19 @@ async function ingestWith(
   const writes: Promise<void>[] = [];
   const flush = (start: number, w: { builder: RawBuilder; part: number }) => {
     const key = rawKey(start, hash, w.part);
-    const entry = rawFinish(w.builder, { sourceKey: obj.key, sourceHash: hash, window: iso(start), part: w.part });
+    const entry = rawFinish(w.builder, {
+      sourceKey: obj.key,
+      sourceHash: hash,
+      window: iso(start),
+      part: w.part,
+    });
     written.push(key);
     writes.push(putJson(ctx.store, key, entry));
   };
   const onRecord = (r: LogRecord) => {
     const start = windowStart(r.timestamp);
     let w = open.get(start);
-    if (!w) open.set(start, (w = { builder: rawBuilder(), part: 0 }));
+    if (!w) open.set(start, w = { builder: rawBuilder(), part: 0 });
     rawAdd(w.builder, r);
     if (w.builder.count >= RAW_PART_RECORDS) {
       flush(start, w);
@@ -161,7 +181,9 @@ async function ingestWith(
       if (!written.includes(e.key)) await ctx.store.delete(e.key);
     }
   }
-  await Promise.all([...open.keys()].map((s) => ctx.store.put(pendingKey(s, hash), new Uint8Array(0))));
+  await Promise.all(
+    [...open.keys()].map((s) => ctx.store.put(pendingKey(s, hash), new Uint8Array(0))),
+  );
   const ledger: Ledger = {
     key: obj.key,
     version: obj.version,

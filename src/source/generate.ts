@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Gzip } from "fflate";
-import { prng, type SyntheticOptions, syntheticLineMaker } from "../core/synthetic.ts";
+import { prng, syntheticLineMaker, type SyntheticOptions } from "../core/synthetic.ts";
 
 /** What to generate. */
 export interface GenerateOptions extends SyntheticOptions {
@@ -48,10 +48,19 @@ export async function generateLogs(o: GenerateOptions): Promise<string[]> {
     gzip.push(new Uint8Array(0), true);
     // Firehose names an object after its delivery time: just after its last record.
     const d = new Date(Math.floor(from + width) + 30_000);
-    const stamp = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${pad(d.getUTCHours())}`;
-    const uuid = Array.from({ length: 4 }, () => Math.floor(rand() * 0xffffffff).toString(16).padStart(8, "0")).join("-");
-    const name = `cloudfront-rt-1-${stamp}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}-${uuid}.gz`;
-    const key = `${stamp.slice(0, 4)}/${stamp.slice(5, 7)}/${stamp.slice(8, 10)}/${stamp.slice(11, 13)}/${name}`;
+    const stamp = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${
+      pad(d.getUTCHours())
+    }`;
+    const uuid = Array.from(
+      { length: 4 },
+      () => Math.floor(rand() * 0xffffffff).toString(16).padStart(8, "0"),
+    ).join("-");
+    const name = `cloudfront-rt-1-${stamp}-${pad(d.getUTCMinutes())}-${
+      pad(d.getUTCSeconds())
+    }-${uuid}.gz`;
+    const key = `${stamp.slice(0, 4)}/${stamp.slice(5, 7)}/${stamp.slice(8, 10)}/${
+      stamp.slice(11, 13)
+    }/${name}`;
     await mkdir(join(o.dir, ...key.split("/").slice(0, -1)), { recursive: true });
     await writeFile(join(o.dir, ...key.split("/")), concat(chunks));
     keys.push(key);

@@ -17,7 +17,12 @@ export function localSource(dir: string): LogSource {
       for (const key of await walk(dir, "")) {
         if (!isLogKey(key)) continue;
         const info = await stat(path(key));
-        yield { key, size: info.size, version: await contentHash(path(key)), lastModified: info.mtimeMs };
+        yield {
+          key,
+          size: info.size,
+          version: await contentHash(path(key)),
+          lastModified: info.mtimeMs,
+        };
       }
     },
     open(key) {

@@ -9,6 +9,8 @@ import type { LogSource } from "./source.ts";
 
 /** Opens the source at `location`; `endpoint` is for S3-compatible servers. */
 export function openSource(location: string, endpoint?: string): LogSource {
-  if (location.startsWith("s3://")) return s3Source(createS3Client({ endpoint }), parseS3Url(location));
+  if (location.startsWith("s3://")) {
+    return s3Source(createS3Client({ endpoint }), parseS3Url(location));
+  }
   return localSource(location);
 }

@@ -15,7 +15,9 @@ import { isLogKey, type LogSource, type SourceObject } from "./source.ts";
 export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogSource {
   const strip = prefix === "" ? 0 : prefix.length + 1;
   const get = async (key: string) => {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: joinKey(prefix, key) }));
+    const out = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: joinKey(prefix, key) }),
+    );
     if (!out.Body) throw new Error(`s3://${bucket}/${joinKey(prefix, key)} has no body`);
     return out.Body;
   };

@@ -11,7 +11,9 @@ import type { Store } from "./store.ts";
 
 /** Opens the store at `location`; `endpoint` is for S3-compatible servers. */
 export function openStore(location: string, endpoint?: string): Store {
-  if (location.startsWith("s3://")) return s3Store(createS3Client({ endpoint }), parseS3Url(location));
+  if (location.startsWith("s3://")) {
+    return s3Store(createS3Client({ endpoint }), parseS3Url(location));
+  }
   if (location === "memory:") return memoryStore();
   return fsStore(location);
 }

@@ -15,7 +15,8 @@ import { assertKey, type Store, type StoreEntry } from "./store.ts";
 
 function isNotFound(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return err.name === "NoSuchKey" || err.name === "NotFound" || err.$metadata?.httpStatusCode === 404;
+  return err.name === "NoSuchKey" || err.name === "NotFound" ||
+    err.$metadata?.httpStatusCode === 404;
 }
 
 /** Creates a store over `s3://bucket/prefix` with the given client. */
@@ -28,7 +29,9 @@ export function s3Store(client: S3Client, { bucket, prefix }: S3Location): Store
     name: `s3://${bucket}/${prefix}`,
     async get(key) {
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
+        const out = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }),
+        );
         return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
       } catch (e) {
         if (isNotFound(e)) return undefined;

@@ -53,7 +53,9 @@ export function hllEncode(registers: Uint8Array): string {
 /** Inverse of {@link hllEncode}. @throws on a wrong size. */
 export function hllDecode(text: string): Uint8Array {
   const registers = inflateSync(fromBase64(text));
-  if (registers.length !== M) throw new Error(`HLL sketch has ${registers.length} registers, want ${M}`);
+  if (registers.length !== M) {
+    throw new Error(`HLL sketch has ${registers.length} registers, want ${M}`);
+  }
   return registers;
 }
 
