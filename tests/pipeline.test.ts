@@ -263,3 +263,31 @@ test("real standard logs of every width parse with --format standard", async () 
   assert.equal(r.records, 31);
   assert.equal(r.malformed, 0);
 });
+
+test("Hive-style and standard-log key layouts are read, and their key times hold finality", async () => {
+  const q = tempDir("hive");
+  try {
+    const one = readdirSync(`${QUEUE}/2024/03/01/10`).find((f) => f.includes("001"))!;
+    mkdirSync(`${q.dir}/cf/year=2024/month=03/day=01/hour=10`, { recursive: true });
+    cpSync(
+      `${QUEUE}/2024/03/01/10/${one}`,
+      `${q.dir}/cf/year=2024/month=03/day=01/hour=10/part-0001.gz`,
+    );
+    // A standard-log name with a broken body: it fails, and its key time (10:00) holds 09:00–11:00.
+    writeFileSync(
+      `${q.dir}/cf/E2EXAMPLE.2024-03-01-10.0123abcd.gz`,
+      new Uint8Array([0x1f, 0x8b, 8, 0, 0]),
+    );
+    const store = memoryStore();
+    const r = await runPipeline(ctxFor(q.dir, store));
+    assert.equal(r.ingest.records, 7);
+    assert.equal(r.ingest.objects_failed, 1);
+    assert.deepEqual(r.aggregate.holds.map((h) => [h.from, h.to]), [[
+      "2024-03-01T09:00:00.000Z",
+      "2024-03-01T11:00:00.000Z",
+    ]]);
+    assert.equal((await readMeta(store, "30min", "2024-03-01-0930")).status, "partial");
+  } finally {
+    q.cleanup();
+  }
+});

@@ -7,6 +7,7 @@
  * @module
  */
 import { Gunzip } from "fflate";
+import { crc32 } from "./crc32.ts";
 
 /** Which gunzip implementation to use. */
 export type GunzipEngine = "native" | "fflate";
@@ -16,18 +17,66 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** A TransformStream that gunzips with fflate; a truncated member is an error. */
+/** Gzip's per-member trailer: CRC-32 and size of the member's text. */
+const TRAILER = 8;
+/** Input kept to find a member's trailer: far more than any gzip header. */
+const RECENT_BYTES = 64 * 1024;
+
+/**
+ * A TransformStream that gunzips with fflate and checks every member's trailer (CRC-32 and
+ * size) itself: fflate accepts a stream cut inside a header or a trailer without error,
+ * and a truncated object must fail, never pass as a short one.
+ */
 export function fflateGunzip(): TransformStream<Uint8Array, Uint8Array> {
   let gunzip: Gunzip;
+  let crc = 0;
+  let size = 0;
+  let offset = 0;
+  // Recent input chunks: fflate reports a member's end only after parsing the next header.
+  const recent: Array<{ start: number; bytes: Uint8Array }> = [];
+  const trailerAt = (end: number): Uint8Array | undefined => {
+    const out = new Uint8Array(TRAILER);
+    let filled = 0;
+    for (const { start, bytes } of recent) {
+      for (
+        let at = Math.max(start, end - TRAILER);
+        at < Math.min(start + bytes.length, end);
+        at++
+      ) {
+        out[at - (end - TRAILER)] = bytes[at - start];
+        filled++;
+      }
+    }
+    return end >= TRAILER && filled === TRAILER ? out : undefined;
+  };
+  const checkMember = (end: number) => {
+    const t = trailerAt(end);
+    if (!t) throw new Error("unexpected end of gzip data (truncated member)");
+    const want = new DataView(t.buffer, t.byteOffset, TRAILER);
+    if (want.getUint32(0, true) !== crc || want.getUint32(4, true) !== size >>> 0) {
+      throw new Error("gzip member does not match its checksum (truncated or corrupt)");
+    }
+    crc = 0;
+    size = 0;
+  };
   return new TransformStream({
     start(controller) {
-      gunzip = new Gunzip((chunk) => controller.enqueue(chunk));
+      gunzip = new Gunzip((chunk) => {
+        crc = crc32(chunk, crc);
+        size += chunk.length;
+        controller.enqueue(chunk);
+      });
+      gunzip.onmember = (memberOffset) => checkMember(memberOffset);
     },
     transform(chunk) {
+      recent.push({ start: offset, bytes: chunk });
+      offset += chunk.length;
+      while (recent.length > 2 && recent[1].start + RECENT_BYTES < offset) recent.shift();
       gunzip.push(chunk);
     },
     flush() {
       gunzip.push(new Uint8Array(0), true);
+      if (offset > 0) checkMember(offset);
     },
   });
 }

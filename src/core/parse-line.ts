@@ -44,12 +44,14 @@ export type Malformed = "columns" | "timestamp" | "status";
 /** A field list compiled for fast lookup. */
 export interface Layout {
   readonly fields: readonly string[];
-  /** For each WANTED field, its column, or -1. */
-  readonly columns: Int32Array;
-  /** Standard logs: `x-host-header` is the viewer's Host. Real-time: `cs-host` is. */
-  readonly hostColumn: number;
+  /** For each column, the WANTED index it fills, or -1 when it is skipped unread. */
+  readonly want: Int16Array;
+  /** The WANTED index of the viewer's Host: `x-host-header` in standard logs, `cs-host` in real-time. */
+  readonly hostW: number;
   /** Standard logs may carry extra trailing columns; real-time lines must fit exactly. */
   readonly tolerateExtra: boolean;
+  /** Per-line scratch, in WANTED order. Parsing is synchronous, so one per layout is safe. */
+  readonly values: Array<string | undefined>;
 }
 
 /** Compiles a field list (in column order) for {@link parseLine}. */
@@ -58,16 +60,22 @@ export function compileLayout(
   opts: { standard?: boolean } = {},
 ): Layout {
   const names = fields.map(normalizeFieldName);
-  const columns = new Int32Array(WANTED.length).fill(-1);
-  WANTED.forEach((name, i) => (columns[i] = names.indexOf(name)));
-  const host = opts.standard
-    ? (columns[W["x-host-header"]] >= 0 ? columns[W["x-host-header"]] : columns[W["cs-host"]])
-    : (columns[W["cs-host"]] >= 0 ? columns[W["cs-host"]] : columns[W["x-host-header"]]);
-  if (columns[W.timestamp] < 0 && (columns[W.date] < 0 || columns[W.time] < 0)) {
+  const want = Int16Array.from(names, (n) => (WANTED as readonly string[]).indexOf(n));
+  const has = (n: (typeof WANTED)[number]) => names.includes(n);
+  if (!has("timestamp") && !(has("date") && has("time"))) {
     throw new Error("the field list has neither `timestamp` nor `date` and `time`");
   }
-  if (columns[W["sc-status"]] < 0) throw new Error("the field list has no `sc-status`");
-  return { fields: names, columns, hostColumn: host, tolerateExtra: opts.standard === true };
+  if (!has("sc-status")) throw new Error("the field list has no `sc-status`");
+  const [first, second] = opts.standard
+    ? ["x-host-header", "cs-host"] as const
+    : ["cs-host", "x-host-header"] as const;
+  return {
+    fields: names,
+    want,
+    hostW: W[has(first) ? first : second],
+    tolerateExtra: opts.standard === true,
+    values: new Array(WANTED.length).fill(undefined),
+  };
 }
 
 const MIN_EPOCH_S = 946_684_800; // 2000-01-01
@@ -116,29 +124,18 @@ const clean = (
 ) => (s === undefined || s === "-" || s === "" ? "" : redactAddresses(decodeValue(s)));
 const plain = (s: string | undefined) => (s === undefined || s === "-" ? "" : s);
 
-/** A column of `cols` by WANTED index, or undefined when the field list lacks it. */
-const at = (cols: readonly string[], columns: Int32Array, w: number): string | undefined =>
-  columns[w] < 0 ? undefined : cols[columns[w]];
-
-/**
- * Builds a record from `cols`, where `columns[w]` is the column of WANTED field `w` (shared
- * by TSV lines and JSON lines, whose values are first laid out in WANTED order).
- */
-function buildRecord(
-  cols: readonly string[],
-  columns: Int32Array,
-  host: string | undefined,
-): LogRecord | Malformed {
-  const status = at(cols, columns, W["sc-status"]);
+/** Builds a record from values in WANTED order (shared by TSV and JSON lines). */
+function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRecord | Malformed {
+  const status = v[W["sc-status"]];
   if (status === undefined || !isStatus(status)) return "status";
-  const ts = at(cols, columns, W.timestamp);
+  const ts = v[W.timestamp];
   const timestamp = ts !== undefined
     ? parseEpochSeconds(ts)
-    : parseDateTime(at(cols, columns, W.date) ?? "", at(cols, columns, W.time) ?? "");
+    : parseDateTime(v[W.date] ?? "", v[W.time] ?? "");
   if (Number.isNaN(timestamp)) return "timestamp";
 
-  let stem = at(cols, columns, W["cs-uri-stem"]) ?? "";
-  let query = at(cols, columns, W["cs-uri-query"]);
+  let stem = v[W["cs-uri-stem"]] ?? "";
+  let query = v[W["cs-uri-query"]];
   const q = stem.indexOf("?");
   if (q !== -1) {
     if (query === undefined || query === "-") query = stem.slice(q + 1);
@@ -147,46 +144,52 @@ function buildRecord(
   return {
     timestamp,
     status,
-    bytes: toNumber(at(cols, columns, W["sc-bytes"])) ?? 0,
-    time_taken_ms: toMillis(at(cols, columns, W["time-taken"])),
-    ttfb_ms: toMillis(at(cols, columns, W["time-to-first-byte"])),
-    method: plain(at(cols, columns, W["cs-method"])),
-    protocol: plain(at(cols, columns, W["cs-protocol"])),
-    protocol_version: plain(at(cols, columns, W["cs-protocol-version"])),
-    host: clean(host),
+    bytes: toNumber(v[W["sc-bytes"]]) ?? 0,
+    time_taken_ms: toMillis(v[W["time-taken"]]),
+    ttfb_ms: toMillis(v[W["time-to-first-byte"]]),
+    method: plain(v[W["cs-method"]]),
+    protocol: plain(v[W["cs-protocol"]]),
+    protocol_version: plain(v[W["cs-protocol-version"]]),
+    host: clean(v[hostW]),
     path: clean(stem),
     query: clean(query),
-    edge_location: plain(at(cols, columns, W["x-edge-location"])),
-    result_type: plain(at(cols, columns, W["x-edge-result-type"])),
-    response_result_type: plain(at(cols, columns, W["x-edge-response-result-type"])),
-    content_type: clean(at(cols, columns, W["sc-content-type"])),
-    country: plain(at(cols, columns, W["c-country"])),
-    user_agent: cleanAgent(at(cols, columns, W["cs-user-agent"]) ?? "-"),
-    referer: clean(at(cols, columns, W["cs-referer"])),
+    edge_location: plain(v[W["x-edge-location"]]),
+    result_type: plain(v[W["x-edge-result-type"]]),
+    response_result_type: plain(v[W["x-edge-response-result-type"]]),
+    content_type: clean(v[W["sc-content-type"]]),
+    country: plain(v[W["c-country"]]),
+    user_agent: cleanAgent(v[W["cs-user-agent"]] ?? "-"),
+    referer: clean(v[W["cs-referer"]]),
   };
 }
 
 /**
- * Parses one tab-separated line (no line terminator) against a compiled layout.
- * Address fields are never read: they are not among the WANTED columns.
+ * Parses one tab-separated line (no line terminator) against a compiled layout. It scans
+ * tab offsets and copies out only the WANTED columns: address fields are never read, and
+ * the other columns cost no allocation.
  */
 export function parseLine(line: string, layout: Layout): LogRecord | Malformed {
-  const cols = line.split("\t");
-  const width = layout.fields.length;
-  if (cols.length !== width) {
-    if (cols.length < width) return "columns";
-    if (!layout.tolerateExtra) {
-      for (let i = width; i < cols.length; i++) if (cols[i] !== "") return "columns";
-    }
+  const want = layout.want;
+  const width = want.length;
+  const values = layout.values;
+  let start = 0;
+  let col = 0;
+  let extra = false;
+  for (let tab = line.indexOf("\t"); tab !== -1; tab = line.indexOf("\t", start)) {
+    if (col < width) {
+      const w = want[col];
+      if (w >= 0) values[w] = line.slice(start, tab);
+    } else if (tab > start) extra = true;
+    col++;
+    start = tab + 1;
   }
-  return buildRecord(
-    cols,
-    layout.columns,
-    layout.hostColumn < 0 ? undefined : cols[layout.hostColumn],
-  );
+  if (col < width) {
+    const w = want[col];
+    if (w >= 0) values[w] = line.slice(start);
+  } else if (line.length > start) extra = true;
+  if (col + 1 < width || (extra && !layout.tolerateExtra)) return "columns";
+  return buildRecord(values, layout.hostW);
 }
-
-const IDENTITY = Int32Array.from(WANTED, (_, i) => i);
 
 /** Parses one standard-logging v2 JSON line: an object whose keys are field names. */
 export function parseJsonLine(line: string): LogRecord | Malformed {
@@ -201,6 +204,6 @@ export function parseJsonLine(line: string): LogRecord | Malformed {
   for (const [k, val] of Object.entries(obj)) {
     if (val !== null && val !== undefined) byName.set(normalizeFieldName(k), String(val));
   }
-  const values = WANTED.map((name) => byName.get(name)) as string[];
-  return buildRecord(values, IDENTITY, byName.get("x-host-header") ?? byName.get("cs-host"));
+  const values = WANTED.map((name) => byName.get(name));
+  return buildRecord(values, W[byName.has("x-host-header") ? "x-host-header" : "cs-host"]);
 }

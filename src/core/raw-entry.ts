@@ -66,14 +66,39 @@ export function rawBuilder(): RawBuilder {
   };
 }
 
+/** Dictionaries up to this size are searched with `===` instead of hashing the value. */
+const SCAN_LIMIT = 16;
+
 function intern(col: RawBuilder["text"][TextColumn], value: string): void {
-  let id = col.ids.get(value);
+  const dict = col.dict;
+  let id: number | undefined;
+  if (dict.length <= SCAN_LIMIT) {
+    // Most columns have a handful of values (methods, edges, result types): comparing a
+    // freshly sliced string is cheaper than hashing it for a Map lookup.
+    for (let i = 0; i < dict.length; i++) {
+      if (dict[i] === value) {
+        id = i;
+        break;
+      }
+    }
+  } else id = col.ids.get(value);
   if (id === undefined) {
+    const own = detach(value);
     id = col.dict.length;
-    col.dict.push(value);
-    col.ids.set(value, id);
+    col.dict.push(own);
+    col.ids.set(own, id);
   }
   col.index.push(id);
+}
+
+/**
+ * A copy of `s` that does not share memory with the text it was sliced from. Engines keep
+ * the whole parent string alive behind a slice (V8 does for slices of 13+ characters), so
+ * a dictionary of slices would hold every decoded chunk of the object until the part is
+ * written; concatenating forces a fresh, flat string.
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
 }
 
 /** Appends one record. (Unrolled: this runs once per log line.) */

@@ -22,6 +22,9 @@ import { getJson, listAll, putJson } from "../store/store.ts";
 import type { Context } from "./context.ts";
 import { type Ledger, sourceHash } from "./ledger.ts";
 
+/** Records between progress lines within one big object. */
+const PROGRESS_EVERY = 250_000;
+
 /** One object that could not be ingested. */
 export interface IngestFailure {
   key: string;
@@ -153,7 +156,9 @@ async function ingestWith(
     written.push(key);
     writes.push(putJson(ctx.store, key, entry));
   };
+  let seen = 0;
   const onRecord = (r: LogRecord) => {
+    if (++seen % PROGRESS_EVERY === 0) ctx.log(`${obj.key}: ${seen} records so far`);
     const start = windowStart(r.timestamp);
     let w = open.get(start);
     if (!w) open.set(start, w = { builder: rawBuilder(), part: 0 });
