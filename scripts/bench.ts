@@ -23,6 +23,7 @@ import { fail, parseFlags, progress } from "./_cli.ts";
 const flags = parseFlags(
   {
     lines: { type: "string" },
+    runs: { type: "string" },
     runtimes: { type: "string" },
     dir: { type: "string" },
     worker: { type: "string" },
@@ -30,11 +31,12 @@ const flags = parseFlags(
     help: { type: "boolean", short: "h" },
   },
   `
-Usage: bench [--lines 1000000] [--runtimes node,deno] [--dir .bench] [--json]
+Usage: bench [--lines 1000000] [--runs 1] [--runtimes node,deno] [--dir .bench] [--json]
 
 Generates one gzip real-time log object of --lines lines (cached under --dir), then runs
 ingest + consolidate on it into a fresh filesystem store, once per runtime, each in its
-own process, and prints lines/s (end to end, wall clock) and peak RSS.`,
+own process, and prints lines/s (end to end, wall clock) and peak RSS. With --runs N, each
+runtime runs N times; the median lines/s and the highest peak RSS are reported.`,
 );
 
 /** Peak resident set size of this process in MB (Linux VmHWM), else the current RSS. */
@@ -113,31 +115,43 @@ if (flags.worker) {
       `${root}scripts/bench.ts`,
     ]],
   };
+  const runs = Number(flags.runs ?? 1);
+  if (!Number.isInteger(runs) || runs <= 0) fail("--runs must be a positive integer", 2);
+  const runOnce = (rt: string, c: [string, string[]]) =>
+    new Promise<Measure>((resolve, reject) => {
+      const child = spawn(c[0], [...c[1], "--worker", dir], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        if (code === 0) resolve(JSON.parse(out.trim().split("\n").at(-1)!));
+        else reject(new Error(`${rt} worker exited ${code}`));
+      });
+    });
   const results: Measure[] = [];
   for (const rt of (flags.runtimes ?? "node,deno").split(",")) {
     const c = commands[rt];
     if (!c) fail(`unknown runtime "${rt}" (node, deno)`, 2);
-    progress(`running ${rt} ...`);
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(c[0], [...c[1], "--worker", dir], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      let s = "";
-      child.stdout.on("data", (d) => (s += d));
-      child.on("error", reject);
-      child.on(
-        "close",
-        (code) => (code === 0 ? resolve(s) : reject(new Error(`${rt} worker exited ${code}`))),
-      );
-    });
+    const each: Measure[] = [];
+    for (let r = 1; r <= runs; r++) {
+      progress(`running ${rt} (${r}/${runs}) ...`);
+      each.push(await runOnce(rt, c));
+    }
+    each.sort((a, b) => a.lines_per_second - b.lines_per_second);
     results.push({
-      ...JSON.parse(out.trim().split("\n").at(-1)!),
+      ...each[Math.floor((each.length - 1) / 2)],
+      peak_rss_mb: Math.max(...each.map((m) => m.peak_rss_mb)),
       input_mb: Math.round(inputMb * 10) / 10,
     });
   }
   if (flags.json) console.log(JSON.stringify(results, null, 2));
   else {
-    console.log(`ingest + consolidate, ${lines} lines, ${inputMb.toFixed(1)} MB gzip, one object:`);
+    console.log(
+      `ingest + consolidate, ${lines} lines, ${inputMb.toFixed(1)} MB gzip, one object, ` +
+        `median of ${runs} run(s):`,
+    );
     for (const r of results) {
       console.log(
         `  ${r.runtime.padEnd(14)} ${String(r.lines_per_second).padStart(9)} lines/s  ` +

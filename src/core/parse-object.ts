@@ -101,7 +101,8 @@ export async function parseObject(
 
   await forEachLine(body, (line) => {
     const n = ++stats.lines;
-    if (line === "" || line.trim() === "") {
+    // A blank line starts with a space or control character: only then is trim worth it.
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) {
       stats.skipped++;
       return;
     }

@@ -48,11 +48,17 @@ function redactIpv6(text: string): string {
   return text.replace(IPV6_CANDIDATE, (m) => (isIpv6(m) ? REDACTED : m));
 }
 
+/** An IPv6 address has at least two colons; `https://host/` has one. */
+function mayHoldIpv6(text: string): boolean {
+  const first = text.indexOf(":");
+  return first !== -1 && text.indexOf(":", first + 1) !== -1;
+}
+
 /** Redacts every IPv4 and IPv6 address in `text`. Cheap when there is nothing address-like. */
 export function redactAddresses(text: string): string {
   if (text === "") return text;
   let out = text;
-  if (out.indexOf(":") !== -1) out = redactIpv6(out);
+  if (mayHoldIpv6(out)) out = redactIpv6(out);
   if (/\d\.\d/.test(out)) out = out.replace(IPV4, REDACTED);
   return out;
 }
@@ -61,7 +67,7 @@ export function redactAddresses(text: string): string {
 export function redactAgent(text: string): string {
   if (text === "") return text;
   let out = text;
-  if (out.indexOf(":") !== -1) out = redactIpv6(out);
+  if (mayHoldIpv6(out)) out = redactIpv6(out);
   if (/\d\.\d/.test(out)) out = out.replace(IPV4_IN_AGENT, REDACTED);
   return out;
 }

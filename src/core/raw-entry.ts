@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { type LogRecord, NUMBER_COLUMNS, TEXT_COLUMNS } from "./record.ts";
 
 /** Records per raw part: bounds ingest memory per open window whatever the object size. */
-export const RAW_PART_RECORDS = 100_000;
+export const RAW_PART_RECORDS = 50_000;
 
 const ALL_TEXT = ["status", ...TEXT_COLUMNS] as const;
 type TextColumn = (typeof ALL_TEXT)[number];
