@@ -19,8 +19,11 @@ import {
 import { iso, periodKey, windowStart } from "../core/windows.ts";
 import type { SourceObject } from "../source/source.ts";
 import { getJson, listAll, putJson } from "../store/store.ts";
-import type { Context } from "./context.ts";
+import { type Context, mapLimit } from "./context.ts";
 import { type Ledger, sourceHash } from "./ledger.ts";
+
+/** Objects ingested at once. */
+const INGEST_CONCURRENCY = 4;
 
 /** Records between progress lines within one big object. */
 const PROGRESS_EVERY = 250_000;
@@ -62,12 +65,15 @@ export async function ingest(ctx: Context): Promise<IngestResult> {
     objects: [],
   };
   const late = new Set<string>();
-  for await (const obj of ctx.source.list()) {
-    result.objects_seen++;
+  const objects: SourceObject[] = [];
+  for await (const obj of ctx.source.list()) objects.push(obj);
+  result.objects_seen = objects.length;
+  // A few objects at once: their reads, writes and gunzip overlap with parsing.
+  await mapLimit(objects, INGEST_CONCURRENCY, async (obj) => {
     const hash = await sourceHash(obj);
     if ((await ctx.store.get(ledgerKey(hash))) !== undefined) {
       result.objects_skipped++;
-      continue;
+      return;
     }
     try {
       const { ledger, stats } = await ingestObject(ctx, obj, hash);
@@ -104,7 +110,9 @@ export async function ingest(ctx: Context): Promise<IngestResult> {
       result.failures.push({ key: obj.key, error });
       ctx.log(`FAILED ${obj.key}: ${error}`);
     }
-  }
+  });
+  result.objects.sort((a, b) => (a.key < b.key ? -1 : 1));
+  result.failures.sort((a, b) => (a.key < b.key ? -1 : 1));
   result.late_windows = [...late].sort();
   if (result.late_windows.length > 0) {
     ctx.log(`late data for final windows: ${result.late_windows.join(", ")}`);
