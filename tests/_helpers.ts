@@ -97,3 +97,19 @@ export async function readDoc(store: Store, period: Period, key: string): Promis
 export async function readMeta(store: Store, period: Period, key: string): Promise<Meta> {
   return v.parse(MetaSchema, await getJson(store, metaKey(period, key)));
 }
+
+/**
+ * Every `data.json` and `__meta.json` among `entries` (key → bytes), as text, with meta's
+ * `computed_at` blanked: what must be identical between runs.
+ */
+export function aggregatesOf(entries: Iterable<[string, Uint8Array]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (!k.includes("/aggregate/")) continue;
+    const text = new TextDecoder().decode(v);
+    out[k] = k.endsWith("__meta.json")
+      ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" })
+      : text;
+  }
+  return out;
+}

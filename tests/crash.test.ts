@@ -6,24 +6,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { generateLogs } from "../src/source/generate.ts";
-import { readTree, tempDir } from "./_helpers.ts";
+import { aggregatesOf, readTree, tempDir } from "./_helpers.ts";
 import { runAndKill, runScript } from "./_run-script.ts";
 
 const NOW = "2024-03-04T00:00:00Z";
 let logs: ReturnType<typeof tempDir>;
 let clean: Record<string, string>;
-
-function aggregates(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of readTree(dir)) {
-    if (!k.includes("/aggregate/")) continue;
-    const text = new TextDecoder().decode(v);
-    out[k] = k.endsWith("__meta.json")
-      ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" })
-      : text;
-  }
-  return out;
-}
 
 before(async () => {
   logs = tempDir("crash-logs");
@@ -38,7 +26,7 @@ before(async () => {
   const store = tempDir("crash-clean");
   const r = await runScript("pipeline", ["--source", logs.dir, "--store", store.dir, "--now", NOW]);
   assert.equal(r.code, 0, r.stderr);
-  clean = aggregates(store.dir);
+  clean = aggregatesOf(readTree(store.dir));
   assert.ok(Object.keys(clean).length > 100);
   store.cleanup();
 });
@@ -61,7 +49,7 @@ for (
       );
       const r = await runScript("pipeline", args);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(aggregates(store.dir), clean);
+      assert.deepEqual(aggregatesOf(readTree(store.dir)), clean);
     } finally {
       store.cleanup();
     }

@@ -16,7 +16,7 @@ import { localSource } from "../src/source/local.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import { fsStore } from "../src/store/fs.ts";
 import type { Store } from "../src/store/store.ts";
-import { readDoc, readMeta, tempDir } from "./_helpers.ts";
+import { aggregatesOf, readDoc, readMeta, tempDir } from "./_helpers.ts";
 
 const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
 const NOW = Date.parse("2024-03-02T00:00:00Z");
@@ -27,19 +27,6 @@ const ctxFor = (dir: string, store: Store, now = NOW) =>
     now,
     parse: { format: "realtime", fields: PRESETS.all },
   });
-
-/** Every data.json and __meta.json of a memory store, meta without computed_at. */
-function aggregates(store: ReturnType<typeof memoryStore>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of [...store.entries].sort()) {
-    if (!k.includes("/aggregate/")) continue;
-    const text = new TextDecoder().decode(v);
-    out[k] = k.endsWith("__meta.json")
-      ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" })
-      : text;
-  }
-  return out;
-}
 
 test("the fixture queue: counts, failures, finality and the daily figures", async () => {
   const store = memoryStore();
@@ -108,12 +95,12 @@ test("the fixture queue: counts, failures, finality and the daily figures", asyn
 test("running twice leaves every data.json identical, and finals are not recomputed", async () => {
   const store = memoryStore();
   await runPipeline(ctxFor(QUEUE, store));
-  const first = aggregates(store);
+  const first = aggregatesOf(store.entries);
   const again = await runPipeline(ctxFor(QUEUE, store));
   assert.equal(again.ingest.objects_skipped, 4);
   assert.equal(again.ingest.objects_ingested, 0);
   assert.equal(again.aggregate.skipped_final["30min"], 1);
-  assert.deepEqual(aggregates(store), first);
+  assert.deepEqual(aggregatesOf(store.entries), first);
 });
 
 test("two runs on disjoint objects equal one run on all of them", async () => {
@@ -136,7 +123,7 @@ test("two runs on disjoint objects equal one run on all of them", async () => {
     await runPipeline(ctxFor(b.dir, split));
     const whole = memoryStore();
     await runPipeline(ctxFor(b.dir, whole));
-    assert.deepEqual(aggregates(split), aggregates(whole));
+    assert.deepEqual(aggregatesOf(split.entries), aggregatesOf(whole.entries));
   } finally {
     a.cleanup();
     b.cleanup();
@@ -146,7 +133,7 @@ test("two runs on disjoint objects equal one run on all of them", async () => {
 test("deleting a step's output and re-running it from the step before gives it back", async () => {
   const store = memoryStore();
   await runPipeline(ctxFor(QUEUE, store));
-  const before = aggregates(store);
+  const before = aggregatesOf(store.entries);
   const consolidatedBefore = [...store.entries].filter(([k]) => k.includes("/consolidated/"));
   for (const k of [...store.entries.keys()]) {
     if (k.includes("/consolidated/") || k.includes("/aggregate/")) store.entries.delete(k);
@@ -158,7 +145,7 @@ test("deleting a step's output and re-running it from the step before gives it b
     consolidatedBefore,
   );
   await aggregate(ctx);
-  assert.deepEqual(aggregates(store), before);
+  assert.deepEqual(aggregatesOf(store.entries), before);
 });
 
 test("late data for a final window is ingested, reopens it and its parents, and is reported", async () => {

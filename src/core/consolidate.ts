@@ -7,16 +7,10 @@ import type { RawEntry } from "./raw-entry.ts";
 import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
 import { quantileAdd, quantileCreate } from "./sketches/quantiles.ts";
 import { topFromCounts } from "./sketches/top-k.ts";
-import { normalizeState, type SummaryState } from "./summary.ts";
+import { emptyCounters, normalizeState, type SummaryState } from "./summary.ts";
 
 /** Running totals for one window. */
-export interface WindowAccumulator {
-  requests: number;
-  bytes: number;
-  status_codes: Record<string, number>;
-  methods: Record<string, number>;
-  edge_locations: Record<string, number>;
-  result_types: Record<string, number>;
+export interface WindowAccumulator extends ReturnType<typeof emptyCounters> {
   paths: Map<string, [number, number]>;
   pathsHll: Uint8Array;
   agentsHll: Uint8Array;
@@ -27,12 +21,7 @@ export interface WindowAccumulator {
 /** An empty accumulator. */
 export function windowAccumulator(): WindowAccumulator {
   return {
-    requests: 0,
-    bytes: 0,
-    status_codes: {},
-    methods: {},
-    edge_locations: {},
-    result_types: {},
+    ...emptyCounters(),
     paths: new Map(),
     pathsHll: hllCreate(),
     agentsHll: hllCreate(),

@@ -54,22 +54,22 @@ function mayHoldIpv6(text: string): boolean {
   return first !== -1 && text.indexOf(":", first + 1) !== -1;
 }
 
-/** Redacts every IPv4 and IPv6 address in `text`. Cheap when there is nothing address-like. */
-export function redactAddresses(text: string): string {
+function redactWith(ipv4: RegExp, text: string): string {
   if (text === "") return text;
   let out = text;
   if (mayHoldIpv6(out)) out = redactIpv6(out);
-  if (/\d\.\d/.test(out)) out = out.replace(IPV4, REDACTED);
+  if (/\d\.\d/.test(out)) out = out.replace(ipv4, REDACTED);
   return out;
+}
+
+/** Redacts every IPv4 and IPv6 address in `text`. Cheap when there is nothing address-like. */
+export function redactAddresses(text: string): string {
+  return redactWith(IPV4, text);
 }
 
 /** Like {@link redactAddresses}, but keeps `product/1.2.3.4` version tokens of user agents. */
 export function redactAgent(text: string): string {
-  if (text === "") return text;
-  let out = text;
-  if (mayHoldIpv6(out)) out = redactIpv6(out);
-  if (/\d\.\d/.test(out)) out = out.replace(IPV4_IN_AGENT, REDACTED);
-  return out;
+  return redactWith(IPV4_IN_AGENT, text);
 }
 
 /**

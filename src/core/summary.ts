@@ -77,15 +77,22 @@ export function sortedCounts(counts: Record<string, number>): Record<string, num
   return out;
 }
 
-/** An empty state (a period with no requests). */
-export function emptyState(): SummaryState {
+/** The exact counters every summary starts from. */
+export function emptyCounters() {
   return {
     requests: 0,
     bytes: 0,
-    status_codes: {},
-    methods: {},
-    edge_locations: {},
-    result_types: {},
+    status_codes: {} as Record<string, number>,
+    methods: {} as Record<string, number>,
+    edge_locations: {} as Record<string, number>,
+    result_types: {} as Record<string, number>,
+  };
+}
+
+/** An empty state (a period with no requests). */
+export function emptyState(): SummaryState {
+  return {
+    ...emptyCounters(),
     paths_hll: hllEncode(hllCreate()),
     agents_hll: hllEncode(hllCreate()),
     time_taken: quantileCreate(),
