@@ -4,12 +4,16 @@ import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.
 import { aggregateText } from "./_summary.ts";
 
 const flags = parseFlags(
-  COMMON_FLAGS,
+  { ...COMMON_FLAGS, rebuild: { type: "boolean" } },
   `
-Usage: aggregate --source <dir|s3://...> --store <dir|s3://...> [--now ISO] [options]
+Usage: aggregate --source <dir|s3://...> --store <dir|s3://...> [--now ISO] [--rebuild] [options]
 
 Computes every period that has data and is not final yet. The source is read only to
-find objects not ingested yet: they hold their windows back from finality.
+find objects not ingested yet: they hold their windows back from finality. Periods before
+the watermark (sa/cloudfront/aggregate/_watermark.json) are final and not looked at.
+
+  --rebuild                             ignore the watermark: look at every period with data
 ${COMMON_HELP}`,
 );
-await run(flags.json, () => aggregate(contextFrom(flags)), aggregateText);
+const { rebuild, ...common } = flags;
+await run(flags.json, () => aggregate(contextFrom(common), { rebuild }), aggregateText);

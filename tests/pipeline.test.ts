@@ -99,7 +99,8 @@ test("running twice leaves every data.json identical, and finals are not recompu
   const again = await runPipeline(ctxFor(QUEUE, store));
   assert.equal(again.ingest.objects_skipped, 4);
   assert.equal(again.ingest.objects_ingested, 0);
-  assert.equal(again.aggregate.skipped_final["30min"], 1);
+  // The final 09:30 window lies below the watermark: not recomputed, not even looked at.
+  assert.equal(again.aggregate.computed["30min"], 3);
   assert.deepEqual(aggregatesOf(store.entries), first);
 });
 
@@ -274,6 +275,45 @@ test("Hive-style and standard-log key layouts are read, and their key times hold
       "2024-03-01T11:00:00.000Z",
     ]]);
     assert.equal((await readMeta(store, "30min", "2024-03-01-0930")).status, "partial");
+  } finally {
+    q.cleanup();
+  }
+});
+
+test("the watermark skips the final past, and late data in an empty window below it is still seen", async () => {
+  const q = tempDir("mark");
+  try {
+    cpSync(QUEUE, q.dir, { recursive: true });
+    const store = memoryStore();
+    await runPipeline(ctxFor(q.dir, store));
+    const mark = JSON.parse(
+      new TextDecoder().decode(store.entries.get("sa/cloudfront/aggregate/_watermark.json")),
+    );
+    // 09:30 and hour 09 are final; 10:00 onwards is held by the truncated object.
+    assert.deepEqual(mark, {
+      "30min": "2024-03-01T10:00:00.000Z",
+      hourly: "2024-03-01T10:00:00.000Z",
+      daily: "2024-03-01T00:00:00.000Z",
+      monthly: "2024-03-01T00:00:00.000Z",
+    });
+    // A late record at 08:15: a window that had no data and lies below the mark.
+    const line = readFileSync(
+      `${QUEUE}/2024/03/01/10/${
+        readdirSync(`${QUEUE}/2024/03/01/10`).find((f) => f.includes("002"))
+      }`,
+      "utf8",
+    )
+      .split("\n")[0].replace(/^\d+\.\d+/, "1709280900.000");
+    mkdirSync(`${q.dir}/2024/03/01/08`, { recursive: true });
+    writeFileSync(
+      `${q.dir}/2024/03/01/08/rt-1-2024-03-01-08-20-00-0a0a0a0a-0000-4000-8000-0000000000bb.gz`,
+      line + "\n",
+    );
+    const r = await runPipeline(ctxFor(q.dir, store));
+    assert.equal(r.aggregate.computed["30min"], 4); // 08:00 plus the three open ones
+    assert.equal((await readDoc(store, "30min", "2024-03-01-0800")).requests, 1);
+    assert.equal((await readDoc(store, "hourly", "2024-03-01-08")).requests, 1);
+    assert.equal((await readDoc(store, "daily", "2024-03-01")).requests, 12);
   } finally {
     q.cleanup();
   }

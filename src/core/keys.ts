@@ -55,3 +55,6 @@ export function aggregateKey(period: Period, key: string): string {
 export function metaKey(period: Period, key: string): string {
   return `${ROOT}/aggregate/${period}/${key}/__meta.json`;
 }
+
+/** The aggregate watermark (see watermark.ts); it lives with the aggregates it describes. */
+export const WATERMARK_KEY = `${ROOT}/aggregate/_watermark.json`;

@@ -42,6 +42,8 @@ import { getJson, listAll, putJson } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
 import { sourceHash } from "./ledger.ts";
+import { readWatermark, writeWatermark } from "./watermark.ts";
+import { NO_WATERMARK, type Watermark } from "../core/watermark.ts";
 
 /** The result of an aggregate run, per level. */
 export interface AggregateResult {
@@ -72,9 +74,17 @@ async function readMeta(ctx: Context, period: Period, key: string): Promise<Meta
   return json === undefined ? undefined : v.parse(MetaSchema, json);
 }
 
-/** Rolls up every period that has data and is not final yet. */
-export async function aggregate(ctx: Context): Promise<AggregateResult> {
+/**
+ * Rolls up every period that has data and is not final yet. Periods before the watermark
+ * are final and not even looked at; `rebuild` ignores the watermark.
+ */
+export async function aggregate(
+  ctx: Context,
+  options: { rebuild?: boolean } = {},
+): Promise<AggregateResult> {
   const holds = await unprocessedHolds(ctx);
+  const mark = options.rebuild ? NO_WATERMARK : await readWatermark(ctx.store);
+  const next: Watermark = { ...mark };
   const result: AggregateResult = {
     computed: zero(),
     final: zero(),
@@ -89,8 +99,12 @@ export async function aggregate(ctx: Context): Promise<AggregateResult> {
     const start = parseWindowDir(rest.slice(0, rest.lastIndexOf("/")));
     if (start !== undefined) windows.add(start);
   }
-  let keys = [...windows].sort((a, b) => a - b).map((s) => periodKey("30min", s));
+  const starts = [...windows].sort((a, b) => a - b);
   for (const period of PERIODS) {
+    // Every period of this level that holds data and starts at or after its mark.
+    const keys = [...new Set(starts.map((s) => periodKey(period, s)))]
+      .filter((k) => periodBounds(period, k).start >= mark[period]);
+    let firstOpen = Infinity;
     await mapLimit(keys, 8, async (key) => {
       const before = await readMeta(ctx, period, key);
       if (before?.status === "final") {
@@ -116,6 +130,7 @@ export async function aggregate(ctx: Context): Promise<AggregateResult> {
       }
       const isLate = before?.late_data === true;
       const final = !isLate && childrenFinal && clockFinal(end, ctx.now, ctx.graceMs);
+      if (!final) firstOpen = Math.min(firstOpen, start);
       const meta: Meta = {
         status: final ? "final" : "partial",
         computed_at: iso(ctx.now),
@@ -134,11 +149,11 @@ export async function aggregate(ctx: Context): Promise<AggregateResult> {
       } final), ` +
         `${result.skipped_final[period]} already final`,
     );
-    const parent = PERIODS[PERIODS.indexOf(period) + 1];
-    if (parent) {
-      keys = [...new Set(keys.map((k) => periodKey(parent, periodBounds(period, k).start)))];
-    }
+    // Everything before the first period left open is final now.
+    const lastEnd = keys.length ? periodBounds(period, keys[keys.length - 1]).end : mark[period];
+    next[period] = Math.max(mark[period], Math.min(firstOpen, lastEnd));
   }
+  await writeWatermark(ctx.store, next);
   result.late.sort();
   return result;
 }

@@ -16,6 +16,7 @@ import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { readLedger } from "./ledger.ts";
+import { lowerStoredWatermark } from "./watermark.ts";
 
 /** The stored consolidated summary of one 30-minute window. */
 export const ConsolidatedSchema = v.object({
@@ -68,21 +69,29 @@ export async function consolidate(
   const result: ConsolidateResult = { windows: 0, records: 0, reopened: [] };
   const starts = [...byWindow.keys()].sort((a, b) => a - b);
   let done = 0;
+  const rebuilt: Array<{ start: number; sources: Set<string> }> = [];
   await mapLimit(starts, 2, async (start) => {
     const c = await consolidateWindow(ctx.store, start);
     if (c) {
       result.windows++;
       result.records += c.records;
       if (await reopen(ctx.store, c.key, iso(ctx.now))) result.reopened.push(c.key);
-      const included = new Set(c.sources);
-      for (const k of byWindow.get(start)!) {
-        if (included.has(k.slice(k.lastIndexOf("/") + 1))) await ctx.store.delete(k);
-      }
+      rebuilt.push({ start, sources: new Set(c.sources) });
     }
     if (++done % 50 === 0 || done === starts.length) {
       ctx.log(`consolidated ${done}/${starts.length} windows`);
     }
   });
+  // Lower the aggregate watermark before clearing markers: a crash in between redoes the
+  // window instead of leaving it below the mark, unseen by aggregate.
+  if (rebuilt.length > 0) {
+    await lowerStoredWatermark(ctx.store, Math.min(...rebuilt.map((r) => r.start)));
+  }
+  for (const { start, sources } of rebuilt) {
+    for (const k of byWindow.get(start)!) {
+      if (sources.has(k.slice(k.lastIndexOf("/") + 1))) await ctx.store.delete(k);
+    }
+  }
   result.reopened.sort();
   return result;
 }

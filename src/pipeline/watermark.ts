@@ -1,0 +1,34 @@
+/**
+ * Reading and lowering the stored aggregate watermark.
+ * @module
+ */
+import { WATERMARK_KEY } from "../core/keys.ts";
+import {
+  formatWatermark,
+  lowerWatermark,
+  NO_WATERMARK,
+  parseWatermark,
+  type Watermark,
+} from "../core/watermark.ts";
+import { getJson, putJson, type Store } from "../store/store.ts";
+
+/** The stored watermark, or none (look at everything) when there is no file. */
+export async function readWatermark(store: Store): Promise<Watermark> {
+  const json = await getJson(store, WATERMARK_KEY);
+  return json === undefined ? NO_WATERMARK : parseWatermark(json);
+}
+
+/** Writes the watermark. */
+export function writeWatermark(store: Store, w: Watermark): Promise<void> {
+  return putJson(store, WATERMARK_KEY, formatWatermark(w));
+}
+
+/** Lowers the stored watermark so the periods containing `at` are looked at again. */
+export async function lowerStoredWatermark(store: Store, at: number): Promise<void> {
+  const before = await readWatermark(store);
+  if (before === NO_WATERMARK) return; // nothing is skipped anyway
+  const after = lowerWatermark(before, at);
+  if (Object.entries(after).some(([p, t]) => t !== before[p as keyof Watermark])) {
+    await writeWatermark(store, after);
+  }
+}
