@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "fflate";
-import { isGzip, maybeGunzip } from "../src/core/gzip.ts";
+import { GzipError, isGzip, maybeGunzip } from "../src/core/gzip.ts";
 import { forEachLine } from "../src/core/lines.ts";
 
 function streamOf(bytes: Uint8Array, chunk = 7): ReadableStream<Uint8Array> {
@@ -53,4 +53,22 @@ test("gzip (fflate): concatenated members are all read, each checked", async () 
   const corrupt = two.slice();
   corrupt[14] ^= 0xff; // the first member's CRC
   await assert.rejects(lines((await maybeGunzip(streamOf(corrupt), "fflate")).body), /checksum/);
+});
+
+test("an inflate failure is a GzipError; a failing source keeps its own error", async () => {
+  const gz = gzipSync(enc("line\n".repeat(1000)));
+  const cut = await maybeGunzip(streamOf(gz.subarray(0, gz.length - 3), 64), "native");
+  await assert.rejects(lines(cut.body), GzipError);
+  const disk = new Error("disk on fire");
+  let sent = false;
+  const failing = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (!sent) {
+        sent = true;
+        c.enqueue(gz.slice(0, 100));
+      } else c.error(disk);
+    },
+  });
+  const r = await maybeGunzip(failing, "native");
+  await assert.rejects(lines(r.body), (e) => e === disk);
 });

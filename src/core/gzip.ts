@@ -9,6 +9,11 @@
 import { Gunzip } from "fflate";
 import { crc32 } from "./crc32.ts";
 
+/** The gzip data could not be inflated: truncated, corrupt, or an engine's limit. */
+export class GzipError extends Error {
+  override name = "GzipError";
+}
+
 /** Which gunzip implementation to use. */
 export type GunzipEngine = "native" | "fflate";
 
@@ -83,7 +88,9 @@ export function fflateGunzip(): TransformStream<Uint8Array, Uint8Array> {
 
 /**
  * Returns the stream's text bytes: gunzipped when it starts with the gzip magic, as is
- * otherwise. Reads only the first chunk to decide.
+ * otherwise. Reads only the first chunk to decide. A failure to inflate reaches the reader
+ * as a {@link GzipError}; a failure of the source itself (network, disk) keeps its own
+ * error, so that it is never reported as a corrupt file.
  */
 export async function maybeGunzip(
   stream: ReadableStream<Uint8Array>,
@@ -98,14 +105,20 @@ export async function maybeGunzip(
     first = { done: false, value: concat(first.value, next.value) };
   }
   const head = first.done ? new Uint8Array(0) : first.value;
+  let sourceError: unknown;
   const rest = new ReadableStream<Uint8Array>({
     start(controller) {
       if (head.length > 0) controller.enqueue(head);
     },
     async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (e) {
+        sourceError = e;
+        throw e;
+      }
     },
     cancel(reason) {
       return reader.cancel(reason);
@@ -115,7 +128,21 @@ export async function maybeGunzip(
   const inflater = engine === "native"
     ? (new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)
     : fflateGunzip();
-  return { gzip: true, body: rest.pipeThrough(inflater) };
+  const inflated = rest.pipeThrough(inflater).getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await inflated.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (e) {
+        if (sourceError !== undefined && e === sourceError) throw e;
+        throw new GzipError((e as Error)?.message ?? String(e));
+      }
+    },
+    cancel: (reason) => inflated.cancel(reason),
+  });
+  return { gzip: true, body };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -11,7 +11,6 @@ import {
   holdFor,
   keyTime,
   type Meta,
-  MetaSchema,
   sourcesFinal,
 } from "../core/finality.ts";
 import {
@@ -42,6 +41,7 @@ import { getJson, listAll, putJson } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
 import { sourceHash } from "./ledger.ts";
+import { readMeta } from "./meta.ts";
 import { readWatermark, writeWatermark } from "./watermark.ts";
 import { NO_WATERMARK, type Watermark } from "../core/watermark.ts";
 
@@ -67,11 +67,6 @@ export async function unprocessedHolds(ctx: Context): Promise<Hold[]> {
     holds.push(holdFor(obj.key, keyTime(obj.key) ?? obj.lastModified, ctx.maxLagMs));
   }
   return holds;
-}
-
-async function readMeta(ctx: Context, period: Period, key: string): Promise<Meta | undefined> {
-  const json = await getJson(ctx.store, metaKey(period, key));
-  return json === undefined ? undefined : v.parse(MetaSchema, json);
 }
 
 /**
@@ -106,7 +101,7 @@ export async function aggregate(
       .filter((k) => periodBounds(period, k).start >= mark[period]);
     let firstOpen = Infinity;
     await mapLimit(keys, 8, async (key) => {
-      const before = await readMeta(ctx, period, key);
+      const before = await readMeta(ctx.store, period, key);
       if (before?.status === "final") {
         result.skipped_final[period]++;
         return;
@@ -161,7 +156,7 @@ export async function aggregate(
 /** A child period's state and finality; a child with no data is empty, final by the clock. */
 async function childOf(ctx: Context, parent: Period, key: string, holds: readonly Hold[]) {
   const period = childPeriod(parent)!;
-  const meta = await readMeta(ctx, period, key);
+  const meta = await readMeta(ctx.store, period, key);
   if (meta) {
     const doc = v.parse(AggregateStateSchema, await getJson(ctx.store, aggregateKey(period, key)));
     return { state: doc.state, present: true, final: meta.status === "final" };

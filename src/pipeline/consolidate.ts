@@ -8,7 +8,7 @@
  */
 import * as v from "valibot";
 import { accumulateEntry, windowAccumulator, windowState } from "../core/consolidate.ts";
-import { type Meta, MetaSchema } from "../core/finality.ts";
+import type { Meta } from "../core/finality.ts";
 import { consolidatedKey, metaKey, parseWindowDir, rawWindowPrefix, ROOT } from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
 import { SummaryStateSchema } from "../core/summary.ts";
@@ -16,6 +16,7 @@ import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { readLedger } from "./ledger.ts";
+import { readMeta } from "./meta.ts";
 import { lowerStoredWatermark } from "./watermark.ts";
 
 /** The stored consolidated summary of one 30-minute window. */
@@ -149,9 +150,8 @@ async function reopen(store: Store, key30: string, nowIso: string): Promise<bool
   const at = Date.parse(`${key30.slice(0, 10)}T${key30.slice(11, 13)}:${key30.slice(13, 15)}:00Z`);
   while (period) {
     const key = periodKey(period, at);
-    const json = await getJson(store, metaKey(period, key));
-    if (json !== undefined) {
-      const meta = v.parse(MetaSchema, json);
+    const meta = await readMeta(store, period, key);
+    if (meta) {
       if (meta.status === "final") {
         if (period === "30min") reopened = true;
         const next: Meta = { ...meta, status: "partial", computed_at: nowIso, late_data: true };

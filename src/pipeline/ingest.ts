@@ -5,9 +5,9 @@
  * A failure (a truncated gzip, a wrong field list) fails that object only.
  * @module
  */
-import { type GunzipEngine, maybeGunzip } from "../core/gzip.ts";
-import { ledgerKey, metaKey, pendingKey, rawKey } from "../core/keys.ts";
-import { FieldMismatchError, parseObject, type ParseStats } from "../core/parse-object.ts";
+import { type GunzipEngine, GzipError, maybeGunzip } from "../core/gzip.ts";
+import { ledgerKey, pendingKey, rawKey } from "../core/keys.ts";
+import { parseObject, type ParseStats } from "../core/parse-object.ts";
 import type { LogRecord } from "../core/record.ts";
 import {
   RAW_PART_RECORDS,
@@ -18,9 +18,10 @@ import {
 } from "../core/raw-entry.ts";
 import { iso, periodKey, windowStart } from "../core/windows.ts";
 import type { SourceObject } from "../source/source.ts";
-import { getJson, listAll, putJson } from "../store/store.ts";
+import { listAll, putJson } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { type Ledger, sourceHash } from "./ledger.ts";
+import { readMeta } from "./meta.ts";
 
 /** Objects ingested at once. */
 const INGEST_CONCURRENCY = 4;
@@ -91,10 +92,7 @@ export async function ingest(ctx: Context): Promise<IngestResult> {
       });
       for (const w of Object.keys(ledger.windows)) {
         const key = periodKey("30min", Date.parse(w));
-        const meta = await getJson(ctx.store, metaKey("30min", key)) as
-          | { status?: string }
-          | undefined;
-        if (meta?.status === "final") late.add(key);
+        if ((await readMeta(ctx.store, "30min", key))?.status === "final") late.add(key);
       }
       ctx.log(
         `ingested ${obj.key}: ${stats.records} records` +
@@ -120,27 +118,33 @@ export async function ingest(ctx: Context): Promise<IngestResult> {
   return result;
 }
 
-/** Parses one object into raw parts; retries with fflate when the native gunzip fails. */
+/**
+ * Parses one object into raw parts with the native gunzip, and again with fflate when that
+ * fails: Deno's native engine stops at the second member of a concatenated gzip file;
+ * fflate reads every member and checks each one's CRC and size. On failure, every part
+ * written is removed.
+ */
 async function ingestObject(ctx: Context, obj: SourceObject, hash: string) {
-  let written: string[] = [];
-  for (const engine of ["native", "fflate"] as GunzipEngine[]) {
-    written = [];
+  const attempts: string[][] = [];
+  const attempt = (engine: GunzipEngine) => {
+    const written: string[] = [];
+    attempts.push(written);
+    return ingestWith(ctx, obj, hash, engine, written);
+  };
+  try {
     try {
-      return await ingestWith(ctx, obj, hash, engine, written);
+      return await attempt("native");
     } catch (e) {
-      // A wrong field list is the same on every engine; anything else may be the engine.
-      if (e instanceof FieldMismatchError || engine === "fflate") {
-        await Promise.all(written.map((k) => ctx.store.delete(k)));
-        const message = (e as Error).message;
-        if (
-          e instanceof FieldMismatchError ||
-          !/EOF|gzip|deflate|checksum|header|invalid/i.test(message)
-        ) throw e;
-        throw new Error(`truncated or corrupt gzip, object not ingested (${message})`);
-      }
+      if (!(e instanceof GzipError)) throw e;
+      return await attempt("fflate");
     }
+  } catch (e) {
+    await Promise.all(attempts.flat().map((k) => ctx.store.delete(k)));
+    if (e instanceof GzipError) {
+      throw new Error(`truncated or corrupt gzip, object not ingested (${e.message})`);
+    }
+    throw e;
   }
-  throw new Error("unreachable");
 }
 
 async function ingestWith(
