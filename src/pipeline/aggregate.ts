@@ -107,22 +107,7 @@ export async function aggregate(
         return;
       }
       const { start, end } = periodBounds(period, key);
-      let state: SummaryState;
-      let sourceCount: number;
-      let childrenFinal: boolean;
-      if (period === "30min") {
-        const c = v.parse(ConsolidatedSchema, await getJson(ctx.store, consolidatedKey(start)));
-        state = c.state;
-        sourceCount = c.sources.length;
-        childrenFinal = sourcesFinal(start, end, holds);
-      } else {
-        const children = await Promise.all(
-          childKeys(period, key).map((k) => childOf(ctx, period, k, holds)),
-        );
-        state = mergeStates(children.map((c) => c.state));
-        sourceCount = children.filter((c) => c.present).length;
-        childrenFinal = children.every((c) => c.final);
-      }
+      const { state, sourceCount, childrenFinal } = await inputsOf(ctx, period, key, holds);
       const isLate = before?.late_data === true;
       const final = !isLate && childrenFinal && clockFinal(end, ctx.now, ctx.graceMs);
       if (!final) firstOpen = Math.min(firstOpen, start);
@@ -151,6 +136,35 @@ export async function aggregate(
   await writeWatermark(ctx.store, next);
   result.late.sort();
   return result;
+}
+
+/**
+ * What a period is computed from: a 30min window from its consolidated summary (final
+ * once no unprocessed object may hold records for it), a coarser period from its children.
+ */
+async function inputsOf(
+  ctx: Context,
+  period: Period,
+  key: string,
+  holds: readonly Hold[],
+): Promise<{ state: SummaryState; sourceCount: number; childrenFinal: boolean }> {
+  const { start, end } = periodBounds(period, key);
+  if (period === "30min") {
+    const c = v.parse(ConsolidatedSchema, await getJson(ctx.store, consolidatedKey(start)));
+    return {
+      state: c.state,
+      sourceCount: c.sources.length,
+      childrenFinal: sourcesFinal(start, end, holds),
+    };
+  }
+  const children = await Promise.all(
+    childKeys(period, key).map((k) => childOf(ctx, period, k, holds)),
+  );
+  return {
+    state: mergeStates(children.map((c) => c.state)),
+    sourceCount: children.filter((c) => c.present).length,
+    childrenFinal: children.every((c) => c.final),
+  };
 }
 
 /** A child period's state and finality; a child with no data is empty, final by the clock. */
