@@ -13,14 +13,7 @@ import {
   type Meta,
   sourcesFinal,
 } from "../core/finality.ts";
-import {
-  aggregateKey,
-  consolidatedKey,
-  ledgerKey,
-  metaKey,
-  parseWindowDir,
-  ROOT,
-} from "../core/keys.ts";
+import { aggregateKey, consolidatedKey, ledgerKey, metaKey, ROOT } from "../core/keys.ts";
 import {
   emptyState,
   mergeStates,
@@ -37,11 +30,12 @@ import {
   periodKey,
   PERIODS,
 } from "../core/windows.ts";
-import { getJson, listAll, putJson } from "../store/store.ts";
+import { getJson, putJson } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
 import { sourceHash } from "./ledger.ts";
 import { readMeta } from "./meta.ts";
+import { listByWindow } from "./list-windows.ts";
 import { readWatermark, writeWatermark } from "./watermark.ts";
 import { NO_WATERMARK, type Watermark } from "../core/watermark.ts";
 
@@ -87,14 +81,8 @@ export async function aggregate(
     late: [],
     holds: holds.map((h) => ({ key: h.key, from: iso(h.from), to: iso(h.to) })),
   };
-  const prefix = `${ROOT}/consolidated/`;
-  const windows = new Set<number>();
-  for (const e of await listAll(ctx.store, prefix)) {
-    const rest = e.key.slice(prefix.length);
-    const start = parseWindowDir(rest.slice(0, rest.lastIndexOf("/")));
-    if (start !== undefined) windows.add(start);
-  }
-  const starts = [...windows].sort((a, b) => a - b);
+  const windows = await listByWindow(ctx.store, `${ROOT}/consolidated/`);
+  const starts = [...windows.keys()].sort((a, b) => a - b);
   for (const period of PERIODS) {
     // Every period of this level that holds data and starts at or after its mark.
     const keys = [...new Set(starts.map((s) => periodKey(period, s)))]

@@ -9,13 +9,14 @@
 import * as v from "valibot";
 import { accumulateEntry, windowAccumulator, windowState } from "../core/consolidate.ts";
 import type { Meta } from "../core/finality.ts";
-import { consolidatedKey, metaKey, parseWindowDir, rawWindowPrefix, ROOT } from "../core/keys.ts";
+import { consolidatedKey, metaKey, rawWindowPrefix, ROOT } from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
 import { SummaryStateSchema } from "../core/summary.ts";
 import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { readLedger } from "./ledger.ts";
+import { listByWindow } from "./list-windows.ts";
 import { readMeta } from "./meta.ts";
 import { lowerStoredWatermark } from "./watermark.ts";
 
@@ -42,7 +43,6 @@ export interface ConsolidateResult {
 }
 
 const PENDING = `${ROOT}/pending/`;
-
 const RAW = `${ROOT}/raw/`;
 
 /**
@@ -53,18 +53,10 @@ export async function consolidate(
   ctx: Context,
   options: { rebuild?: boolean } = {},
 ): Promise<ConsolidateResult> {
-  const byWindow = new Map<number, string[]>();
-  for (const e of await listAll(ctx.store, PENDING)) {
-    const rest = e.key.slice(PENDING.length);
-    const start = parseWindowDir(rest.slice(0, rest.lastIndexOf("/")));
-    if (start === undefined) continue;
-    byWindow.set(start, [...(byWindow.get(start) ?? []), e.key]);
-  }
+  const byWindow = await listByWindow(ctx.store, PENDING);
   if (options.rebuild) {
-    for (const e of await listAll(ctx.store, RAW)) {
-      const rest = e.key.slice(RAW.length);
-      const start = parseWindowDir(rest.slice(0, rest.lastIndexOf("/")));
-      if (start !== undefined && !byWindow.has(start)) byWindow.set(start, []);
+    for (const start of (await listByWindow(ctx.store, RAW)).keys()) {
+      if (!byWindow.has(start)) byWindow.set(start, []);
     }
   }
   const result: ConsolidateResult = { windows: 0, records: 0, reopened: [] };
@@ -105,9 +97,11 @@ export async function consolidateWindow(
   const prefix = rawWindowPrefix(start);
   const parts = new Map<string, string[]>();
   for (const e of await listAll(store, prefix)) {
-    const name = e.key.slice(prefix.length);
-    const m = /^([0-9a-f]+)-\d+\.json$/.exec(name);
-    if (m) parts.set(m[1], [...(parts.get(m[1]) ?? []), e.key]);
+    const m = /^([0-9a-f]+)-\d+\.json$/.exec(e.key.slice(prefix.length));
+    if (!m) continue;
+    const keys = parts.get(m[1]);
+    if (keys) keys.push(e.key);
+    else parts.set(m[1], [e.key]);
   }
   const acc = windowAccumulator();
   const sources: string[] = [];
