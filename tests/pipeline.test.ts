@@ -235,7 +235,7 @@ test("a wrong field list fails the object with a clear message naming the fit", 
   );
   assert.equal(r.objects_failed, 1);
   assert.match(r.failures[0].error, /field list \(46 fields\) does not fit/);
-  assert.match(r.failures[0].error, /line 1 has 27 columns/);
+  assert.match(r.failures[0].error, /the first data line has 27 columns/);
   assert.match(r.failures[0].error, /--fields pack/);
 });
 
