@@ -64,9 +64,9 @@ export function parseFlags<
   }
 }
 
-/** Prints one line to stderr and exits. */
+/** Prints one line to stderr (a multi-line message is folded) and exits. */
 export function fail(message: string, code = 1): never {
-  console.error(`error: ${message}`);
+  console.error(`error: ${message.trim().replace(/\s*\n\s*/g, "; ")}`);
   process.exit(code);
 }
 
@@ -126,9 +126,22 @@ export function contextFrom(
     fail(`--format must be realtime, standard or json, got "${format}"`, 2);
   }
   const endpoint = s("s3-endpoint") ?? env("S3_ENDPOINT");
+  const open = <T>(what: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      fail(`--${what}: ${(e as Error).message}`, 2);
+    }
+  };
   return makeContext({
-    source: openSource(required(s("source") ?? env("SOURCE"), "source", "SOURCE"), endpoint),
-    store: openStore(required(s("store") ?? env("STORE"), "store", "STORE"), endpoint),
+    source: open(
+      "source",
+      () => openSource(required(s("source") ?? env("SOURCE"), "source", "SOURCE"), endpoint),
+    ),
+    store: open(
+      "store",
+      () => openStore(required(s("store") ?? env("STORE"), "store", "STORE"), endpoint),
+    ),
     parse: {
       format,
       fields: fieldsFrom(
