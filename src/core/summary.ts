@@ -102,7 +102,7 @@ export function emptyState(): SummaryState {
 
 /** Merges child states into one (the rollup step). Deterministic for a given child order. */
 export function mergeStates(states: readonly SummaryState[]): SummaryState {
-  const out = emptyState();
+  const out = emptyCounters();
   const paths = hllCreate();
   const agents = hllCreate();
   const tt: QuantileSketch = quantileCreate();
