@@ -2,6 +2,7 @@
  * A LogSource over a local directory (nested folders allowed: both S3 key layouts).
  * @module
  */
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -43,8 +44,9 @@ export function localSource(dir: string): LogSource {
  * with the same bytes is the same object, so it is never counted twice.
  */
 async function contentHash(file: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await readFile(file)));
-  return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk);
+  return hash.digest("hex").slice(0, 32);
 }
 
 async function walk(root: string, rel: string): Promise<string[]> {
