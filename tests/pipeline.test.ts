@@ -318,3 +318,48 @@ test("the watermark skips the final past, and late data in an empty window below
     q.cleanup();
   }
 });
+
+test("standard logging v2 JSON lines are detected per object and ingested", async () => {
+  const q = tempDir("json");
+  try {
+    const rows = [
+      {
+        timestamp: "1709287200.000",
+        "c-ip": "203.0.113.1",
+        "sc-status": "200",
+        "cs-method": "GET",
+        "cs-uri-stem": "/j",
+        "sc-bytes": "10",
+        "x-edge-location": "LHR62-C5",
+        "x-edge-result-type": "Hit",
+      },
+      {
+        timestamp: 1709287260.5,
+        "c-ip": "2001:db8::9",
+        "sc-status": 404,
+        "cs-method": "GET",
+        "cs-uri-stem": "/j",
+        "sc-bytes": 20,
+        "x-edge-location": "LHR62-C5",
+        "x-edge-result-type": "Error",
+      },
+    ];
+    mkdirSync(`${q.dir}/2024/03/01/10`, { recursive: true });
+    writeFileSync(
+      `${q.dir}/2024/03/01/10/v2-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-0000000000cc.log`,
+      rows.map((r) => JSON.stringify(r)).join("\n") + "\n{broken\n",
+    );
+    const store = memoryStore();
+    const r = await runPipeline(ctxFor(q.dir, store));
+    assert.equal(r.ingest.records, 2);
+    assert.equal(r.ingest.malformed, 1);
+    const w = await readDoc(store, "30min", "2024-03-01-1000");
+    assert.deepEqual(w.status_codes, { "200": 1, "404": 1 });
+    assert.equal(w.bytes, 30);
+    assert.ok(
+      ![...store.entries.values()].some((b) => new TextDecoder().decode(b).includes("203.0.113.1")),
+    );
+  } finally {
+    q.cleanup();
+  }
+});
