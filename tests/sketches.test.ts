@@ -21,25 +21,8 @@ import { topFromCounts, topMerge } from "../src/core/sketches/top-k.ts";
 import { accumulateEntry, windowAccumulator, windowState } from "../src/core/consolidate.ts";
 import { rawAdd, rawBuilder, rawFinish } from "../src/core/raw-entry.ts";
 import { mergeStates, renderAggregate } from "../src/core/summary.ts";
-import { prng } from "../src/core/synthetic.ts";
+import { prng, zipfSampler } from "../src/core/synthetic.ts";
 import type { LogRecord } from "../src/core/record.ts";
-
-/** Zipf(1.1) sampler over n items. */
-function zipf(n: number, rand: () => number): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** 1.1;
-  return () => {
-    const x = rand() * sum;
-    let lo = 0, hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
 
 test("HyperLogLog stays within 4 standard errors, merged or not", () => {
   for (const n of [10, 1_000, 50_000, 300_000]) {
@@ -86,7 +69,7 @@ test("quantiles are within 1% of the exact value on heavy-tailed latencies, afte
 
 test("top paths: a month of heavy-tailed windows keeps the exact top 20 and honest bounds", () => {
   const rand = prng(11);
-  const next = zipf(200_000, rand);
+  const next = zipfSampler(200_000, 1.1, rand);
   const exact = new Map<number, number>();
   const days = [];
   for (let d = 0; d < 30; d++) {

@@ -66,7 +66,25 @@ function pick<T>(r: number, table: Array<[T, number]>): T {
   return table[table.length - 1][0];
 }
 
-/** Options of {@link syntheticLines}. */
+/** A sampler of ranks 0..n-1 with Zipf(s) popularity (inverse CDF over a table). */
+export function zipfSampler(n: number, s: number, rand: () => number): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
+  return () => {
+    const x = rand() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+/** Options of {@link syntheticLineMaker}. */
 export interface SyntheticOptions {
   seed?: number;
   /** Number of distinct paths; popularity is Zipf(s≈1.1) over them. */
@@ -80,21 +98,7 @@ export function syntheticLineMaker(options: SyntheticOptions = {}): (ms: number)
   const rand = prng(options.seed ?? 1);
   const pathCount = options.paths ?? 20_000;
   const malformed = options.malformedRate ?? 0;
-  // Zipf via inverse CDF over a precomputed cumulative table.
-  const cdf = new Float64Array(pathCount);
-  let sum = 0;
-  for (let i = 0; i < pathCount; i++) cdf[i] = sum += 1 / (i + 1) ** 1.1;
-  const zipf = () => {
-    const x = rand() * sum;
-    let lo = 0;
-    let hi = pathCount - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const zipf = zipfSampler(pathCount, 1.1, rand);
   const pathName = (i: number) =>
     i === 0
       ? "/"
