@@ -12,6 +12,7 @@ const flags = parseFlags(
     seed: { type: "string" },
     paths: { type: "string" },
     "malformed-rate": { type: "string" },
+    format: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
@@ -30,6 +31,8 @@ status codes including 000, IPv4 and IPv6 clients, double-encoded agents.
   --seed <n>               PRNG seed (default 1)
   --paths <n>              distinct paths (default 20000)
   --malformed-rate <x>     fraction of lines with a wrong column count (default 0)
+  --format <f>             realtime (default), or standard: the same records as standard
+                           access logs (33 fields, #Fields header, <dist>.YYYY-MM-DD-HH.<id>.gz)
   --json                   print the written keys as JSON`,
 );
 const num = (v: string | undefined, d: number, name: string) => {
@@ -38,6 +41,10 @@ const num = (v: string | undefined, d: number, name: string) => {
   return n;
 };
 if (!flags.out) fail("--out is required", 2);
+const format = flags.format ?? "realtime";
+if (format !== "realtime" && format !== "standard") {
+  fail("--format must be realtime or standard", 2);
+}
 const start = Date.parse(flags.start ?? "2024-03-01T00:00:00Z");
 if (Number.isNaN(start)) fail(`--start must be an ISO-8601 time`, 2);
 const lines = num(flags.lines, 10_000, "lines");
@@ -50,6 +57,7 @@ const keys = await generateLogs({
   seed: num(flags.seed, 1, "seed"),
   paths: num(flags.paths, 20_000, "paths"),
   malformedRate: num(flags["malformed-rate"], 0, "malformed-rate"),
+  format,
   onProgress: (n, total) => {
     if (n === total || n % 100_000 < 1000) progress(`generated ${n}/${total} lines`);
   },

@@ -1,6 +1,7 @@
 /** Every script: --help, one-line errors with non-zero exits, --json results. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
@@ -108,7 +109,54 @@ test("generate writes gzip objects in the Firehose layout", async () => {
         /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/cloudfront-rt-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]+\.gz$/,
       );
     }
+    // The same records as standard access logs read back to the same figures.
+    const std = `${out.dir}/std`;
+    const s = await runScript("generate", [
+      "--out",
+      std,
+      "--lines",
+      "500",
+      "--days",
+      "1",
+      "--objects",
+      "3",
+      "--format",
+      "standard",
+    ]);
+    assert.equal(s.code, 0, s.stderr);
+    const now = ["--now", "2024-03-05T00:00:00Z", "--json"];
+    const [rt, st] = await Promise.all([
+      runScript("pipeline", [
+        "--source",
+        `${out.dir}/2024`,
+        "--store",
+        `${out.dir}-rt-store`,
+        ...now,
+      ]),
+      runScript("pipeline", ["--source", std, "--store", `${out.dir}-std-store`, ...now]),
+    ]);
+    assert.equal(rt.code, 0, rt.stderr);
+    assert.equal(st.code, 0, st.stderr);
+    assert.equal(JSON.parse(st.stdout).ingest.records, 500);
+    const day = (dir: string) =>
+      JSON.parse(readFileSync(`${dir}/sa/cloudfront/aggregate/daily/2024-03-01/data.json`, "utf8"));
+    const [a, b] = [day(`${out.dir}-rt-store`), day(`${out.dir}-std-store`)];
+    for (
+      const f of [
+        "requests",
+        "bytes",
+        "status_codes",
+        "methods",
+        "edge_locations",
+        "result_types",
+        "top_paths",
+      ]
+    ) {
+      assert.deepEqual(b[f], a[f], f);
+    }
   } finally {
     out.cleanup();
+    rmSync(`${out.dir}-rt-store`, { recursive: true, force: true });
+    rmSync(`${out.dir}-std-store`, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
  * IPv4 and IPv6 clients, double-encoded agents and, optionally, malformed lines.
  * @module
  */
-import { PRESETS } from "./fields.ts";
+import { PRESETS, STANDARD_FIELDS } from "./fields.ts";
 
 /** The field set generated lines use (the `all` preset, 46 fields, about 500 bytes a line). */
 export const SYNTHETIC_FIELDS: readonly string[] = PRESETS.all;
@@ -183,4 +183,33 @@ export function syntheticLineMaker(options: SyntheticOptions = {}): (ms: number)
     if (malformed > 0 && rand() < malformed) cols.length = 30;
     return cols.join("\t");
   };
+}
+
+/** Standard-log columns that take a real-time column of another name (the two swap Host meanings). */
+const STANDARD_FROM_REALTIME: Readonly<Record<string, string>> = {
+  "cs(Host)": "x-host-header",
+  "x-host-header": "cs-host",
+  "cs(Referer)": "cs-referer",
+  "cs(User-Agent)": "cs-user-agent",
+};
+
+/** The `#Version`/`#Fields:` header of a standard access log. */
+export const STANDARD_HEADER = `#Version: 1.0\n#Fields: ${STANDARD_FIELDS.join(" ")}\n`;
+
+/**
+ * Rewrites a synthetic real-time line as a standard access log line (33 fields): date and
+ * time columns, cs-uri-stem without the query, no cookie. Malformed lines stay malformed.
+ */
+export function toStandardLine(realtime: string): string {
+  const c = realtime.split("\t");
+  if (c.length !== SYNTHETIC_FIELDS.length) return c.slice(0, 20).join("\t");
+  const at = (name: string) => c[SYNTHETIC_FIELDS.indexOf(name)] ?? "-";
+  const when = new Date(Number(at("timestamp")) * 1000).toISOString();
+  return STANDARD_FIELDS.map((f) => {
+    if (f === "date") return when.slice(0, 10);
+    if (f === "time") return when.slice(11, 19);
+    if (f === "cs-uri-stem") return at("cs-uri-stem").split("?")[0];
+    if (f === "cs(Cookie)") return "-";
+    return at(STANDARD_FROM_REALTIME[f] ?? f);
+  }).join("\t");
 }

@@ -6,7 +6,13 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Gzip } from "fflate";
-import { prng, syntheticLineMaker, type SyntheticOptions } from "../core/synthetic.ts";
+import {
+  prng,
+  STANDARD_HEADER,
+  syntheticLineMaker,
+  type SyntheticOptions,
+  toStandardLine,
+} from "../core/synthetic.ts";
 
 /** What to generate. */
 export interface GenerateOptions extends SyntheticOptions {
@@ -17,6 +23,8 @@ export interface GenerateOptions extends SyntheticOptions {
   start: number;
   /** Number of objects (default: one per 15 minutes of traffic). */
   objects?: number;
+  /** `realtime` (default): Firehose objects. `standard`: standard access logs, same records. */
+  format?: "realtime" | "standard";
   onProgress?: (written: number, total: number) => void;
 }
 
@@ -26,7 +34,9 @@ const pad = (n: number) => String(n).padStart(2, "0");
 export async function generateLogs(o: GenerateOptions): Promise<string[]> {
   const span = o.days * 86_400_000;
   const objects = Math.max(1, o.objects ?? Math.ceil(span / 900_000));
-  const makeLine = syntheticLineMaker(o);
+  const standard = o.format === "standard";
+  const realtimeLine = syntheticLineMaker(o);
+  const makeLine = standard ? (ms: number) => toStandardLine(realtimeLine(ms)) : realtimeLine;
   const rand = prng((o.seed ?? 1) ^ 0x5bd1e995);
   const keys: string[] = [];
   let written = 0;
@@ -38,6 +48,7 @@ export async function generateLogs(o: GenerateOptions): Promise<string[]> {
     const chunks: Uint8Array[] = [];
     const gzip = new Gzip({ level: 6 }, (chunk) => chunks.push(chunk));
     const encoder = new TextEncoder();
+    if (standard) gzip.push(encoder.encode(STANDARD_HEADER));
     for (let i = 0; i < count; i += 5000) {
       const batch: string[] = [];
       for (let j = i; j < Math.min(count, i + 5000); j++) {
@@ -55,9 +66,10 @@ export async function generateLogs(o: GenerateOptions): Promise<string[]> {
       { length: 4 },
       () => Math.floor(rand() * 0xffffffff).toString(16).padStart(8, "0"),
     ).join("-");
-    const name = `cloudfront-rt-1-${stamp}-${pad(d.getUTCMinutes())}-${
-      pad(d.getUTCSeconds())
-    }-${uuid}.gz`;
+    // Standard logs are named <distribution>.YYYY-MM-DD-HH.<unique>.gz, by the hour they cover.
+    const name = standard
+      ? `E2EXAMPLE.${stamp}.${uuid.slice(0, 8)}.gz`
+      : `cloudfront-rt-1-${stamp}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}-${uuid}.gz`;
     const key = `${stamp.slice(0, 4)}/${stamp.slice(5, 7)}/${stamp.slice(8, 10)}/${
       stamp.slice(11, 13)
     }/${name}`;
