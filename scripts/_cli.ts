@@ -34,7 +34,8 @@ export const COMMON_HELP = `
   --store <dir | s3://bucket/prefix>    where results are written   [CLOUDFRONT_LETS_STORE]
   --format <realtime|standard|json>     default realtime; headers and JSON lines switch per object
   --fields <preset | a,b,c | file>      presets: pack, all-2020, all (default), standard
-  --field-order <canonical|exact>       canonical (default) orders a set as AWS writes it
+  --field-order <canonical|exact>       canonical orders a set as AWS writes it (the default
+                                        for realtime); exact (the default for standard) keeps it
   --now <ISO-8601>                      the clock, for reproducible finality (default: now)
   --grace-minutes <n>                   finality grace period (default 20)
   --max-lag-minutes <n>                 how far from its key time an object may hold records (default 60)
@@ -109,8 +110,10 @@ export function fieldsFrom(
     : existsSync(spec)
     ? readFileSync(spec, "utf8")
     : spec;
+  // Standard logs name their columns in file order; only real-time sets are reordered.
+  const defaultOrder: FieldOrder = format === "standard" ? "exact" : "canonical";
   try {
-    return resolveFields(text, (order ?? "canonical") as FieldOrder);
+    return resolveFields(text, (order ?? defaultOrder) as FieldOrder);
   } catch (e) {
     fail(`--fields: ${(e as Error).message}`, 2);
   }

@@ -1,7 +1,8 @@
 /** Every script: --help, one-line errors with non-zero exits, --json results. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
@@ -25,6 +26,21 @@ test("every script answers --help with its usage and exits 0", async () => {
     assert.equal(r.code, 0, `${SCRIPTS[i]}: ${r.stderr}`);
     assert.match(r.stdout, /^Usage: /, SCRIPTS[i]);
   });
+});
+
+test("deno tasks run the scripts", async () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(`${root}node_modules/.bin/deno`, ["task", "detect", "--help"], {
+      cwd: root,
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("close", (code) => resolve({ code, out }));
+  });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /Usage: detect/);
 });
 
 test("an unknown flag or a missing location is one line on stderr and exit 2", async () => {
@@ -70,6 +86,35 @@ test("flags fall back to CLOUDFRONT_LETS_* variables; --json prints the result",
     r.stderr,
     /ingested 2024\/03\/01\/10\/rt-1-.*: 7 records, 2 malformed \(lines 10, 11\)/,
   );
+});
+
+test("a standard field list is taken in file order", async () => {
+  const dir = tempDir("std-fields");
+  try {
+    copyFileSync(
+      fileURLToPath(new URL("../fixtures/samples/snowplow-enrich-2014.log", import.meta.url)),
+      `${dir.dir}/a.log`,
+    );
+    const fields =
+      "date,time,x-edge-location,sc-bytes,c-ip,cs-method,cs(Host),cs-uri-stem,sc-status," +
+      "cs(Referer),cs(User-Agent),cs-uri-query,cs(Cookie),x-edge-result-type,x-edge-request-id," +
+      "x-host-header,cs-protocol,cs-bytes";
+    const r = await runScript("ingest", [
+      "--source",
+      dir.dir,
+      "--store",
+      "memory:",
+      "--format",
+      "standard",
+      "--fields",
+      fields,
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).records, 1);
+  } finally {
+    dir.cleanup();
+  }
 });
 
 test("detect suggests the field set of a file", async () => {

@@ -64,10 +64,9 @@ export function detectFields(text: string): Detection {
       columns,
       presets: ok && width === 33 ? ["standard"] : [],
       fields: ok ? fields : undefined,
+      // Headerless standard logs of every historical width are read by --format standard.
       advice: ok
-        ? `standard access log with ${width} fields: --format standard --fields ${
-          width === 33 ? "standard" : fields.join(",")
-        }`
+        ? `standard access log with ${width} fields: --format standard`
         : `looks like a standard access log, but ${columns} columns fit no known layout`,
     };
   }
