@@ -43,7 +43,7 @@ export async function archive(
       continue;
     }
     try {
-      const body = await ctx.source.read(obj.key);
+      const body = await ctx.source.read(obj.key, obj.version);
       await target.put(obj.key, body, { storageClass });
       const copy = await target.get(obj.key);
       if (!copy || !equalBytes(copy, body)) {

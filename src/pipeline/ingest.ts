@@ -154,7 +154,7 @@ async function ingestWith(
   engine: GunzipEngine,
   written: string[],
 ): Promise<{ ledger: Ledger; stats: ParseStats }> {
-  const { body } = await maybeGunzip(await ctx.source.open(obj.key), engine);
+  const { body } = await maybeGunzip(await ctx.source.open(obj.key, obj.version), engine);
   const open = new Map<number, { builder: RawBuilder; part: number }>();
   const writes: Promise<void>[] = [];
   const flush = (start: number, w: { builder: RawBuilder; part: number }) => {

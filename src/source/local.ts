@@ -7,7 +7,7 @@ import { createReadStream } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { isLogKey, type LogSource, type SourceObject } from "./source.ts";
+import { isLogKey, type LogSource, type SourceObject, VersionChangedError } from "./source.ts";
 
 /** Creates a source over `dir`. A missing directory is an empty queue. */
 export function localSource(dir: string): LogSource {
@@ -26,12 +26,29 @@ export function localSource(dir: string): LogSource {
         };
       }
     },
-    open(key) {
-      const stream = Readable.toWeb(createReadStream(path(key), { highWaterMark: 1 << 20 }));
-      return Promise.resolve(stream as unknown as ReadableStream<Uint8Array>);
+    open(key, version) {
+      const stream = Readable.toWeb(
+        createReadStream(path(key), { highWaterMark: 1 << 20 }),
+      ) as unknown as ReadableStream<Uint8Array>;
+      if (version === undefined) return Promise.resolve(stream);
+      // Hash while streaming; the last read fails if the content is not the listed one.
+      const hash = createHash("sha256");
+      return Promise.resolve(stream.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            hash.update(chunk);
+            controller.enqueue(chunk);
+          },
+          flush() {
+            if (hash.digest("hex").slice(0, 32) !== version) throw new VersionChangedError(key);
+          },
+        }),
+      ));
     },
-    async read(key) {
-      return new Uint8Array(await readFile(path(key)));
+    async read(key, version) {
+      const bytes = new Uint8Array(await readFile(path(key)));
+      if (version !== undefined && hashOf(bytes) !== version) throw new VersionChangedError(key);
+      return bytes;
     },
     async delete(key) {
       await rm(path(key), { force: true });
@@ -47,6 +64,10 @@ async function contentHash(file: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk);
   return hash.digest("hex").slice(0, 32);
+}
+
+function hashOf(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
 }
 
 async function walk(root: string, rel: string): Promise<string[]> {

@@ -9,15 +9,33 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { joinKey, type S3Location } from "../store/s3-client.ts";
-import { isLogKey, type LogSource, type SourceObject } from "./source.ts";
+import { isLogKey, type LogSource, type SourceObject, VersionChangedError } from "./source.ts";
+
+/** Version prefix for listings without an ETag (some S3-compatible servers): no IfMatch then. */
+const NO_ETAG = "size-";
 
 /** Creates a source over the given location. */
 export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogSource {
   const strip = prefix === "" ? 0 : prefix.length + 1;
-  const get = async (key: string) => {
-    const out = await client.send(
-      new GetObjectCommand({ Bucket: bucket, Key: joinKey(prefix, key) }),
-    );
+  // With a version (the listed ETag), S3 answers 412 if the object was replaced since.
+  const get = async (key: string, version?: string) => {
+    let out;
+    try {
+      out = await client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: joinKey(prefix, key),
+          IfMatch: version === undefined || version.startsWith(NO_ETAG)
+            ? undefined
+            : `"${version}"`,
+        }),
+      );
+    } catch (e) {
+      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
+        throw new VersionChangedError(key);
+      }
+      throw e;
+    }
     if (!out.Body) throw new Error(`s3://${bucket}/${joinKey(prefix, key)} has no body`);
     return out.Body;
   };
@@ -39,18 +57,18 @@ export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogS
           yield {
             key,
             size: o.Size ?? 0,
-            version: (o.ETag ?? "").replace(/"/g, "") || String(o.Size),
+            version: (o.ETag ?? "").replace(/"/g, "") || `${NO_ETAG}${o.Size}`,
             lastModified: o.LastModified?.getTime() ?? 0,
           };
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     },
-    async open(key) {
-      return (await get(key)).transformToWebStream() as ReadableStream<Uint8Array>;
+    async open(key, version) {
+      return (await get(key, version)).transformToWebStream() as ReadableStream<Uint8Array>;
     },
-    async read(key) {
-      return await (await get(key)).transformToByteArray();
+    async read(key, version) {
+      return await (await get(key, version)).transformToByteArray();
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: joinKey(prefix, key) }));

@@ -20,8 +20,14 @@ export interface LogSource {
   /** For messages: a directory path or `s3://bucket/prefix`. */
   readonly name: string;
   list(): AsyncIterable<SourceObject>;
-  open(key: string): Promise<ReadableStream<Uint8Array>>;
-  read(key: string): Promise<Uint8Array>;
+  /**
+   * Streams an object's bytes. With `version`, the read fails (a {@link VersionChangedError}
+   * on the stream) when the object was replaced since it was listed, so that content is
+   * never recorded, archived or deleted under another version's identity.
+   */
+  open(key: string, version?: string): Promise<ReadableStream<Uint8Array>>;
+  /** An object's bytes; `version` as for {@link open}. */
+  read(key: string, version?: string): Promise<Uint8Array>;
   delete(key: string): Promise<void>;
 }
 
@@ -29,4 +35,12 @@ export interface LogSource {
 export function isLogKey(key: string): boolean {
   const name = key.slice(key.lastIndexOf("/") + 1);
   return name !== "" && !name.startsWith(".") && !key.split("/").some((s) => s.startsWith("."));
+}
+
+/** The object changed between listing and reading. */
+export class VersionChangedError extends Error {
+  override name = "VersionChangedError";
+  constructor(key: string) {
+    super(`${key} changed since it was listed; it will be read again on the next run`);
+  }
 }
