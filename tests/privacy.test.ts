@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isIpv6, redactAddresses, redactAgent, REDACTED } from "../src/core/privacy.ts";
+import {
+  ADDRESS_FIELDS,
+  isIpv6,
+  redactAddresses,
+  redactAgent,
+  REDACTED,
+} from "../src/core/privacy.ts";
+import { KEPT_FIELDS } from "../src/core/parse-line.ts";
+import { CANONICAL_FIELDS } from "../src/core/fields.ts";
 
 test("IPv4 and IPv6 addresses inside strings are redacted", () => {
   assert.equal(
@@ -38,5 +46,12 @@ test("isIpv6 accepts the valid forms and rejects the rest", () => {
   ) assert.ok(isIpv6(ok), ok);
   for (const bad of ["1:2:3", "1::2::3", "12345::1", "1:2:3:4:5:6:7:8:9", "g::1"]) {
     assert.ok(!isIpv6(bad), bad);
+  }
+});
+
+test("the parser never reads an address field", () => {
+  for (const f of ADDRESS_FIELDS) {
+    assert.ok(CANONICAL_FIELDS.includes(f), f);
+    assert.ok(!(KEPT_FIELDS as readonly string[]).includes(f), `${f} is read by the parser`);
   }
 });

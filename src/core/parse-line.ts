@@ -10,7 +10,7 @@ import { memoize, redactAddresses, redactAgent } from "./privacy.ts";
 import type { LogRecord } from "./record.ts";
 
 /** Log fields a record is built from; every other field is skipped unread. */
-const WANTED = [
+export const KEPT_FIELDS = [
   "timestamp",
   "date",
   "time",
@@ -33,8 +33,8 @@ const WANTED = [
   "sc-content-type",
   "c-country",
 ] as const;
-const W = Object.fromEntries(WANTED.map((name, i) => [name, i])) as Record<
-  (typeof WANTED)[number],
+const W = Object.fromEntries(KEPT_FIELDS.map((name, i) => [name, i])) as Record<
+  (typeof KEPT_FIELDS)[number],
   number
 >;
 
@@ -44,13 +44,13 @@ export type Malformed = "columns" | "timestamp" | "status";
 /** A field list compiled for fast lookup. */
 export interface Layout {
   readonly fields: readonly string[];
-  /** For each column, the WANTED index it fills, or -1 when it is skipped unread. */
+  /** For each column, the KEPT_FIELDS index it fills, or -1 when it is skipped unread. */
   readonly want: Int16Array;
-  /** The WANTED index of the viewer's Host: `x-host-header` in standard logs, `cs-host` in real-time. */
+  /** The KEPT_FIELDS index of the viewer's Host: `x-host-header` in standard logs, `cs-host` in real-time. */
   readonly hostW: number;
   /** Standard logs may carry extra trailing columns; real-time lines must fit exactly. */
   readonly tolerateExtra: boolean;
-  /** Per-line scratch, in WANTED order. Parsing is synchronous, so one per layout is safe. */
+  /** Per-line scratch, in KEPT_FIELDS order. Parsing is synchronous, so one per layout is safe. */
   readonly values: Array<string | undefined>;
 }
 
@@ -60,8 +60,8 @@ export function compileLayout(
   opts: { standard?: boolean } = {},
 ): Layout {
   const names = fields.map(normalizeFieldName);
-  const want = Int16Array.from(names, (n) => (WANTED as readonly string[]).indexOf(n));
-  const has = (n: (typeof WANTED)[number]) => names.includes(n);
+  const want = Int16Array.from(names, (n) => (KEPT_FIELDS as readonly string[]).indexOf(n));
+  const has = (n: (typeof KEPT_FIELDS)[number]) => names.includes(n);
   if (!has("timestamp") && !(has("date") && has("time"))) {
     throw new Error("the field list has neither `timestamp` nor `date` and `time`");
   }
@@ -74,7 +74,7 @@ export function compileLayout(
     want,
     hostW: W[has(first) ? first : second],
     tolerateExtra: opts.standard === true,
-    values: new Array(WANTED.length).fill(undefined),
+    values: new Array(KEPT_FIELDS.length).fill(undefined),
   };
 }
 
@@ -124,7 +124,7 @@ const clean = (
 ) => (s === undefined || s === "-" || s === "" ? "" : redactAddresses(decodeValue(s)));
 const plain = (s: string | undefined) => (s === undefined || s === "-" ? "" : s);
 
-/** Builds a record from values in WANTED order (shared by TSV and JSON lines). */
+/** Builds a record from values in KEPT_FIELDS order (shared by TSV and JSON lines). */
 function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRecord | Malformed {
   const status = v[W["sc-status"]];
   if (status === undefined || !isStatus(status)) return "status";
@@ -165,7 +165,7 @@ function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRe
 
 /**
  * Parses one tab-separated line (no line terminator) against a compiled layout. It scans
- * tab offsets and copies out only the WANTED columns: address fields are never read, and
+ * tab offsets and copies out only the KEPT_FIELDS columns: address fields are never read, and
  * the other columns cost no allocation.
  */
 export function parseLine(line: string, layout: Layout): LogRecord | Malformed {
@@ -204,6 +204,6 @@ export function parseJsonLine(line: string): LogRecord | Malformed {
   for (const [k, val] of Object.entries(obj)) {
     if (val !== null && val !== undefined) byName.set(normalizeFieldName(k), String(val));
   }
-  const values = WANTED.map((name) => byName.get(name));
+  const values = KEPT_FIELDS.map((name) => byName.get(name));
   return buildRecord(values, W[byName.has("x-host-header") ? "x-host-header" : "cs-host"]);
 }

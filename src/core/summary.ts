@@ -71,7 +71,7 @@ function addCounts(into: Record<string, number>, from: Record<string, number>): 
 }
 
 /** Keys in sorted order, so equal counts serialize to equal JSON. */
-export function sortedCounts(counts: Record<string, number>): Record<string, number> {
+function sortedCounts(counts: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of Object.keys(counts).sort()) out[k] = counts[k];
   return out;

@@ -43,12 +43,6 @@ const KEY_PATTERNS: Record<Period, RegExp> = {
   monthly: /^(\d{4})-(\d{2})$/,
 };
 
-/** True when `key` is a well-formed key of `period`. */
-export function isPeriodKey(period: Period, key: string): boolean {
-  const m = KEY_PATTERNS[period].exec(key);
-  return m !== null && periodKey(period, boundsUnchecked(period, m).start) === key;
-}
-
 function boundsUnchecked(period: Period, m: RegExpExecArray) {
   const [y, mo, d, h, mi] = m.slice(1).map(Number);
   const start = Date.UTC(y, mo - 1, d ?? 1, h ?? 0, mi ?? 0);
