@@ -112,7 +112,6 @@ test("a monthly data.json stays under 1 MB however many distinct paths there are
     protocol_version: "HTTP/2.0",
     host: "h",
     path,
-    query: "",
     edge_location: "LHR62-C5",
     result_type: "Hit",
     response_result_type: "Hit",

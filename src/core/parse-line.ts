@@ -22,7 +22,6 @@ export const KEPT_FIELDS = [
   "cs-host",
   "x-host-header",
   "cs-uri-stem",
-  "cs-uri-query",
   "x-edge-location",
   "x-edge-result-type",
   "x-edge-response-result-type",
@@ -134,13 +133,10 @@ function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRe
     : parseDateTime(v[W.date] ?? "", v[W.time] ?? "");
   if (Number.isNaN(timestamp)) return "timestamp";
 
+  // Real-time logs carry the query inside cs-uri-stem; paths are kept without it.
   let stem = v[W["cs-uri-stem"]] ?? "";
-  let query = v[W["cs-uri-query"]];
   const q = stem.indexOf("?");
-  if (q !== -1) {
-    if (query === undefined || query === "-") query = stem.slice(q + 1);
-    stem = stem.slice(0, q);
-  }
+  if (q !== -1) stem = stem.slice(0, q);
   return {
     timestamp,
     status,
@@ -152,7 +148,6 @@ function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRe
     protocol_version: plain(v[W["cs-protocol-version"]]),
     host: clean(v[hostW]),
     path: clean(stem),
-    query: clean(query),
     edge_location: plain(v[W["x-edge-location"]]),
     result_type: plain(v[W["x-edge-result-type"]]),
     response_result_type: plain(v[W["x-edge-response-result-type"]]),

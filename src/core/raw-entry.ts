@@ -116,7 +116,6 @@ export function rawAdd(b: RawBuilder, r: LogRecord): void {
   intern(t.protocol_version, r.protocol_version);
   intern(t.host, r.host);
   intern(t.path, r.path);
-  intern(t.query, r.query);
   intern(t.edge_location, r.edge_location);
   intern(t.result_type, r.result_type);
   intern(t.response_result_type, r.response_result_type);
