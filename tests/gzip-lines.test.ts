@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { gzipSync } from "fflate";
 import { GzipError, isGzip, maybeGunzip } from "../src/core/gzip.ts";
 import { forEachLine } from "../src/core/lines.ts";
+import { crc32 } from "../src/core/crc32.ts";
 
 function streamOf(bytes: Uint8Array, chunk = 7): ReadableStream<Uint8Array> {
   let at = 0;
@@ -71,4 +72,10 @@ test("an inflate failure is a GzipError; a failing source keeps its own error", 
   });
   const r = await maybeGunzip(failing, "native");
   await assert.rejects(lines(r.body), (e) => e === disk);
+});
+
+test("crc32 gives the standard check value and continues across chunks", () => {
+  assert.equal(crc32(enc("123456789")), 0xcbf43926);
+  assert.equal(crc32(enc("6789"), crc32(enc("12345"))), 0xcbf43926);
+  assert.equal(crc32(new Uint8Array(0)), 0);
 });
