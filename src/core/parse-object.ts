@@ -111,7 +111,7 @@ export async function parseObject(
       const fields = headerFields(line);
       if (fields) {
         const standard = !fields.includes("timestamp");
-        layout = compileLayout(fields, { standard });
+        layout = layoutFromHeader(fields, standard);
         headerSeen = true;
         stats.format = standard ? "standard" : options.format;
       }
@@ -144,6 +144,17 @@ export async function parseObject(
   });
   if (stats.records === 0 && stats.malformed > 0) throw mismatch(probe, layout, stats);
   return stats;
+}
+
+function layoutFromHeader(fields: string[], standard: boolean): Layout {
+  try {
+    return compileLayout(fields, { standard });
+  } catch (e) {
+    const rtmp = fields.includes("x-event") ? " (an RTMP streaming log: not supported)" : "";
+    throw new FieldMismatchError(
+      `the #Fields: header does not describe a web access log${rtmp}: ${(e as Error).message}`,
+    );
+  }
 }
 
 function headerFields(line: string): string[] | undefined {
