@@ -2,7 +2,7 @@
  * The privacy guard (DESIGN §6): no client address is ever stored.
  *
  * IP-bearing fields are dropped by the parser; this module redacts addresses that hide
- * in other strings (referers, query strings, host headers, paths). User agents get one
+ * in other kept strings (referers, host headers, paths). User agents get one
  * exemption: `Chrome/120.0.0.0` is a product/version token, not an address.
  * @module
  */
