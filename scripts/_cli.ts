@@ -119,32 +119,44 @@ export function fieldsFrom(
   }
 }
 
+type Flags = Partial<Record<keyof typeof COMMON_FLAGS, string | boolean>>;
+
+function opener(values: Flags) {
+  const endpoint = (values["s3-endpoint"] as string | undefined) ?? env("S3_ENDPOINT");
+  return <T>(what: "source" | "store", open: (location: string, endpoint?: string) => T): T => {
+    const location = required(
+      values[what] as string | undefined ?? env(what.toUpperCase()),
+      what,
+      what.toUpperCase(),
+    );
+    try {
+      return open(location, endpoint);
+    } catch (e) {
+      fail(`--${what}: ${(e as Error).message}`, 2);
+    }
+  };
+}
+
+/** What a store-only step (consolidate) needs: the store, the clock and progress. */
+export function storeContextFrom(values: Flags): Pick<Context, "store" | "now" | "log"> {
+  return {
+    store: opener(values)("store", openStore),
+    now: parseNow((values.now as string | undefined) ?? env("NOW")),
+    log: progress,
+  };
+}
+
 /** Builds the pipeline context from parsed common flags. */
-export function contextFrom(
-  values: Partial<Record<keyof typeof COMMON_FLAGS, string | boolean>>,
-): Context {
+export function contextFrom(values: Flags): Context {
   const s = (k: keyof typeof COMMON_FLAGS) => values[k] as string | undefined;
   const format = (s("format") ?? env("FORMAT") ?? "realtime") as LogFormat;
   if (!["realtime", "standard", "json"].includes(format)) {
     fail(`--format must be realtime, standard or json, got "${format}"`, 2);
   }
-  const endpoint = s("s3-endpoint") ?? env("S3_ENDPOINT");
-  const open = <T>(what: string, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      fail(`--${what}: ${(e as Error).message}`, 2);
-    }
-  };
+  const open = opener(values);
   return makeContext({
-    source: open(
-      "source",
-      () => openSource(required(s("source") ?? env("SOURCE"), "source", "SOURCE"), endpoint),
-    ),
-    store: open(
-      "store",
-      () => openStore(required(s("store") ?? env("STORE"), "store", "STORE"), endpoint),
-    ),
+    source: open("source", openSource),
+    store: open("store", openStore),
     parse: {
       format,
       fields: fieldsFrom(

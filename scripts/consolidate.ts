@@ -1,6 +1,6 @@
 /** `consolidate`: rebuild every 30-minute window that got new raw entries (LETS: Transform). */
 import { consolidate } from "../src/pipeline/consolidate.ts";
-import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.ts";
+import { COMMON_FLAGS, COMMON_HELP, parseFlags, run, storeContextFrom } from "./_cli.ts";
 import { consolidateText } from "./_summary.ts";
 
 const flags = parseFlags(
@@ -17,6 +17,6 @@ ${COMMON_HELP}`,
 const { rebuild, ...common } = flags;
 await run(
   flags.json,
-  () => consolidate(contextFrom({ source: ".", ...common }), { rebuild }),
+  () => consolidate(storeContextFrom(common), { rebuild }),
   consolidateText,
 );

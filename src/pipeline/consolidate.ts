@@ -50,7 +50,7 @@ const RAW = `${ROOT}/raw/`;
  * has raw entries at all (to regenerate deleted consolidated output from raw).
  */
 export async function consolidate(
-  ctx: Context,
+  ctx: Pick<Context, "store" | "now" | "log">,
   options: { rebuild?: boolean } = {},
 ): Promise<ConsolidateResult> {
   const byWindow = await listByWindow(ctx.store, PENDING);
