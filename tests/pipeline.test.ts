@@ -28,6 +28,14 @@ const ctxFor = (dir: string, store: Store, now = NOW) =>
     parse: { format: "realtime", fields: PRESETS.all },
   });
 
+/** Writes one fixture line, re-timed to epoch seconds `at`, as a new object `key` of queue `dir`. */
+function addLateLine(dir: string, at: string, key: string): void {
+  const sample = readdirSync(`${QUEUE}/2024/03/01/10`).find((f) => f.includes("002"))!;
+  const line = readFileSync(`${QUEUE}/2024/03/01/10/${sample}`, "utf8").split("\n")[0];
+  mkdirSync(`${dir}/${key.slice(0, key.lastIndexOf("/"))}`, { recursive: true });
+  writeFileSync(`${dir}/${key}`, line.replace(/^\d+\.\d+/, at) + "\n");
+}
+
 test("the fixture queue: counts, failures, finality and the daily figures", async () => {
   const store = memoryStore();
   const r = await runPipeline(ctxFor(QUEUE, store));
@@ -159,18 +167,11 @@ test("late data for a final window is ingested, reopens it and its parents, and 
       (await readMeta(store, "30min", "2024-03-01-0930")).status,
       "final",
     );
-    const line = readFileSync(
-      `${QUEUE}/2024/03/01/10/${
-        readdirSync(`${QUEUE}/2024/03/01/10`).find((f) => f.includes("002"))
-      }`,
-      "utf8",
-    )
-      .split("\n")[0].replace(/^\d+\.\d+/, "1709286300.000"); // 09:45
-    mkdirSync(`${q.dir}/2024/03/01/23`, { recursive: true });
-    writeFileSync(
-      `${q.dir}/2024/03/01/23/rt-1-2024-03-01-23-59-00-0a0a0a0a-0000-4000-8000-0000000000aa.gz`,
-      line + "\n",
-    );
+    addLateLine(
+      q.dir,
+      "1709286300.000",
+      "2024/03/01/23/rt-1-2024-03-01-23-59-00-0a0a0a0a-0000-4000-8000-0000000000aa.gz",
+    ); // 09:45
     const r = await runPipeline(ctxFor(q.dir, store));
     assert.deepEqual(r.ingest.late_windows, ["2024-03-01-0930"]);
     assert.deepEqual(r.consolidate.reopened, ["2024-03-01-0930"]);
@@ -302,17 +303,10 @@ test("the watermark skips the final past, and late data in an empty window below
       monthly: "2024-03-01T00:00:00.000Z",
     });
     // A late record at 08:15: a window that had no data and lies below the mark.
-    const line = readFileSync(
-      `${QUEUE}/2024/03/01/10/${
-        readdirSync(`${QUEUE}/2024/03/01/10`).find((f) => f.includes("002"))
-      }`,
-      "utf8",
-    )
-      .split("\n")[0].replace(/^\d+\.\d+/, "1709280900.000");
-    mkdirSync(`${q.dir}/2024/03/01/08`, { recursive: true });
-    writeFileSync(
-      `${q.dir}/2024/03/01/08/rt-1-2024-03-01-08-20-00-0a0a0a0a-0000-4000-8000-0000000000bb.gz`,
-      line + "\n",
+    addLateLine(
+      q.dir,
+      "1709280900.000",
+      "2024/03/01/08/rt-1-2024-03-01-08-20-00-0a0a0a0a-0000-4000-8000-0000000000bb.gz",
     );
     const r = await runPipeline(ctxFor(q.dir, store));
     assert.equal(r.aggregate.computed["30min"], 4); // 08:00 plus the three open ones

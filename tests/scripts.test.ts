@@ -134,17 +134,19 @@ test("detect suggests the field set of a file", async () => {
 test("generate writes gzip objects in the Firehose layout", async () => {
   const out = tempDir("gen");
   try {
-    const r = await runScript("generate", [
-      "--out",
-      out.dir,
-      "--lines",
-      "500",
-      "--days",
-      "1",
-      "--objects",
-      "3",
-      "--json",
-    ]);
+    const generate = (dir: string, ...more: string[]) =>
+      runScript("generate", [
+        "--out",
+        dir,
+        "--lines",
+        "500",
+        "--days",
+        "1",
+        "--objects",
+        "3",
+        ...more,
+      ]);
+    const r = await generate(out.dir, "--json");
     assert.equal(r.code, 0, r.stderr);
     const keys: string[] = JSON.parse(r.stdout).objects;
     assert.equal(keys.length, 3);
@@ -156,18 +158,7 @@ test("generate writes gzip objects in the Firehose layout", async () => {
     }
     // The same records as standard access logs read back to the same figures.
     const std = `${out.dir}/std`;
-    const s = await runScript("generate", [
-      "--out",
-      std,
-      "--lines",
-      "500",
-      "--days",
-      "1",
-      "--objects",
-      "3",
-      "--format",
-      "standard",
-    ]);
+    const s = await generate(std, "--format", "standard");
     assert.equal(s.code, 0, s.stderr);
     const now = ["--now", "2024-03-05T00:00:00Z", "--json"];
     const [rt, st] = await Promise.all([

@@ -106,43 +106,40 @@ export async function maybeGunzip(
   }
   const head = first.done ? new Uint8Array(0) : first.value;
   let sourceError: unknown;
-  const rest = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (head.length > 0) controller.enqueue(head);
-    },
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (e) {
-        sourceError = e;
-        throw e;
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
+  const rest = relay(reader, (e) => (sourceError = e), head);
   if (!isGzip(head)) return { gzip: false, body: rest };
   const inflater = engine === "native"
     ? (new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)
     : fflateGunzip();
-  const inflated = rest.pipeThrough(inflater).getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await inflated.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (e) {
-        if (sourceError !== undefined && e === sourceError) throw e;
-        throw new GzipError((e as Error)?.message ?? String(e));
-      }
-    },
-    cancel: (reason) => inflated.cancel(reason),
-  });
+  const body = relay(
+    rest.pipeThrough(inflater).getReader(),
+    (e) => (e === sourceError ? e : new GzipError((e as Error)?.message ?? String(e))),
+  );
   return { gzip: true, body };
+}
+
+/** A stream of `head` then what `reader` yields; a read error is rethrown as `mapError(e)`. */
+function relay(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  mapError: (e: unknown) => unknown,
+  head?: Uint8Array,
+): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (head && head.length > 0) controller.enqueue(head);
+    },
+    async pull(controller) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        throw mapError(e);
+      }
+      if (chunk.done) controller.close();
+      else controller.enqueue(chunk.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
