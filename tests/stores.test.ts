@@ -1,5 +1,6 @@
 /** One contract, three backends: memory, filesystem and S3 (s3rver on 127.0.0.1). */
 import { after, before, describe, test } from "node:test";
+import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { memoryStore } from "../src/store/memory.ts";
 import { fsStore } from "../src/store/fs.ts";
@@ -43,6 +44,18 @@ function contract(name: string, make: () => Store) {
     }
   });
 }
+
+test("filesystem: a crash's temporary files are never listed or read as entries", async () => {
+  const d = tempDir("fs-tmp");
+  try {
+    const store = fsStore(d.dir);
+    await store.put("sa/x/1.json", bytes("one"));
+    writeFileSync(`${d.dir}/sa/x/.tmp-0000-crashed`, "half a file");
+    assert.deepEqual((await listAll(store, "sa/")).map((e) => e.key), ["sa/x/1.json"]);
+  } finally {
+    d.cleanup();
+  }
+});
 
 describe("stores", () => {
   const fsDir = tempDir("fs-store");
