@@ -12,18 +12,19 @@ import { isLogKey, type LogSource, type SourceObject, VersionChangedError } from
 /** Creates a source over `dir`. A missing directory is an empty queue. */
 export function localSource(dir: string): LogSource {
   const path = (key: string) => join(dir, ...key.split("/"));
+  // A pipeline run lists the queue up to three times (ingest, finality, archive): hash an
+  // unchanged file (same size and mtime) once. Reads pinned to the version still check bytes.
+  const hashes = new Map<string, string>();
   return {
     name: dir,
     async *list(): AsyncIterable<SourceObject> {
       for (const key of await walk(dir, "")) {
         if (!isLogKey(key)) continue;
         const info = await stat(path(key));
-        yield {
-          key,
-          size: info.size,
-          version: await contentHash(path(key)),
-          lastModified: info.mtimeMs,
-        };
+        const seen = `${key}\n${info.size}\n${info.mtimeMs}`;
+        let version = hashes.get(seen);
+        if (version === undefined) hashes.set(seen, version = await contentHash(path(key)));
+        yield { key, size: info.size, version, lastModified: info.mtimeMs };
       }
     },
     open(key, version) {
