@@ -2,8 +2,9 @@
  * Gzip detection and decompression over web streams.
  *
  * Compression is decided by the magic bytes, never the file name: plain text named `.gz`
- * occurs in production. Two engines: the runtime's native `DecompressionStream` (fast)
- * and fflate (handles multi-member gzip everywhere; Deno's native engine does not).
+ * occurs in production. The engine is a parameter: the I/O edge passes a fast one
+ * (`node:zlib`), the web `DecompressionStream` is the portable default, and fflate reads
+ * multi-member gzip everywhere (Deno's `DecompressionStream` stops after the first).
  * @module
  */
 import { Gunzip } from "fflate";
@@ -14,8 +15,12 @@ export class GzipError extends Error {
   override name = "GzipError";
 }
 
-/** Which gunzip implementation to use. */
-export type GunzipEngine = "native" | "fflate";
+/** Makes a fresh gunzip transform: the runtime's or an I/O edge's fast one, or fflate. */
+export type Inflate = () => TransformStream<Uint8Array, Uint8Array>;
+
+/** The web platform's `DecompressionStream`: everywhere, but slower than `node:zlib`. */
+export const webGunzip: Inflate = () =>
+  new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
 
 /** True when the bytes start with the gzip magic number 1f 8b. */
 export function isGzip(head: Uint8Array): boolean {
@@ -94,7 +99,7 @@ export function fflateGunzip(): TransformStream<Uint8Array, Uint8Array> {
  */
 export async function maybeGunzip(
   stream: ReadableStream<Uint8Array>,
-  engine: GunzipEngine = "native",
+  inflate: Inflate = webGunzip,
 ): Promise<{ gzip: boolean; body: ReadableStream<Uint8Array> }> {
   const reader = stream.getReader();
   let first = await reader.read();
@@ -108,9 +113,7 @@ export async function maybeGunzip(
   let sourceError: unknown;
   const rest = relay(reader, (e) => (sourceError = e), head);
   if (!isGzip(head)) return { gzip: false, body: rest };
-  const inflater = engine === "native"
-    ? (new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)
-    : fflateGunzip();
+  const inflater = inflate();
   const body = relay(
     rest.pipeThrough(inflater).getReader(),
     (e) => (e === sourceError ? e : new GzipError((e as Error)?.message ?? String(e))),

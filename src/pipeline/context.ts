@@ -6,6 +6,8 @@
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
 import type { ParseOptions } from "../core/parse-object.ts";
 import { PRESETS } from "../core/fields.ts";
+import type { Inflate } from "../core/gzip.ts";
+import { zlibGunzip } from "../source/inflate.ts";
 import type { LogSource } from "../source/source.ts";
 import type { Store } from "../store/store.ts";
 
@@ -14,6 +16,8 @@ export interface Context {
   store: Store;
   source: LogSource;
   parse: ParseOptions;
+  /** The gunzip engine tried first (fflate is the fallback). */
+  inflate: Inflate;
   /** Epoch ms. */
   now: number;
   graceMs: number;
@@ -28,6 +32,7 @@ export function makeContext(
 ): Context {
   return {
     parse: { format: "realtime", fields: PRESETS.all },
+    inflate: zlibGunzip,
     now: Date.now(),
     graceMs: DEFAULT_GRACE_MS,
     maxLagMs: DEFAULT_MAX_LAG_MS,

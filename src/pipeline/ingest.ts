@@ -5,7 +5,7 @@
  * A failure (a truncated gzip, a wrong field list) fails that object only.
  * @module
  */
-import { type GunzipEngine, GzipError, maybeGunzip } from "../core/gzip.ts";
+import { fflateGunzip, GzipError, type Inflate, maybeGunzip } from "../core/gzip.ts";
 import { ledgerKey, pendingKey, rawKey } from "../core/keys.ts";
 import { parseObject, type ParseStats } from "../core/parse-object.ts";
 import type { LogRecord } from "../core/record.ts";
@@ -119,24 +119,24 @@ export async function ingest(ctx: Context): Promise<IngestResult> {
 }
 
 /**
- * Parses one object into raw parts with the native gunzip, and again with fflate when that
- * fails: Deno's native engine stops at the second member of a concatenated gzip file;
- * fflate reads every member and checks each one's CRC and size. On failure, every part
- * written is removed.
+ * Parses one object into raw parts with the context's gunzip, and again with fflate when
+ * that fails: an engine may stop at the second member of a concatenated gzip file (Deno's
+ * `DecompressionStream` does); fflate reads every member and checks each one's CRC and
+ * size. On failure, every part written is removed.
  */
 async function ingestObject(ctx: Context, obj: SourceObject, hash: string) {
   const attempts: string[][] = [];
-  const attempt = (engine: GunzipEngine) => {
+  const attempt = (engine: Inflate) => {
     const written: string[] = [];
     attempts.push(written);
     return ingestWith(ctx, obj, hash, engine, written);
   };
   try {
     try {
-      return await attempt("native");
+      return await attempt(ctx.inflate);
     } catch (e) {
       if (!(e instanceof GzipError)) throw e;
-      return await attempt("fflate");
+      return await attempt(fflateGunzip);
     }
   } catch (e) {
     await Promise.all(attempts.flat().map((k) => ctx.store.delete(k)));
@@ -151,7 +151,7 @@ async function ingestWith(
   ctx: Context,
   obj: SourceObject,
   hash: string,
-  engine: GunzipEngine,
+  engine: Inflate,
   written: string[],
 ): Promise<{ ledger: Ledger; stats: ParseStats }> {
   const { body } = await maybeGunzip(await ctx.source.open(obj.key, obj.version), engine);
