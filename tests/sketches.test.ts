@@ -19,7 +19,9 @@ import {
 } from "../src/core/sketches/quantiles.ts";
 import { topFromCounts, topMerge } from "../src/core/sketches/top-k.ts";
 import { accumulateEntry, windowAccumulator, windowState } from "../src/core/consolidate.ts";
-import { rawAdd, rawBuilder, rawFinish } from "../src/core/raw-entry.ts";
+import { rawAppend, rawBuilder, rawEncode } from "../src/core/raw-builder.ts";
+import { parseRawEntry } from "../src/core/raw-entry.ts";
+import { emptyRow, rowFromRecord, rowTables } from "../src/core/row.ts";
 import { mergeStates, renderAggregate } from "../src/core/summary.ts";
 import { prng, zipfSampler } from "../src/core/synthetic.ts";
 import type { LogRecord } from "../src/core/record.ts";
@@ -123,11 +125,15 @@ test("a monthly data.json stays under 1 MB however many distinct paths there are
   const days = [];
   for (let d = 0; d < 31; d++) {
     const b = rawBuilder();
+    const tables = rowTables();
+    const row = emptyRow();
     for (let i = 0; i < 20_000; i++) {
-      rawAdd(b, rec(`/unique/${d}/${i}/${"x".repeat(60)}`, `agent ${i % 5000}`));
+      const r = rec(`/unique/${d}/${i}/${"x".repeat(60)}`, `agent ${i % 5000}`);
+      rawAppend(b, tables, rowFromRecord(row, tables, r));
     }
     const acc = windowAccumulator();
-    accumulateEntry(acc, rawFinish(b, { sourceKey: "k", sourceHash: "h", window: "w", part: 0 }));
+    const bytes = rawEncode(b, { sourceKey: "k", sourceHash: "h", window: "w", part: 0 });
+    accumulateEntry(acc, parseRawEntry(JSON.parse(new TextDecoder().decode(bytes))));
     days.push(windowState(acc));
   }
   const doc = renderAggregate("monthly", "2024-03", mergeStates(days));

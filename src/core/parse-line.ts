@@ -77,8 +77,10 @@ export function compileLayout(
   };
 }
 
-const MIN_EPOCH_S = 946_684_800; // 2000-01-01
-const MAX_EPOCH_S = 4_102_444_800; // 2100-01-01
+/** Real-time timestamps outside [2000, 2100) mean the field list is wrong. */
+export const MIN_EPOCH_S = 946_684_800; // 2000-01-01
+/** See {@link MIN_EPOCH_S}. */
+export const MAX_EPOCH_S = 4_102_444_800; // 2100-01-01
 
 /** Epoch milliseconds from real-time `1591741350.123`, or NaN when it is not epoch seconds. */
 export function parseEpochSeconds(text: string): number {
@@ -97,7 +99,8 @@ export function parseDateTime(date: string, time: string): number {
   return Date.parse(`${date}T${time}Z`);
 }
 
-function isStatus(s: string): boolean {
+/** A status code as logged: three ASCII digits (`000` included). */
+export function isStatus(s: string): boolean {
   return s.length === 3 &&
     s.charCodeAt(0) - 48 >>> 0 < 10 && s.charCodeAt(1) - 48 >>> 0 < 10 &&
     s.charCodeAt(2) - 48 >>> 0 < 10;
@@ -117,11 +120,15 @@ function toMillis(s: string | undefined): number | null {
 // Agents are long and repeat heavily: redact each distinct one once. Paths, hosts and
 // referers are cheap to check directly (a `%`, `:` or digit-dot-digit test) and too varied
 // for a memo to pay.
-const cleanAgent = memoize((s) => redactAgent(decodeAgent(s)));
-const clean = (
+const agentMemo = memoize((s) => redactAgent(decodeAgent(s)));
+/** A user agent as stored: decoded (twice for pre-2020 logs) and redacted. */
+export const cleanAgent = (s: string | undefined): string => agentMemo(s ?? "-");
+/** A free-text value as stored: "-" is "", URL-decoded once, addresses redacted. */
+export const clean = (
   s: string | undefined,
-) => (s === undefined || s === "-" || s === "" ? "" : redactAddresses(decodeValue(s)));
-const plain = (s: string | undefined) => (s === undefined || s === "-" ? "" : s);
+): string => (s === undefined || s === "-" || s === "" ? "" : redactAddresses(decodeValue(s)));
+/** A token value as stored (method, edge, result type...): "-" is "", otherwise as logged. */
+export const plain = (s: string | undefined): string => (s === undefined || s === "-" ? "" : s);
 
 /** Builds a record from values in KEPT_FIELDS order (shared by TSV and JSON lines). */
 function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRecord | Malformed {
@@ -153,7 +160,7 @@ function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRe
     response_result_type: plain(v[W["x-edge-response-result-type"]]),
     content_type: clean(v[W["sc-content-type"]]),
     country: plain(v[W["c-country"]]),
-    user_agent: cleanAgent(v[W["cs-user-agent"]] ?? "-"),
+    user_agent: cleanAgent(v[W["cs-user-agent"]]),
     referer: clean(v[W["cs-referer"]]),
   };
 }

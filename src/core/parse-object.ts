@@ -1,12 +1,14 @@
 /**
- * Parses one log object (a byte stream of text) into records, switching format per object
+ * Parses one log object (a byte stream of text) into rows, switching format per object
  * the way DESIGN §3 says: a `#Version`/`#Fields:` header means a standard log, a leading
  * `{` means JSON lines, anything else is read with the configured field list.
+ *
+ * Real-time lines of the common shape take the byte-level fast path ({@link scanLines});
+ * every other line is decoded and read by the string parser ({@link parseLine}).
  * @module
  */
 import { detectFields } from "./detect.ts";
 import { STANDARD_FIELDS } from "./fields.ts";
-import { forEachLine } from "./lines.ts";
 import {
   compileLayout,
   type Layout,
@@ -14,7 +16,9 @@ import {
   parseJsonLine,
   parseLine,
 } from "./parse-line.ts";
-import type { LogRecord } from "./record.ts";
+import { emptyRow, type Row, rowFromRecord } from "./row.ts";
+import { compileFast, scanLines, type ScanTarget } from "./scan-tsv.ts";
+import type { ValueTable } from "./value-table.ts";
 
 /** Input format as the user names it. */
 export type LogFormat = "realtime" | "standard" | "json";
@@ -57,13 +61,15 @@ export const MALFORMED_REASONS: Record<Malformed, string> = {
 const PROBE_LINES = 50;
 
 /**
- * Streams `body`, calling `onRecord` for every well-formed line.
+ * Streams `body`, calling `onRow` for every well-formed line. Text values are ids in
+ * `tables` (one per ROW_TEXT column, see {@link rowTables}); the row is reused per line.
  * @throws FieldMismatchError when the first data lines all fail to parse.
  */
 export async function parseObject(
   body: ReadableStream<Uint8Array>,
   options: ParseOptions,
-  onRecord: (record: LogRecord) => void,
+  tables: ValueTable[],
+  onRow: (row: Row) => void,
 ): Promise<ParseStats> {
   const stats: ParseStats = {
     lines: 0,
@@ -99,7 +105,8 @@ export async function parseObject(
   };
   const probe: string[] = [];
 
-  await forEachLine(body, (line) => {
+  const row = emptyRow();
+  const onLine = (line: string) => {
     const n = ++stats.lines;
     // A blank line starts with a space or control character: only then is trim worth it.
     if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) {
@@ -112,6 +119,7 @@ export async function parseObject(
       if (fields) {
         const standard = !fields.includes("timestamp");
         layout = layoutFromHeader(fields, standard);
+        target.fast = compileFast(layout);
         headerSeen = true;
         stats.format = standard ? "standard" : options.format;
       }
@@ -121,6 +129,7 @@ export async function parseObject(
       sawData = true;
       if (line.charCodeAt(0) === 123 /* { */) {
         layout = undefined;
+        target.fast = undefined;
         stats.format = "json";
       }
     }
@@ -140,8 +149,54 @@ export async function parseObject(
       return;
     }
     stats.records++;
-    onRecord(result);
-  });
+    onRow(rowFromRecord(row, tables, result));
+  };
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  const target: ScanTarget = {
+    fast: layout && compileFast(layout),
+    tables,
+    row,
+    onRow(r) {
+      stats.lines++;
+      stats.records++;
+      sawData = true;
+      onRow(r);
+    },
+    onOther: (bytes, start, end) => onLine(decoder.decode(bytes.subarray(start, end))),
+  };
+
+  // Lines are cut from the chunks as they come; a line split across chunks is joined.
+  const reader = body.getReader();
+  let carry: Uint8Array | undefined;
+  let atStart = true;
+  const from = (bytes: Uint8Array): number => {
+    if (!atStart) return 0;
+    atStart = false;
+    return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // UTF-8 BOM
+  };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    let pos = 0;
+    if (carry) {
+      const nl = value.indexOf(10);
+      if (nl === -1) {
+        carry = concat(carry, value);
+        continue;
+      }
+      const line = concat(carry, value.subarray(0, nl + 1));
+      carry = undefined;
+      scanLines(line, from(line), target);
+      pos = nl + 1;
+    } else pos = from(value);
+    const rest = scanLines(value, pos, target);
+    if (rest < value.length) carry = value.slice(rest);
+  }
+  if (carry) {
+    const start = from(carry);
+    const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
+    if (carry.length > start) target.onOther(carry, start, end);
+  }
   if (stats.records === 0 && stats.malformed > 0) throw mismatch(probe, layout, stats);
   return stats;
 }
@@ -175,4 +230,11 @@ function mismatch(probe: string[], layout: Layout | undefined, stats: ParseStats
       `(${reasons}); the first data line has ${got} columns`
     : `JSON lines could not be read (${reasons})`;
   return new FieldMismatchError(`${what}. Suggestion: ${detected.advice}`);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

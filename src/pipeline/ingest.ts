@@ -8,14 +8,9 @@
 import { fflateGunzip, GzipError, type Inflate, maybeGunzip } from "../core/gzip.ts";
 import { ledgerKey, pendingKey, rawKey } from "../core/keys.ts";
 import { parseObject, type ParseStats } from "../core/parse-object.ts";
-import type { LogRecord } from "../core/record.ts";
-import {
-  RAW_PART_RECORDS,
-  rawAdd,
-  type RawBuilder,
-  rawBuilder,
-  rawFinish,
-} from "../core/raw-entry.ts";
+import { rawAppend, type RawBuilder, rawBuilder, rawEncode } from "../core/raw-builder.ts";
+import { RAW_PART_RECORDS } from "../core/raw-entry.ts";
+import { type Row, rowTables } from "../core/row.ts";
 import { iso, periodKey, windowStart } from "../core/windows.ts";
 import type { SourceObject } from "../source/source.ts";
 import { listAll, putJson } from "../store/store.ts";
@@ -159,29 +154,35 @@ async function ingestWith(
   const writes: Promise<void>[] = [];
   const flush = (start: number, w: { builder: RawBuilder; part: number }) => {
     const key = rawKey(start, hash, w.part);
-    const entry = rawFinish(w.builder, {
+    const bytes = rawEncode(w.builder, {
       sourceKey: obj.key,
       sourceHash: hash,
       window: iso(start),
       part: w.part,
     });
     written.push(key);
-    writes.push(putJson(ctx.store, key, entry));
+    writes.push(ctx.store.put(key, bytes, { contentType: "application/json" }));
   };
+  const tables = rowTables();
   let seen = 0;
-  const onRecord = (r: LogRecord) => {
+  // Consecutive lines nearly always share a window: skip the map lookup for them.
+  let lastStart = NaN;
+  let last: { builder: RawBuilder; part: number } | undefined;
+  const onRow = (r: Row) => {
     if (++seen % PROGRESS_EVERY === 0) ctx.log(`${obj.key}: ${seen} records so far`);
     const start = windowStart(r.timestamp);
-    let w = open.get(start);
+    let w = start === lastStart ? last : open.get(start);
     if (!w) open.set(start, w = { builder: rawBuilder(), part: 0 });
-    rawAdd(w.builder, r);
+    lastStart = start;
+    last = w;
+    rawAppend(w.builder, tables, r);
     if (w.builder.count >= RAW_PART_RECORDS) {
       flush(start, w);
       w.builder = rawBuilder();
       w.part++;
     }
   };
-  const stats = await parseObject(body, ctx.parse, onRecord);
+  const stats = await parseObject(body, ctx.parse, tables, onRow);
   const windows: Record<string, number> = {};
   for (const [start, w] of [...open].sort((a, b) => a[0] - b[0])) {
     if (w.builder.count > 0) {

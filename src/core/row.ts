@@ -1,0 +1,66 @@
+/**
+ * A record as the hot path hands it on: its numbers, and per text column an id in the
+ * object's {@link ValueTable}s. Ingest turns rows into raw parts without ever building a
+ * {@link LogRecord} object or a string per line.
+ * @module
+ */
+import { clean, cleanAgent, plain } from "./parse-line.ts";
+import { type LogRecord, TEXT_COLUMNS } from "./record.ts";
+import { idOfValue, type ValueTable, valueTable } from "./value-table.ts";
+
+/** The text columns of a row (and of a raw entry), status first. */
+export const ROW_TEXT = ["status", ...TEXT_COLUMNS] as const;
+/** One text column of a row. */
+export type RowText = (typeof ROW_TEXT)[number];
+
+/**
+ * One record. Numbers are NaN where the log has none (`bytes` is 0 then). The parser
+ * reuses one row for every line: it is valid only during the call it is passed to.
+ */
+export interface Row {
+  timestamp: number;
+  bytes: number;
+  time_taken_ms: number;
+  ttfb_ms: number;
+  /** Per {@link ROW_TEXT} column, the value's id in that column's table. */
+  ids: Int32Array;
+}
+
+/** An empty row. */
+export function emptyRow(): Row {
+  return { timestamp: 0, bytes: 0, time_taken_ms: NaN, ttfb_ms: NaN, ids: new Int32Array(13) };
+}
+
+/** How each column's logged text becomes its stored value (DESIGN §3 and §6). */
+const CLEAN: Record<RowText, (logged: string) => string> = {
+  status: (s) => s,
+  method: plain,
+  protocol: plain,
+  protocol_version: plain,
+  host: clean,
+  path: clean,
+  edge_location: plain,
+  result_type: plain,
+  response_result_type: plain,
+  content_type: clean,
+  country: plain,
+  user_agent: cleanAgent,
+  referer: clean,
+};
+
+/** Fresh value tables for one object, one per {@link ROW_TEXT} column. */
+export function rowTables(): ValueTable[] {
+  return ROW_TEXT.map((c) => valueTable(CLEAN[c]));
+}
+
+/** Fills `row` from a record built by the string parser (whose values are stored values). */
+export function rowFromRecord(row: Row, tables: ValueTable[], r: LogRecord): Row {
+  row.timestamp = r.timestamp;
+  row.bytes = r.bytes;
+  row.time_taken_ms = r.time_taken_ms ?? NaN;
+  row.ttfb_ms = r.ttfb_ms ?? NaN;
+  for (let c = 0; c < ROW_TEXT.length; c++) {
+    row.ids[c] = idOfValue(tables[c], r[ROW_TEXT[c]]);
+  }
+  return row;
+}

@@ -1,0 +1,233 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { gunzipSync } from "fflate";
+import { PRESETS } from "../src/core/fields.ts";
+import { compileLayout, parseLine } from "../src/core/parse-line.ts";
+import { parseObject } from "../src/core/parse-object.ts";
+import type { LogRecord } from "../src/core/record.ts";
+import { emptyRow, type Row, ROW_TEXT, rowTables } from "../src/core/row.ts";
+import { compileFast, scanLines } from "../src/core/scan-tsv.ts";
+import { prng, syntheticLineMaker } from "../src/core/synthetic.ts";
+import type { ValueTable } from "../src/core/value-table.ts";
+
+/** A row as the record the string parser would have built. */
+function recordOf(row: Row, tables: ValueTable[]): LogRecord {
+  const text = Object.fromEntries(ROW_TEXT.map((c, i) => [c, tables[i].values[row.ids[i]]]));
+  return {
+    timestamp: row.timestamp,
+    bytes: row.bytes,
+    time_taken_ms: Number.isNaN(row.time_taken_ms) ? null : row.time_taken_ms,
+    ttfb_ms: Number.isNaN(row.ttfb_ms) ? null : row.ttfb_ms,
+    ...text,
+  } as LogRecord;
+}
+
+/** Runs the fast path over `lines`: per line, the record it built or "other". */
+function fastPath(lines: string[], fields: readonly string[]): Array<LogRecord | "other"> {
+  const fast = compileFast(compileLayout(fields));
+  assert.ok(fast);
+  const tables = rowTables();
+  const out: Array<LogRecord | "other"> = [];
+  const bytes = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
+  const end = scanLines(bytes, 0, {
+    fast,
+    tables,
+    row: emptyRow(),
+    onRow: (r) => out.push(recordOf(r, tables)),
+    onOther: () => out.push("other"),
+  });
+  assert.equal(end, bytes.length);
+  return out;
+}
+
+/** Every line the fast path takes must give exactly what the string parser gives. */
+function assertSameAsStringParser(lines: string[], fields: readonly string[]): number {
+  const layout = compileLayout(fields);
+  const fast = fastPath(lines, fields);
+  assert.equal(fast.length, lines.length);
+  let taken = 0;
+  lines.forEach((line, i) => {
+    const got = fast[i];
+    if (got === "other") return;
+    taken++;
+    assert.deepEqual(got, parseLine(line.replace(/\r$/, ""), layout), `line ${i}: ${line}`);
+  });
+  return taken;
+}
+
+const TRICKY: Record<string, string[]> = {
+  "timestamp": [
+    "1709287200",
+    "1709287200.5",
+    "1709287200.123456",
+    "1.7092872e9",
+    "1709287200.",
+    ".5",
+    "-",
+    "",
+    "4102444800.000",
+    "946684799.999",
+    "946684800.000",
+    "01709287200.1",
+    "1709287200.1x",
+    "1709287200.1234567891",
+    "1709287200.9999999999",
+  ],
+  "sc-status": ["000", "200", "20", "2000", "20x", "-", "", " 200"],
+  "sc-bytes": [
+    "-",
+    "",
+    "0",
+    "1.5",
+    "1e3",
+    "+5",
+    "00012",
+    "9007199254740993",
+    "123456789012345678901",
+    "12a",
+    "-3",
+  ],
+  "time-taken": [
+    "-",
+    "",
+    "0.000",
+    "0.0005",
+    "1.23456789",
+    "12.",
+    "abc",
+    "3",
+    "0.30000000000000004441",
+  ],
+  "time-to-first-byte": ["-", "0.001", "", "x"],
+  "cs-uri-stem": [
+    "/",
+    "-",
+    "",
+    "/a%20b?x=1",
+    "/%E2%82%AC/caf%C3%A9",
+    "/é/ünïcode",
+    "/x?",
+    "?only=query",
+    "/ip/203.0.113.9/page",
+    "/v6/2001:db8::1/x",
+    "/bad%E0%A4%A",
+    "/\u0000nul",
+  ],
+  "cs-user-agent": [
+    "-",
+    "Mozilla/5.0%2520(Windows)",
+    "curl/8.4.0",
+    "Chrome/120.0.0.0",
+    "bot%20from%20198.51.100.7",
+    "",
+  ],
+  "cs-referer": ["-", "https://203.0.113.5/", "https://[2001:db8::2]/a", "https://example.com/%41"],
+  "cs-host": ["-", "www.example.com", "198.51.100.1", "WWW.Example.COM"],
+  "x-edge-location": ["-", "LHR62-C5", "", "é"],
+  "cs-method": ["GET", "-", "", "PURGE"],
+  "sc-content-type": ["text/html;%20charset=utf-8", "-", "application/json"],
+  "c-country": ["GB", "-", ""],
+};
+
+test("fast path: every generated and mutated line gives the string parser's record", () => {
+  const fields = PRESETS.all;
+  const make = syntheticLineMaker({ seed: 7 });
+  const rand = prng(11);
+  const lines: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const cols = make(Date.UTC(2024, 2, 1, 10) + i * 997).split("\t");
+    // Mutate one to three fields with tricky values; leave a third of the lines as they are.
+    const mutations = i % 3 === 0 ? 0 : 1 + Math.floor(rand() * 3);
+    for (let m = 0; m < mutations; m++) {
+      const names = Object.keys(TRICKY);
+      const name = names[Math.floor(rand() * names.length)];
+      const values = TRICKY[name];
+      cols[fields.indexOf(name)] = values[Math.floor(rand() * values.length)];
+    }
+    let line = cols.join("\t");
+    if (i % 50 === 1) line += "\r"; // CRLF
+    if (i % 97 === 2) line += "\t"; // a trailing tab: the string parser's business
+    if (i % 89 === 3) line = cols.slice(0, 30).join("\t"); // too short
+    lines.push(line);
+  }
+  const taken = assertSameAsStringParser(lines, fields);
+  // The fast path must actually carry the ordinary lines, not pass everything on.
+  assert.ok(taken > lines.length / 3, `only ${taken} of ${lines.length} lines took the fast path`);
+});
+
+test("fast path: other field sets, including exact order with the host twice", () => {
+  const make = syntheticLineMaker({ seed: 3 });
+  const all = PRESETS.all;
+  for (const fields of [PRESETS.pack, PRESETS["all-2020"], ["sc-status", "timestamp"]]) {
+    const lines = Array.from({ length: 300 }, (_, i) => {
+      const cols = make(Date.UTC(2024, 2, 1, 10) + i * 1000).split("\t");
+      return fields.map((f) => cols[all.indexOf(f)]).join("\t");
+    });
+    const taken = assertSameAsStringParser(lines, fields);
+    assert.equal(taken, lines.length, fields.join(","));
+  }
+});
+
+test("fast path: real-time lines of the committed queue fixtures", () => {
+  const root = new URL("../fixtures/queue/", import.meta.url);
+  const files: string[] = [];
+  const walk = (dir: URL) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(new URL(`${e.name}/`, dir));
+      else files.push(new URL(e.name, dir).pathname);
+    }
+  };
+  walk(root);
+  let lines: string[] = [];
+  for (const f of files) {
+    const bytes = readFileSync(f);
+    let raw: Uint8Array;
+    try {
+      raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+    } catch {
+      continue; // the truncated one
+    }
+    lines = lines.concat(new TextDecoder().decode(raw).split("\n").filter((l) => l !== ""));
+  }
+  assert.ok(lines.length > 10);
+  const taken = assertSameAsStringParser(lines, PRESETS.all);
+  assert.ok(taken > 0);
+});
+
+test("parseObject: a line split across chunks at every offset reads the same", async () => {
+  const make = syntheticLineMaker({ seed: 5 });
+  const withPath = (line: string, path: string) =>
+    line.split("\t").map((v, i) => (PRESETS.all[i] === "cs-uri-stem" ? path : v)).join("\t");
+  const text = "\ufeff" +
+    Array.from({ length: 6 }, (_, i) => make(Date.UTC(2024, 2, 1, 10) + i))
+      .map((l, i) => (i === 2 ? withPath(l, "/bé€/😀") : l)).join("\n") +
+    "\r\n# a comment\n\n" + make(Date.UTC(2024, 2, 1, 11)); // no final LF
+  const bytes = new TextEncoder().encode(text);
+  const read = async (chunk: number) => {
+    let at = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (at >= bytes.length) return c.close();
+        c.enqueue(bytes.slice(at, at += chunk));
+      },
+    });
+    const tables = rowTables();
+    const rows: LogRecord[] = [];
+    const stats = await parseObject(
+      body,
+      { format: "realtime", fields: PRESETS.all },
+      tables,
+      (r) => rows.push(recordOf(r, tables)),
+    );
+    return { rows, stats };
+  };
+  const whole = await read(bytes.length);
+  assert.equal(whole.rows.length, 7);
+  assert.equal(whole.rows[2].path, "/bé€/😀"); // multi-byte characters cut by small chunks
+  assert.equal(whole.stats.lines, 9);
+  assert.equal(whole.stats.skipped, 2);
+  for (const chunk of [1, 2, 3, 7, 64, 500]) {
+    assert.deepEqual(await read(chunk), whole, `chunks of ${chunk}`);
+  }
+});
