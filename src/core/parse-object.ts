@@ -175,8 +175,13 @@ export async function parseObject(
     return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // UTF-8 BOM
   };
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value: chunk } = await reader.read();
     if (done) break;
+    // One array class in the hot loop: a Node Buffer (a Uint8Array subclass) next to plain
+    // Uint8Arrays makes every byte load polymorphic. The view costs no copy.
+    const value = chunk.constructor === Uint8Array
+      ? chunk
+      : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
     if (carry) {
       const nl = value.indexOf(10);
