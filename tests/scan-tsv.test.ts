@@ -2,13 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { gunzipSync } from "fflate";
-import { PRESETS } from "../src/core/fields.ts";
+import { PRESETS, STANDARD_FIELDS } from "../src/core/fields.ts";
 import { compileLayout, parseLine } from "../src/core/parse-line.ts";
 import { parseObject } from "../src/core/parse-object.ts";
 import type { LogRecord } from "../src/core/record.ts";
 import { emptyRow, type Row, ROW_TEXT, rowTables } from "../src/core/row.ts";
 import { compileFast, scanLines } from "../src/core/scan-tsv.ts";
-import { prng, syntheticLineMaker } from "../src/core/synthetic.ts";
+import { prng, syntheticLineMaker, toStandardLine } from "../src/core/synthetic.ts";
 import type { ValueTable } from "../src/core/value-table.ts";
 
 /** A row as the record the string parser would have built. */
@@ -24,8 +24,12 @@ function recordOf(row: Row, tables: ValueTable[]): LogRecord {
 }
 
 /** Runs the fast path over `lines`: per line, the record it built or "other". */
-function fastPath(lines: string[], fields: readonly string[]): Array<LogRecord | "other"> {
-  const fast = compileFast(compileLayout(fields));
+function fastPath(
+  lines: string[],
+  fields: readonly string[],
+  standard = false,
+): Array<LogRecord | "other"> {
+  const fast = compileFast(compileLayout(fields, { standard }));
   assert.ok(fast);
   const tables = rowTables();
   const out: Array<LogRecord | "other"> = [];
@@ -42,9 +46,13 @@ function fastPath(lines: string[], fields: readonly string[]): Array<LogRecord |
 }
 
 /** Every line the fast path takes must give exactly what the string parser gives. */
-function assertSameAsStringParser(lines: string[], fields: readonly string[]): number {
-  const layout = compileLayout(fields);
-  const fast = fastPath(lines, fields);
+function assertSameAsStringParser(
+  lines: string[],
+  fields: readonly string[],
+  standard = false,
+): number {
+  const layout = compileLayout(fields, { standard });
+  const fast = fastPath(lines, fields, standard);
   assert.equal(fast.length, lines.length);
   let taken = 0;
   lines.forEach((line, i) => {
@@ -154,6 +162,42 @@ test("fast path: every generated and mutated line gives the string parser's reco
   const taken = assertSameAsStringParser(lines, fields);
   // The fast path must actually carry the ordinary lines, not pass everything on.
   assert.ok(taken > lines.length / 3, `only ${taken} of ${lines.length} lines took the fast path`);
+});
+
+test("fast path: standard log lines, with tricky dates and times", () => {
+  const make = syntheticLineMaker({ seed: 9 });
+  const rand = prng(13);
+  const dates = [
+    "2024-02-28",
+    "2024-02-29",
+    "2023-02-29",
+    "2024-13-01",
+    "2024-1-01",
+    "1969-12-31",
+    "0050-01-01",
+    "-",
+    "2024-03-31",
+    "2024/03/01",
+  ];
+  const times = [
+    "00:00:00",
+    "23:59:59",
+    "24:00:00",
+    "23:59:60",
+    "12:00:00.5",
+    "1:00:00",
+    "12:0a:00",
+    "-",
+  ];
+  const lines = Array.from({ length: 2000 }, (_, i) => {
+    const cols = toStandardLine(make(Date.UTC(2024, 2, 1, 10) + i * 9973)).split("\t");
+    if (i % 2) cols[0] = dates[Math.floor(rand() * dates.length)];
+    if (i % 3 === 1) cols[1] = times[Math.floor(rand() * times.length)];
+    if (i % 5 === 2) cols[STANDARD_FIELDS.indexOf("sc-status")] = "x00";
+    return cols.join("\t") + (i % 41 === 0 ? "\t" : "");
+  });
+  const taken = assertSameAsStringParser(lines, STANDARD_FIELDS, true);
+  assert.ok(taken > lines.length / 4, `only ${taken} of ${lines.length} lines took the fast path`);
 });
 
 test("fast path: other field sets, including exact order with the host twice", () => {

@@ -1,5 +1,5 @@
 /**
- * The fast path of the parser: real-time log lines read straight from the bytes.
+ * The fast path of the parser: log lines read straight from the bytes.
  *
  * A line costs one pass to find its tabs, a hash and compare per kept text field, and a
  * few digit loops; no string, object or decode per line. It takes only lines of the
@@ -9,7 +9,7 @@
  * two paths to the same output on every fixture and on generated edge cases.
  * @module
  */
-import { type Layout, MAX_EPOCH_S, MIN_EPOCH_S } from "./parse-line.ts";
+import { KEPT_FIELDS, type Layout, MAX_EPOCH_S, MIN_EPOCH_S } from "./parse-line.ts";
 import { type Row, ROW_TEXT } from "./row.ts";
 import { idOfBytes, idOfValue, type ValueTable } from "./value-table.ts";
 
@@ -18,13 +18,17 @@ const TIMESTAMP = 0;
 const BYTES = 1;
 const TIME_TAKEN = 2;
 const TTFB = 3;
-const TEXT0 = 4;
+const DATE = 4;
+const TIME = 5;
+const TEXT0 = 6;
 const SLOTS = TEXT0 + ROW_TEXT.length;
 const PATH = TEXT0 + ROW_TEXT.indexOf("path");
 const STATUS = TEXT0 + ROW_TEXT.indexOf("status");
 
 const SLOT_OF: Readonly<Record<string, number>> = {
   "timestamp": TIMESTAMP,
+  "date": DATE,
+  "time": TIME,
   "sc-bytes": BYTES,
   "time-taken": TIME_TAKEN,
   "time-to-first-byte": TTFB,
@@ -55,13 +59,11 @@ export interface FastLayout {
   readonly ends: Int32Array;
 }
 
-/**
- * Compiles a layout for the fast path, or undefined when it cannot take it: standard logs
- * (date and time columns, tolerated extra columns) always use the string parser.
- */
+/** Compiles a layout for the fast path, or undefined when it has no time columns at all. */
 export function compileFast(layout: Layout): FastLayout | undefined {
-  if (layout.tolerateExtra || !layout.fields.includes("timestamp")) return undefined;
-  const hostField = layout.fields.includes("cs-host") ? "cs-host" : "x-host-header";
+  const has = (name: string) => layout.fields.includes(name);
+  if (!has("timestamp") && !(has("date") && has("time"))) return undefined;
+  const hostField = KEPT_FIELDS[layout.hostW];
   const slotOf = Int8Array.from(
     layout.fields,
     (name) => (name === hostField ? HOST : SLOT_OF[name] ?? -1),
@@ -101,6 +103,34 @@ function decimal(b: Uint8Array, s: number, e: number): number {
     v = v * 10 + d;
   }
   return v / POW10[e - dot - 1];
+}
+
+/** Two ASCII digits at `i` as a number, or NaN. */
+function two(b: Uint8Array, i: number): number {
+  const hi = b[i] - 48;
+  const lo = b[i + 1] - 48;
+  return hi >>> 0 > 9 || lo >>> 0 > 9 ? NaN : hi * 10 + lo;
+}
+
+/**
+ * Epoch ms of a standard log's `YYYY-MM-DD` and `HH:MM:SS` (UTC), or NaN for anything
+ * else: fractions, days past the 28th and years before 1970 go to the string parser,
+ * which knows every calendar rule.
+ */
+function dateTime(b: Uint8Array, ds: number, de: number, ts: number, te: number): number {
+  if (de - ds !== 10 || te - ts !== 8) return NaN;
+  if (b[ds + 4] !== 45 || b[ds + 7] !== 45 || b[ts + 2] !== 58 || b[ts + 5] !== 58) return NaN;
+  const year = two(b, ds) * 100 + two(b, ds + 2);
+  const month = two(b, ds + 5);
+  const day = two(b, ds + 8);
+  const hour = two(b, ts);
+  const minute = two(b, ts + 3);
+  const second = two(b, ts + 6);
+  if (
+    !(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 &&
+      minute <= 59 && second <= 59)
+  ) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 const DASH = 45;
@@ -193,14 +223,20 @@ function fillRow(
     ends[STATUS] - ss !== 3 || (b[ss] - 48) >>> 0 > 9 || (b[ss + 1] - 48) >>> 0 > 9 ||
     (b[ss + 2] - 48) >>> 0 > 9
   ) return false;
-  // timestamp: epoch seconds, 9 to 16 characters, within the plausible range.
-  const ts = starts[TIMESTAMP];
-  const te = ends[TIMESTAMP];
-  if (te - ts < 9) return false;
-  const seconds = decimal(b, ts, te);
-  if (!(seconds >= MIN_EPOCH_S && seconds < MAX_EPOCH_S)) return false;
   const row = t.row;
-  row.timestamp = Math.round(seconds * 1000);
+  if (present[TIMESTAMP]) {
+    // timestamp: epoch seconds, 9 to 16 characters, within the plausible range.
+    const ts = starts[TIMESTAMP];
+    const te = ends[TIMESTAMP];
+    if (te - ts < 9) return false;
+    const seconds = decimal(b, ts, te);
+    if (!(seconds >= MIN_EPOCH_S && seconds < MAX_EPOCH_S)) return false;
+    row.timestamp = Math.round(seconds * 1000);
+  } else {
+    const ms = dateTime(b, starts[DATE], ends[DATE], starts[TIME], ends[TIME]);
+    if (Number.isNaN(ms)) return false;
+    row.timestamp = ms;
+  }
 
   if (present[BYTES] && !missing(b, starts[BYTES], ends[BYTES])) {
     const v = decimal(b, starts[BYTES], ends[BYTES]);
