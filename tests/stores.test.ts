@@ -42,6 +42,27 @@ function contract(name: string, make: () => Store) {
       await assert.rejects(store.put(key, bytes("x")), /invalid store key/, key);
       await assert.rejects(store.get(key), /invalid store key/, key);
     }
+    for (const dir of ["../", "/", "a/../", "a", "a//", "./"]) {
+      await assert.rejects(store.browse(dir), /invalid store (key|directory)/, dir);
+    }
+  });
+
+  test(`${name}: browse lists one level, directories and keys`, async () => {
+    const store = make();
+    await store.put("sa/x/1.json", bytes("one"));
+    await store.put("sa/x/deep/2.json", bytes("two"));
+    await store.put("sa/y/3.json", bytes("three"));
+    await store.put("sa/top.json", bytes("t"));
+    assert.deepEqual(await store.browse(""), { dirs: ["sa"], files: [] });
+    assert.deepEqual(await store.browse("sa/"), {
+      dirs: ["x", "y"],
+      files: [{ key: "sa/top.json", size: 1 }],
+    });
+    assert.deepEqual(await store.browse("sa/x/"), {
+      dirs: ["deep"],
+      files: [{ key: "sa/x/1.json", size: 3 }],
+    });
+    assert.deepEqual(await store.browse("sa/none/"), { dirs: [], files: [] });
   });
 }
 

@@ -140,9 +140,8 @@ export function normalizeState(s: SummaryState): SummaryState {
 
 const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** Renders the `data.json` document of a period from its state. */
-export function renderAggregate(period: Period, key: string, state: SummaryState) {
-  const { start, end } = periodBounds(period, key);
+/** The figures of a state (DESIGN §4), whatever span it covers. */
+export function figures(state: SummaryState) {
   const classes: Record<string, number> = {};
   let e4 = 0;
   let e5 = 0;
@@ -159,10 +158,6 @@ export function renderAggregate(period: Period, key: string, state: SummaryState
     return x === null ? null : round(x, 3);
   };
   return {
-    period,
-    key,
-    start: iso(start),
-    end: iso(end),
     requests: state.requests,
     bytes: state.bytes,
     status_codes: state.status_codes,
@@ -183,8 +178,16 @@ export function renderAggregate(period: Period, key: string, state: SummaryState
     unique_agents: hllEstimate(hllDecode(state.agents_hll)),
     time_taken_ms: tt.count === 0 ? null : { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },
     estimates: ESTIMATES,
-    state,
   };
+}
+
+/** The figures of a state. */
+export type Figures = ReturnType<typeof figures>;
+
+/** Renders the `data.json` document of a period from its state. */
+export function renderAggregate(period: Period, key: string, state: SummaryState) {
+  const { start, end } = periodBounds(period, key);
+  return { period, key, start: iso(start), end: iso(end), ...figures(state), state };
 }
 
 /** The `data.json` document. */

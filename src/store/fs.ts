@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { assertKey, type Store, type StoreEntry } from "./store.ts";
+import { assertDir, assertKey, type Store, type StoreEntry } from "./store.ts";
 
 const TMP = ".tmp-";
 
@@ -40,6 +40,30 @@ export function fsStore(root: string): Store {
       const dirPart = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
       if (dirPart !== "") assertKey(dirPart);
       yield* walk(root, dirPart, prefix);
+    },
+    async browse(dir) {
+      assertDir(dir);
+      let entries;
+      try {
+        entries = await readdir(join(root, ...dir.split("/").filter(Boolean)), {
+          withFileTypes: true,
+        });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR") return { dirs: [], files: [] };
+        throw e;
+      }
+      const dirs: string[] = [];
+      const files: StoreEntry[] = [];
+      for (const e of entries) {
+        if (e.name.startsWith(TMP)) continue;
+        if (e.isDirectory()) dirs.push(e.name);
+        else if (e.isFile()) {
+          const key = dir + e.name;
+          files.push({ key, size: (await stat(join(root, ...key.split("/")))).size });
+        }
+      }
+      return { dirs: dirs.sort(), files: files.sort((a, b) => (a.key < b.key ? -1 : 1)) };
     },
   };
 }

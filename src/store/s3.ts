@@ -11,7 +11,7 @@ import {
   type StorageClass,
 } from "@aws-sdk/client-s3";
 import { joinKey, type S3Location } from "./s3-client.ts";
-import { assertKey, type Store, type StoreEntry } from "./store.ts";
+import { assertDir, assertKey, type Store, type StoreEntry } from "./store.ts";
 
 function isNotFound(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -65,6 +65,32 @@ export function s3Store(client: S3Client, { bucket, prefix }: S3Location): Store
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
+    },
+    async browse(dir) {
+      assertDir(dir);
+      const full = joinKey(prefix, dir);
+      const strip = prefix === "" ? 0 : prefix.length + 1;
+      const dirs: string[] = [];
+      const files: StoreEntry[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: full,
+            Delimiter: "/",
+            ContinuationToken: token,
+          }),
+        );
+        for (const p of page.CommonPrefixes ?? []) {
+          if (p.Prefix) dirs.push(p.Prefix.slice(full.length, -1));
+        }
+        for (const o of page.Contents ?? []) {
+          if (o.Key) files.push({ key: o.Key.slice(strip), size: o.Size ?? 0 });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return { dirs: dirs.sort(), files: files.sort((a, b) => (a.key < b.key ? -1 : 1)) };
     },
   };
 }

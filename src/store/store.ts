@@ -26,6 +26,26 @@ export interface Store {
   delete(key: string): Promise<void>;
   /** Every key under `prefix` (recursively), in lexicographic order. */
   list(prefix: string): AsyncIterable<StoreEntry>;
+  /**
+   * One level of the tree under `dir` (`""` or a prefix ending in `/`): the names of its
+   * sub-directories and its keys, each sorted. For browsing: it never walks the subtree.
+   */
+  browse(dir: string): Promise<Listing>;
+}
+
+/** One level of the store's tree. */
+export interface Listing {
+  dirs: string[];
+  files: StoreEntry[];
+}
+
+/** Throws {@link InvalidKeyError} unless `dir` is `""` or a valid key followed by `/`. */
+export function assertDir(dir: string): void {
+  if (dir === "") return;
+  if (!dir.endsWith("/")) {
+    throw new InvalidKeyError(`invalid store directory: ${JSON.stringify(dir)}`);
+  }
+  assertKey(dir.slice(0, -1));
 }
 
 /** The store refused a key that could leave it (`..`, absolute, backslashes, NUL). */
