@@ -3,15 +3,17 @@
  * progress on stderr, `--json` on stdout, one-line errors and exit codes (DESIGN §7).
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { type FieldOrder, resolveFields } from "../src/core/fields.ts";
-import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../src/core/finality.ts";
-import type { LogFormat } from "../src/core/parse-object.ts";
-import { type Context, makeContext } from "../src/pipeline/context.ts";
-import { openSource } from "../src/source/open.ts";
-import { openStore } from "../src/store/open.ts";
+import type { Context } from "../src/pipeline/context.ts";
+import {
+  ConfigError,
+  contextFrom as contextFrom_,
+  parseNow,
+  type Settings,
+  storeFrom,
+  withEnv,
+} from "../src/runtime/config.ts";
 
 /** Flags every pipeline script takes. */
 export const COMMON_FLAGS = {
@@ -43,8 +45,6 @@ export const COMMON_HELP = `
   --json                                machine-readable result on stdout
   -h, --help                            this text`;
 
-const env = (name: string) => process.env[`CLOUDFRONT_LETS_${name}`];
-
 /** Parses argv; prints `usage` and exits 0 on --help, or a one-line error and exits 2. */
 export function parseFlags<
   const T extends Record<string, { type: "string" | "boolean"; short?: string }>,
@@ -74,106 +74,37 @@ export function fail(message: string, code = 1): never {
 /** Progress for a person, on stderr. */
 export const progress = (message: string) => console.error(message);
 
-function required(value: string | undefined, flag: string, envName: string): string {
-  if (!value) fail(`--${flag} is required (or set CLOUDFRONT_LETS_${envName})`, 2);
-  return value;
+/** Runs `make`, turning a configuration error into a usage error (exit 2). */
+export function configured<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message, 2);
+    throw e;
+  }
 }
 
-function minutes(value: string | undefined, fallbackMs: number, flag: string): number {
-  if (value === undefined) return fallbackMs;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) {
-    fail(`--${flag} must be a number of minutes, got "${value}"`, 2);
-  }
-  return n * 60_000;
+/** The parsed flags as settings, with the environment filling what is unset. */
+export function settingsOf(values: Record<string, unknown>): Settings {
+  const flags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (typeof v === "string") flags[k] = v;
+  return withEnv(flags, process.env);
 }
 
 /** Parses `--now`, failing clearly on a bad value. */
-export function parseNow(value: string | undefined): number {
-  if (value === undefined) return Date.now();
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) fail(`--now must be an ISO-8601 time, got "${value}"`, 2);
-  return t;
-}
-
-/** Turns `--fields` (a preset, a list, or a file of names) into a column order. */
-export function fieldsFrom(
-  spec: string | undefined,
-  order: string | undefined,
-  format: LogFormat,
-): string[] {
-  if (order !== undefined && order !== "canonical" && order !== "exact") {
-    fail(`--field-order must be canonical or exact, got "${order}"`, 2);
-  }
-  const text = spec === undefined
-    ? (format === "standard" ? "standard" : "all")
-    : existsSync(spec)
-    ? readFileSync(spec, "utf8")
-    : spec;
-  // Standard logs name their columns in file order; only real-time sets are reordered.
-  const defaultOrder: FieldOrder = format === "standard" ? "exact" : "canonical";
-  try {
-    return resolveFields(text, (order ?? defaultOrder) as FieldOrder);
-  } catch (e) {
-    fail(`--fields: ${(e as Error).message}`, 2);
-  }
-}
-
-type Flags = Partial<Record<keyof typeof COMMON_FLAGS, string | boolean>>;
-
-function opener(values: Flags) {
-  const endpoint = (values["s3-endpoint"] as string | undefined) ?? env("S3_ENDPOINT");
-  return <T>(what: "source" | "store", open: (location: string, endpoint?: string) => T): T => {
-    const location = required(
-      values[what] as string | undefined ?? env(what.toUpperCase()),
-      what,
-      what.toUpperCase(),
-    );
-    try {
-      return open(location, endpoint);
-    } catch (e) {
-      fail(`--${what}: ${(e as Error).message}`, 2);
-    }
-  };
-}
+export const nowFrom = (value: string | undefined): number => configured(() => parseNow(value));
 
 /** What a store-only step (consolidate) needs: the store, the clock and progress. */
-export function storeContextFrom(values: Flags): Pick<Context, "store" | "now" | "log"> {
-  return {
-    store: opener(values)("store", openStore),
-    now: parseNow((values.now as string | undefined) ?? env("NOW")),
-    log: progress,
-  };
+export function storeContextFrom(
+  values: Record<string, unknown>,
+): Pick<Context, "store" | "now" | "log"> {
+  const s = settingsOf(values);
+  return configured(() => ({ store: storeFrom(s), now: parseNow(s.now), log: progress }));
 }
 
 /** Builds the pipeline context from parsed common flags. */
-export function contextFrom(values: Flags): Context {
-  const s = (k: keyof typeof COMMON_FLAGS) => values[k] as string | undefined;
-  const format = (s("format") ?? env("FORMAT") ?? "realtime") as LogFormat;
-  if (!["realtime", "standard", "json"].includes(format)) {
-    fail(`--format must be realtime, standard or json, got "${format}"`, 2);
-  }
-  const open = opener(values);
-  return makeContext({
-    source: open("source", openSource),
-    store: open("store", openStore),
-    parse: {
-      format,
-      fields: fieldsFrom(
-        s("fields") ?? env("FIELDS"),
-        s("field-order") ?? env("FIELD_ORDER"),
-        format,
-      ),
-    },
-    now: parseNow(s("now") ?? env("NOW")),
-    graceMs: minutes(s("grace-minutes") ?? env("GRACE_MINUTES"), DEFAULT_GRACE_MS, "grace-minutes"),
-    maxLagMs: minutes(
-      s("max-lag-minutes") ?? env("MAX_LAG_MINUTES"),
-      DEFAULT_MAX_LAG_MS,
-      "max-lag-minutes",
-    ),
-    log: progress,
-  });
+export function contextFrom(values: Record<string, unknown>): Context {
+  return configured(() => contextFrom_(settingsOf(values), progress));
 }
 
 /**

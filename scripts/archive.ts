@@ -1,8 +1,16 @@
 /** `archive`: move ingested log objects out of the live queue into a colder location. */
-import process from "node:process";
 import { archive, DEFAULT_STORAGE_CLASS } from "../src/pipeline/archive.ts";
-import { openStore } from "../src/store/open.ts";
-import { COMMON_FLAGS, COMMON_HELP, contextFrom, fail, parseFlags, run } from "./_cli.ts";
+import { archiveFrom } from "../src/runtime/config.ts";
+import {
+  COMMON_FLAGS,
+  COMMON_HELP,
+  configured,
+  contextFrom,
+  fail,
+  parseFlags,
+  run,
+  settingsOf,
+} from "./_cli.ts";
 import { archiveFailure, archiveText } from "./_summary.ts";
 
 const flags = parseFlags(
@@ -17,17 +25,12 @@ then deletes the original. Objects not ingested yet stay where they are.
   --storage-class <class>               default ${DEFAULT_STORAGE_CLASS}
 ${COMMON_HELP}`,
 );
-const target = flags.archive ?? process.env.CLOUDFRONT_LETS_ARCHIVE;
+const target = configured(() => archiveFrom(settingsOf(flags)));
 if (!target) fail("--archive is required (or set CLOUDFRONT_LETS_ARCHIVE)", 2);
 const ctx = contextFrom(flags);
 await run(
   flags.json,
-  () =>
-    archive(
-      ctx,
-      openStore(target, flags["s3-endpoint"]),
-      flags["storage-class"] ?? DEFAULT_STORAGE_CLASS,
-    ),
+  () => archive(ctx, target.store, target.storageClass),
   archiveText,
   archiveFailure,
 );

@@ -1,9 +1,16 @@
 /** `pipeline`: ingest → consolidate → aggregate, and archive when --archive is given. */
-import process from "node:process";
 import { DEFAULT_STORAGE_CLASS } from "../src/pipeline/archive.ts";
 import { runPipeline } from "../src/pipeline/run.ts";
-import { openStore } from "../src/store/open.ts";
-import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.ts";
+import { archiveFrom } from "../src/runtime/config.ts";
+import {
+  COMMON_FLAGS,
+  COMMON_HELP,
+  configured,
+  contextFrom,
+  parseFlags,
+  run,
+  settingsOf,
+} from "./_cli.ts";
 import {
   aggregateText,
   archiveFailure,
@@ -26,16 +33,10 @@ Archive runs only when --archive (or CLOUDFRONT_LETS_ARCHIVE) is given.
 ${COMMON_HELP}`,
 );
 const ctx = contextFrom(flags);
-const target = flags.archive ?? process.env.CLOUDFRONT_LETS_ARCHIVE;
+const target = configured(() => archiveFrom(settingsOf(flags)));
 await run(
   flags.json,
-  () =>
-    runPipeline(
-      ctx,
-      target
-        ? { store: openStore(target, flags["s3-endpoint"]), storageClass: flags["storage-class"] }
-        : undefined,
-    ),
+  () => runPipeline(ctx, target),
   (r) =>
     [
       ingestText(r.ingest),

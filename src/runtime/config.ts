@@ -1,0 +1,167 @@
+/**
+ * Configuration as users give it (DESIGN §7): flags first, then `CLOUDFRONT_LETS_*`
+ * environment variables. Scripts, the server and the Lambda handler all read settings
+ * here, so a value means the same wherever it is set.
+ * @module
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { type FieldOrder, resolveFields } from "../core/fields.ts";
+import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
+import type { LogFormat } from "../core/parse-object.ts";
+import { DEFAULT_STORAGE_CLASS } from "../pipeline/archive.ts";
+import { type Context, makeContext } from "../pipeline/context.ts";
+import { openSource } from "../source/open.ts";
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/store.ts";
+
+/** Every setting, by its flag name. All optional: what a command needs, it checks. */
+export interface Settings {
+  source?: string;
+  store?: string;
+  archive?: string;
+  "storage-class"?: string;
+  format?: string;
+  fields?: string;
+  "field-order"?: string;
+  now?: string;
+  "grace-minutes"?: string;
+  "max-lag-minutes"?: string;
+  "s3-endpoint"?: string;
+}
+
+/** A setting is missing or wrong. The message is one line for a person. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** The environment variable of a flag: `grace-minutes` → `CLOUDFRONT_LETS_GRACE_MINUTES`. */
+export function envName(flag: string): string {
+  return `CLOUDFRONT_LETS_${flag.toUpperCase().replaceAll("-", "_")}`;
+}
+
+/** `flags` with every unset setting taken from `env`. */
+export function withEnv(
+  flags: Settings,
+  env: Record<string, string | undefined>,
+): Settings {
+  const out: Settings = { ...flags };
+  const names: Array<keyof Settings> = [
+    "source",
+    "store",
+    "archive",
+    "storage-class",
+    "format",
+    "fields",
+    "field-order",
+    "now",
+    "grace-minutes",
+    "max-lag-minutes",
+    "s3-endpoint",
+  ];
+  for (const name of names) out[name] ??= env[envName(name)];
+  out["s3-endpoint"] ??= env.AWS_ENDPOINT_URL_S3;
+  return out;
+}
+
+function required(s: Settings, flag: "source" | "store"): string {
+  const value = s[flag];
+  if (!value) throw new ConfigError(`--${flag} is required (or set ${envName(flag)})`);
+  return value;
+}
+
+function minutes(value: string | undefined, fallbackMs: number, flag: string): number {
+  if (value === undefined) return fallbackMs;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new ConfigError(`--${flag} must be a number of minutes, got "${value}"`);
+  }
+  return n * 60_000;
+}
+
+/** Parses `--now`; the current time when unset. */
+export function parseNow(value: string | undefined): number {
+  if (value === undefined) return Date.now();
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new ConfigError(`--now must be an ISO-8601 time, got "${value}"`);
+  return t;
+}
+
+/** Turns `--fields` (a preset, a list, or a file of names) into a column order. */
+export function parseFields(
+  spec: string | undefined,
+  order: string | undefined,
+  format: LogFormat,
+): string[] {
+  if (order !== undefined && order !== "canonical" && order !== "exact") {
+    throw new ConfigError(`--field-order must be canonical or exact, got "${order}"`);
+  }
+  const text = spec === undefined
+    ? (format === "standard" ? "standard" : "all")
+    : existsSync(spec)
+    ? readFileSync(spec, "utf8")
+    : spec;
+  // Standard logs name their columns in file order; only real-time sets are reordered.
+  const defaultOrder: FieldOrder = format === "standard" ? "exact" : "canonical";
+  try {
+    return resolveFields(text, (order ?? defaultOrder) as FieldOrder);
+  } catch (e) {
+    throw new ConfigError(`--fields: ${(e as Error).message}`);
+  }
+}
+
+function open<T>(
+  s: Settings,
+  flag: "source" | "store" | "archive",
+  location: string,
+  how: (location: string, endpoint?: string) => T,
+): T {
+  try {
+    return how(location, s["s3-endpoint"]);
+  } catch (e) {
+    throw new ConfigError(`--${flag}: ${(e as Error).message}`);
+  }
+}
+
+/** The store named by `--store`. */
+export function storeFrom(s: Settings): Store {
+  return open(s, "store", required(s, "store"), openStore);
+}
+
+/** The pipeline context of complete settings. @throws ConfigError */
+export function contextFrom(s: Settings, log: (message: string) => void): Context {
+  const format = (s.format ?? "realtime") as LogFormat;
+  if (!["realtime", "standard", "json"].includes(format)) {
+    throw new ConfigError(`--format must be realtime, standard or json, got "${format}"`);
+  }
+  return makeContext({
+    source: open(s, "source", required(s, "source"), openSource),
+    store: storeFrom(s),
+    parse: { format, fields: parseFields(s.fields, s["field-order"], format) },
+    now: parseNow(s.now),
+    graceMs: minutes(s["grace-minutes"], DEFAULT_GRACE_MS, "grace-minutes"),
+    maxLagMs: minutes(s["max-lag-minutes"], DEFAULT_MAX_LAG_MS, "max-lag-minutes"),
+    log,
+  });
+}
+
+/** Where archive copies go, when `--archive` is set. */
+export function archiveFrom(s: Settings): { store: Store; storageClass: string } | undefined {
+  if (!s.archive) return undefined;
+  return {
+    store: open(s, "archive", s.archive, openStore),
+    storageClass: s["storage-class"] ?? DEFAULT_STORAGE_CLASS,
+  };
+}
+
+/**
+ * The API keys from `CLOUDFRONT_LETS_API_KEY` (several may be given, comma-separated, so
+ * that a key can be rotated without downtime). Keys shorter than 16 characters are refused.
+ */
+export function apiKeysFrom(env: Record<string, string | undefined>): string[] {
+  const keys = (env[envName("api-key")] ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+  const short = keys.find((k) => k.length < 16);
+  if (short !== undefined) {
+    throw new ConfigError(`${envName("api-key")}: every key needs at least 16 characters`);
+  }
+  return keys;
+}
