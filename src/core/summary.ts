@@ -140,32 +140,73 @@ export function normalizeState(s: SummaryState): SummaryState {
 
 const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** The figures of a state (DESIGN §4), whatever span it covers. */
-export function figures(state: SummaryState) {
+const Percentile = v.nullable(v.number());
+
+/** The figures of DESIGN §4, as `data.json` and the API show them. */
+export const FiguresSchema = v.object({
+  requests: v.number(),
+  bytes: v.number(),
+  status_codes: Counts,
+  status_classes: Counts,
+  methods: Counts,
+  edge_locations: Counts,
+  result_types: Counts,
+  cache_hit_ratio: v.number(),
+  errors_4xx: v.number(),
+  errors_5xx: v.number(),
+  top_paths: v.array(
+    v.object({ path: v.string(), requests: v.number(), bytes: v.number(), error: v.number() }),
+  ),
+  unique_paths: v.number(),
+  unique_agents: v.number(),
+  time_taken_ms: v.nullable(v.object({ p50: Percentile, p95: Percentile, p99: Percentile })),
+  estimates: v.object({
+    unique_paths: v.string(),
+    unique_agents: v.string(),
+    time_taken_ms: v.string(),
+    top_paths: v.string(),
+  }),
+});
+/** The figures of a state. */
+export type Figures = v.InferOutput<typeof FiguresSchema>;
+
+/** Requests per status class (`2xx`...), from the exact status counts. */
+export function statusClasses(state: SummaryState): Record<string, number> {
   const classes: Record<string, number> = {};
-  let e4 = 0;
-  let e5 = 0;
   for (const [code, n] of Object.entries(state.status_codes)) {
-    const cls = `${code[0]}xx`;
-    classes[cls] = (classes[cls] ?? 0) + n;
-    if (code[0] === "4") e4 += n;
-    if (code[0] === "5") e5 += n;
+    classes[`${code[0]}xx`] = (classes[`${code[0]}xx`] ?? 0) + n;
   }
+  return sortedCounts(classes);
+}
+
+/** (Hit + RefreshHit) / requests; 0 without requests. */
+export function cacheHitRatio(state: SummaryState): number {
   const hits = (state.result_types["Hit"] ?? 0) + (state.result_types["RefreshHit"] ?? 0);
+  return state.requests === 0 ? 0 : round(hits / state.requests);
+}
+
+/** A time-taken percentile in ms (3 decimals), or null when no request logged one. */
+export function timeTakenAt(state: SummaryState, q: number): number | null {
+  const x = quantileAt(state.time_taken, q);
+  return x === null ? null : round(x, 3);
+}
+
+/** The figures of a state (DESIGN §4), whatever span it covers. */
+export function figures(state: SummaryState): Figures {
+  const classes = statusClasses(state);
+  const e4 = classes["4xx"] ?? 0;
+  const e5 = classes["5xx"] ?? 0;
   const tt = state.time_taken;
-  const pct = (q: number) => {
-    const x = quantileAt(tt, q);
-    return x === null ? null : round(x, 3);
-  };
+  const pct = (q: number) => timeTakenAt(state, q);
   return {
     requests: state.requests,
     bytes: state.bytes,
     status_codes: state.status_codes,
-    status_classes: sortedCounts(classes),
+    status_classes: classes,
     methods: state.methods,
     edge_locations: state.edge_locations,
     result_types: state.result_types,
-    cache_hit_ratio: state.requests === 0 ? 0 : round(hits / state.requests),
+    cache_hit_ratio: cacheHitRatio(state),
     errors_4xx: e4,
     errors_5xx: e5,
     top_paths: state.top_paths.entries.slice(0, TOP_SHOWN).map(([path, requests, bytes, err]) => ({
@@ -180,9 +221,6 @@ export function figures(state: SummaryState) {
     estimates: ESTIMATES,
   };
 }
-
-/** The figures of a state. */
-export type Figures = ReturnType<typeof figures>;
 
 /** Renders the `data.json` document of a period from its state. */
 export function renderAggregate(period: Period, key: string, state: SummaryState) {

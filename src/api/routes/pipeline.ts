@@ -1,0 +1,99 @@
+/**
+ * `POST /api/sa/cloudfront/{step}` runs a pipeline step (the same code as the scripts) and
+ * returns its result; `GET /api/sa/cloudfront/status` shows where the pipeline stands.
+ * @module
+ */
+import { Hono } from "hono";
+import { describeRoute, resolver } from "hono-openapi";
+import { aggregate } from "../../pipeline/aggregate.ts";
+import { archive } from "../../pipeline/archive.ts";
+import { consolidate } from "../../pipeline/consolidate.ts";
+import { type Context, makeContext } from "../../pipeline/context.ts";
+import { ingest } from "../../pipeline/ingest.ts";
+import { pipelineStatus } from "../../pipeline/status.ts";
+import { ApiError } from "../errors.ts";
+import { NowQuery, StatusResponse, StepParams, StepQuery, StepResponse } from "../schemas.ts";
+import type { Running, StepLock } from "../step-lock.ts";
+
+type StepName = Running["step"];
+import { json, params, query } from "../validate.ts";
+import type { AppDeps } from "../app.ts";
+
+/** The pipeline routes. */
+export function pipelineRoutes(deps: AppDeps, lock: StepLock, clock: (now?: string) => number) {
+  const contextAt = (now: number): Context => {
+    if (!deps.source) {
+      throw new ApiError(409, "not_configured", "this server has no --source: the step needs one");
+    }
+    return makeContext({ ...deps.pipeline, store: deps.store, source: deps.source, now });
+  };
+  const steps: Record<StepName, (now: number, rebuild: boolean) => Promise<unknown>> = {
+    ingest: (now: number) => ingest(contextAt(now)),
+    // consolidate reads only the store, never the live queue.
+    consolidate: (now: number, rebuild: boolean) =>
+      consolidate({ store: deps.store, now, log: deps.pipeline?.log ?? (() => {}) }, { rebuild }),
+    aggregate: (now: number, rebuild: boolean) => aggregate(contextAt(now), { rebuild }),
+    archive: (now: number) => {
+      if (!deps.archive) {
+        throw new ApiError(409, "not_configured", "this server has no --archive location");
+      }
+      return archive(contextAt(now), deps.archive.store, deps.archive.storageClass);
+    },
+  };
+  return new Hono()
+    .post(
+      "/:step",
+      describeRoute({
+        summary: "Run one pipeline step",
+        description: "One step at a time: a call while any step runs gets 409 (step_running).",
+        responses: {
+          200: {
+            description: "the step's result, as the script's --json prints it",
+            content: { "application/json": { schema: resolver(StepResponse) } },
+          },
+        },
+      }),
+      params(StepParams),
+      query(StepQuery),
+      async (c) => {
+        const { step } = c.req.valid("param");
+        const q = c.req.valid("query");
+        const now = clock(q.now);
+        const startedAt = Date.now();
+        const result = await lock.run(
+          step,
+          startedAt,
+          () => steps[step](now, q.rebuild === "true"),
+        );
+        return json(c, StepResponse, {
+          step,
+          started_at: new Date(startedAt).toISOString(),
+          finished_at: new Date().toISOString(),
+          now: new Date(now).toISOString(),
+          result: result as unknown as Record<string, unknown>,
+        });
+      },
+    )
+    .get(
+      "/status",
+      describeRoute({
+        summary: "Where the pipeline stands",
+        responses: {
+          200: {
+            description: "queue, data span, latest aggregates, running step",
+            content: { "application/json": { schema: resolver(StatusResponse) } },
+          },
+        },
+      }),
+      query(NowQuery),
+      async (c) => {
+        const now = clock(c.req.valid("query").now);
+        const status = await pipelineStatus(deps.store, deps.source);
+        return json(c, StatusResponse, {
+          now: new Date(now).toISOString(),
+          running: lock.running(),
+          ...status,
+        });
+      },
+    );
+}

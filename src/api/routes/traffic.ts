@@ -1,0 +1,227 @@
+/**
+ * `GET /api/sa/traffic/*`: figures for a range of periods. Every response says how final
+ * its figures are; a final aggregate is served as stored, a partial one is recomputed from
+ * its children for the request (see pipeline/query.ts).
+ * @module
+ */
+import { Hono } from "hono";
+import { describeRoute, resolver } from "hono-openapi";
+import type * as v from "valibot";
+import {
+  cacheHitRatio,
+  emptyState,
+  ESTIMATES,
+  figures,
+  mergeStates,
+  statusClasses,
+  type SummaryState,
+  timeTakenAt,
+} from "../../core/summary.ts";
+import { iso, type Period, periodBounds, periodKey } from "../../core/windows.ts";
+import {
+  dataSpan,
+  type FinalCache,
+  type PeriodView,
+  startQuery,
+  viewRange,
+} from "../../pipeline/query.ts";
+import type { Store } from "../../store/store.ts";
+import { ApiError } from "../errors.ts";
+import {
+  EdgeLocationsResponse,
+  type FinalitySchema,
+  type METRICS,
+  StatusCodesResponse,
+  SummaryResponse,
+  TimeseriesQuery,
+  TimeseriesResponse,
+  TopPathsResponse,
+  TopQuery,
+  TrafficQuery,
+} from "../schemas.ts";
+import { json, query } from "../validate.ts";
+
+/** How far back a range reaches when `from` is not given. */
+const DEFAULT_SPAN_MS: Record<Period, number> = {
+  "30min": 24 * 3_600_000,
+  hourly: 48 * 3_600_000,
+  daily: 31 * 86_400_000,
+  monthly: 366 * 86_400_000,
+};
+
+interface Range {
+  period: Period;
+  from: number;
+  to: number;
+  views: Array<{ key: string; view: PeriodView | undefined }>;
+}
+
+/**
+ * Resolves a range and reads its periods. Without `to`, the range ends with the last
+ * period that holds data (or the current one); without `from`, it reaches back
+ * {@link DEFAULT_SPAN_MS}.
+ */
+async function readRange(
+  store: Store,
+  cache: FinalCache,
+  q: { period: Period; from?: string; to?: string },
+  now: number,
+): Promise<Range> {
+  const query = startQuery(store, cache);
+  let to = q.to === undefined ? undefined : Date.parse(q.to);
+  if (to === undefined) {
+    const last = (await dataSpan(query))?.last ?? now;
+    to = periodBounds(q.period, periodKey(q.period, last)).end;
+  }
+  const from = q.from === undefined ? to - DEFAULT_SPAN_MS[q.period] : Date.parse(q.from);
+  if (!(from < to)) throw new ApiError(400, "bad_request", "`from` must be before `to`");
+  let views;
+  try {
+    views = await viewRange(query, q.period, from, to);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ApiError(400, "bad_request", e.message);
+    throw e;
+  }
+  return { period: q.period, from, to, views };
+}
+
+function finalityOf(views: Range["views"]): v.InferOutput<typeof FinalitySchema> {
+  const f = { periods: views.length, final: 0, partial: 0, empty: 0 };
+  for (const { view } of views) f[view?.status ?? "empty"]++;
+  const status = f.partial > 0 ? "partial" : f.final > 0 ? "final" : "empty";
+  return { status, ...f };
+}
+
+function head(r: Range) {
+  return { period: r.period, from: iso(r.from), to: iso(r.to), finality: finalityOf(r.views) };
+}
+
+/** The merged state of every non-empty period of the range. */
+function merged(r: Range): SummaryState {
+  const states = r.views.flatMap(({ view }) => (view ? [view.state] : []));
+  return states.length === 0 ? emptyState() : mergeStates(states);
+}
+
+function metricOf(state: SummaryState, metric: (typeof METRICS)[number]): number | null {
+  switch (metric) {
+    case "requests":
+      return state.requests;
+    case "bytes":
+      return state.bytes;
+    case "errors_4xx":
+      return statusClasses(state)["4xx"] ?? 0;
+    case "errors_5xx":
+      return statusClasses(state)["5xx"] ?? 0;
+    case "cache_hit_ratio":
+      return state.requests === 0 ? null : cacheHitRatio(state);
+    case "time_taken_p95":
+      return timeTakenAt(state, 0.95);
+  }
+}
+
+function ranked<K extends string>(counts: Record<string, number>, name: K, limit: number) {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit)
+    .map(([value, requests]) =>
+      ({ [name]: value, requests }) as Record<K, string> & {
+        requests: number;
+      }
+    );
+}
+
+const ok = (schema: v.GenericSchema, description: string) => ({
+  200: { description, content: { "application/json": { schema: resolver(schema) } } },
+});
+
+/** The traffic routes, reading `store` with the clock `now`. */
+export function trafficRoutes(
+  store: Store,
+  cache: FinalCache,
+  clock: (requested?: string) => number,
+) {
+  const read = (q: { period: Period; from?: string; to?: string; now?: string }) =>
+    readRange(store, cache, q, clock(q.now));
+  return new Hono()
+    .get(
+      "/summary",
+      describeRoute({
+        summary: "Figures of a range (DESIGN §4)",
+        responses: ok(SummaryResponse, "the merged figures of every period in the range"),
+      }),
+      query(TrafficQuery),
+      async (c) => {
+        const r = await read(c.req.valid("query"));
+        return json(c, SummaryResponse, { ...head(r), summary: figures(merged(r)) });
+      },
+    )
+    .get(
+      "/timeseries",
+      describeRoute({
+        summary: "One point per period for a metric",
+        responses: ok(TimeseriesResponse, "the points, oldest first"),
+      }),
+      query(TimeseriesQuery),
+      async (c) => {
+        const q = c.req.valid("query");
+        const r = await read(q);
+        const points = r.views.map(({ key, view }) => {
+          const { start, end } = periodBounds(r.period, key);
+          return {
+            key,
+            start: iso(start),
+            end: iso(end),
+            value: metricOf(view?.state ?? emptyState(), q.metric),
+            status: view?.status ?? "empty" as const,
+          };
+        });
+        return json(c, TimeseriesResponse, { ...head(r), metric: q.metric, points });
+      },
+    )
+    .get(
+      "/top-paths",
+      describeRoute({
+        summary: "Most requested paths of a range",
+        responses: ok(TopPathsResponse, "paths, most requested first"),
+      }),
+      query(TopQuery),
+      async (c) => {
+        const q = c.req.valid("query");
+        const r = await read(q);
+        const paths = figures(merged(r)).top_paths.slice(0, q.limit);
+        return json(c, TopPathsResponse, { ...head(r), estimate: ESTIMATES.top_paths, paths });
+      },
+    )
+    .get(
+      "/edge-locations",
+      describeRoute({
+        summary: "Requests per edge location",
+        responses: ok(EdgeLocationsResponse, "edge locations, busiest first"),
+      }),
+      query(TopQuery),
+      async (c) => {
+        const q = c.req.valid("query");
+        const r = await read(q);
+        const edges = ranked(merged(r).edge_locations, "edge_location", q.limit);
+        return json(c, EdgeLocationsResponse, { ...head(r), edge_locations: edges });
+      },
+    )
+    .get(
+      "/status-codes",
+      describeRoute({
+        summary: "Requests per status code and class",
+        responses: ok(StatusCodesResponse, "status codes, most frequent first"),
+      }),
+      query(TopQuery),
+      async (c) => {
+        const q = c.req.valid("query");
+        const r = await read(q);
+        const state = merged(r);
+        return json(c, StatusCodesResponse, {
+          ...head(r),
+          status_codes: ranked(state.status_codes, "code", q.limit),
+          status_classes: statusClasses(state),
+        });
+      },
+    );
+}

@@ -1,0 +1,178 @@
+/**
+ * The API's inputs and outputs as valibot schemas: routes validate with them, the
+ * OpenAPI document is generated from them, and handler types are inferred from them.
+ * @module
+ */
+import * as v from "valibot";
+import { FiguresSchema } from "../core/summary.ts";
+import { PERIODS } from "../core/windows.ts";
+
+/** An ISO-8601 instant (or date) as a query parameter. */
+export const IsoTime = v.pipe(
+  v.string(),
+  v.check((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time"),
+  v.description("ISO-8601 time, e.g. 2024-03-01T00:00:00Z"),
+);
+
+const Now = v.optional(
+  v.pipe(IsoTime, v.description("the clock for finality (default: the server's clock)")),
+);
+
+/** A route whose only input is the clock. */
+export const NowQuery = v.object({ now: Now });
+
+/** The pipeline steps the API runs. */
+export const STEPS = ["ingest", "consolidate", "aggregate", "archive"] as const;
+
+/** `POST /api/sa/cloudfront/{step}` path. */
+export const StepParams = v.object({ step: v.picklist(STEPS) });
+
+/** `POST /api/sa/cloudfront/{step}` query. */
+export const StepQuery = v.object({
+  now: Now,
+  rebuild: v.optional(
+    v.pipe(
+      v.picklist(["true", "false"]),
+      v.description("consolidate and aggregate: rebuild everything from the step before"),
+    ),
+  ),
+});
+
+/** What a pipeline route answers. */
+export const StepResponse = v.object({
+  step: v.picklist(STEPS),
+  started_at: v.string(),
+  finished_at: v.string(),
+  now: v.string(),
+  result: v.record(v.string(), v.unknown()),
+});
+
+/** The range every traffic route takes. */
+export const TrafficQuery = v.object({
+  period: v.optional(v.picklist(PERIODS), "daily"),
+  from: v.optional(v.pipe(IsoTime, v.description("start of the range (default: see README)"))),
+  to: v.optional(v.pipe(IsoTime, v.description("end of the range, exclusive"))),
+  now: Now,
+});
+
+/** The metrics a timeseries can show. */
+export const METRICS = [
+  "requests",
+  "bytes",
+  "errors_4xx",
+  "errors_5xx",
+  "cache_hit_ratio",
+  "time_taken_p95",
+] as const;
+
+/** `GET traffic/timeseries` query. */
+export const TimeseriesQuery = v.object({
+  ...TrafficQuery.entries,
+  metric: v.optional(v.picklist(METRICS), "requests"),
+});
+
+/** `GET traffic/top-paths` (and the other list routes) query. */
+export const TopQuery = v.object({
+  ...TrafficQuery.entries,
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,3}$/), v.transform(Number), v.minValue(1), v.maxValue(100)),
+    "20",
+  ),
+});
+
+/**
+ * How final the figures of a response are: `final` when every period in the range is
+ * final, `partial` when any is still open (its figures were recomputed for this request),
+ * `empty` when nothing was logged in the range.
+ */
+export const FinalitySchema = v.object({
+  status: v.picklist(["final", "partial", "empty"]),
+  periods: v.number(),
+  final: v.number(),
+  partial: v.number(),
+  empty: v.number(),
+});
+
+const Range = {
+  period: v.picklist(PERIODS),
+  from: v.string(),
+  to: v.string(),
+  finality: FinalitySchema,
+};
+
+/** `GET traffic/summary`. */
+export const SummaryResponse = v.object({ ...Range, summary: FiguresSchema });
+
+/** `GET traffic/timeseries`: one point per period of the range. */
+export const TimeseriesResponse = v.object({
+  ...Range,
+  metric: v.picklist(METRICS),
+  points: v.array(v.object({
+    key: v.string(),
+    start: v.string(),
+    end: v.string(),
+    value: v.nullable(v.number()),
+    status: v.picklist(["final", "partial", "empty"]),
+  })),
+});
+
+/** `GET traffic/top-paths`. */
+export const TopPathsResponse = v.object({
+  ...Range,
+  estimate: v.string(),
+  paths: FiguresSchema.entries.top_paths,
+});
+
+const Ranked = (name: string) => v.array(v.object({ [name]: v.string(), requests: v.number() }));
+
+/** `GET traffic/edge-locations`. */
+export const EdgeLocationsResponse = v.object({
+  ...Range,
+  edge_locations: Ranked("edge_location"),
+});
+
+/** `GET traffic/status-codes`. */
+export const StatusCodesResponse = v.object({
+  ...Range,
+  status_codes: Ranked("code"),
+  status_classes: v.record(v.string(), v.number()),
+});
+
+/** `GET cloudfront/status`. */
+export const StatusResponse = v.object({
+  now: v.string(),
+  running: v.nullable(v.object({ step: v.picklist(STEPS), started_at: v.string() })),
+  queue: v.object({ objects: v.number(), ingested: v.number(), waiting: v.number() }),
+  data: v.object({
+    first_window: v.nullable(v.string()),
+    last_window: v.nullable(v.string()),
+    windows: v.number(),
+    pending_windows: v.number(),
+  }),
+  latest: v.record(
+    v.string(),
+    v.nullable(v.object({ key: v.string(), status: v.string(), computed_at: v.string() })),
+  ),
+});
+
+/** A store key as the cache routes take it: plain segments, nothing that could leave the store. */
+export const KeySchema = v.pipe(
+  v.string(),
+  v.regex(
+    /^[A-Za-z0-9_=-][A-Za-z0-9._=-]*(\/[A-Za-z0-9_=-][A-Za-z0-9._=-]*)*$/,
+    "a store key is slash-separated segments of letters, digits and . _ = - (no segment may start with .)",
+  ),
+);
+
+/** `GET cache/browse/{path}`. */
+export const BrowseResponse = v.object({
+  dir: v.string(),
+  dirs: v.array(v.object({ name: v.string(), path: v.string() })),
+  files: v.array(v.object({ key: v.string(), size: v.number() })),
+});
+
+/** `GET cache/stats`. */
+export const StatsResponse = v.object({
+  areas: v.array(v.object({ area: v.string(), keys: v.number(), bytes: v.number() })),
+  total: v.object({ keys: v.number(), bytes: v.number() }),
+});
