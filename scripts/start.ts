@@ -1,8 +1,13 @@
 /**
  * `start`: the main job on the embedded default. Generates two days of demo logs (once),
- * runs the whole pipeline into a local filesystem store and prints a summary. No AWS.
+ * runs the whole pipeline into a local filesystem store, prints a summary, then serves the
+ * API and the dashboard over it with a local key. No AWS.
  */
 import { existsSync } from "node:fs";
+import process from "node:process";
+import { createApp } from "../src/api/app.ts";
+import { apiKeysFrom } from "../src/runtime/config.ts";
+import { listen } from "../src/runtime/listen.ts";
 import * as v from "valibot";
 import { aggregateKey, metaKey } from "../src/core/keys.ts";
 import { PRESETS } from "../src/core/fields.ts";
@@ -13,16 +18,25 @@ import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
 import { getJson } from "../src/store/store.ts";
 import { MetaSchema } from "../src/core/finality.ts";
-import { parseFlags, progress } from "./_cli.ts";
+import { configured, fail, parseFlags, progress } from "./_cli.ts";
 
 const flags = parseFlags(
-  { dir: { type: "string" }, help: { type: "boolean", short: "h" } },
+  {
+    dir: { type: "string" },
+    port: { type: "string" },
+    "no-serve": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
   `
-Usage: start [--dir .demo]
+Usage: start [--dir .demo] [--port 8787] [--no-serve]
 
 Generates 100,000 lines of demo real-time logs over two days (2024-03-01 and 02) into
 <dir>/logs if none are there, runs ingest → consolidate → aggregate into the filesystem
-store <dir>/store, and prints the daily figures. Safe to run again.`,
+store <dir>/store, and prints the daily figures. Safe to run again.
+
+Then serves the API and the dashboard on http://127.0.0.1:<port>/ until interrupted,
+with the key in CLOUDFRONT_LETS_API_KEY or, when none is set, a key made for this run
+(printed). --no-serve stops after the figures.`,
 );
 const dir = flags.dir ?? ".demo";
 const logs = `${dir}/logs`;
@@ -56,3 +70,27 @@ for (const day of ["2024-03-01", "2024-03-02"]) {
   );
 }
 console.log(`aggregates: ${dir}/store/sa/cloudfront/aggregate/{30min,hourly,daily,monthly}/`);
+
+if (!flags["no-serve"]) {
+  const port = Number(flags.port ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number`, 2);
+  let keys = configured(() => apiKeysFrom(process.env));
+  if (keys.length === 0) {
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    keys = [btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")];
+  }
+  const app = createApp({ store, source: localSource(logs), apiKeys: keys, log: progress });
+  let server;
+  try {
+    server = await listen(app, "127.0.0.1", port);
+  } catch (e) {
+    fail(`cannot listen on 127.0.0.1:${port} (${(e as Error).message}); try --port 0`);
+  }
+  console.log(`\ndashboard: ${server.url}/`);
+  console.log(`API key:   ${keys[0]}`);
+  console.log(`try:       curl -H 'x-api-key: ${keys[0]}' '${server.url}/api/sa/traffic/summary'`);
+  console.log("serving until interrupted (Ctrl-C)");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => server.close().finally(() => process.exit(0)));
+  }
+}

@@ -17,6 +17,8 @@ const SCRIPTS = [
   "detect",
   "bench",
   "start",
+  "serve",
+  "build-dashboard",
 ];
 const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
 
@@ -26,6 +28,23 @@ test("every script answers --help with its usage and exits 0", async () => {
     assert.equal(r.code, 0, `${SCRIPTS[i]}: ${r.stderr}`);
     assert.match(r.stdout, /^Usage: /, SCRIPTS[i]);
   });
+});
+
+test("serve refuses to start without an API key, with one line saying so", async () => {
+  const env = { CLOUDFRONT_LETS_API_KEY: "" };
+  const r = await runScript("serve", ["--store", "memory:", "--port", "0"], env);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr.trim(), /^error: CLOUDFRONT_LETS_API_KEY is not set: .*API key$/);
+  const short = await runScript("serve", ["--store", "memory:"], {
+    CLOUDFRONT_LETS_API_KEY: "short",
+  });
+  assert.equal(short.code, 2);
+  assert.match(short.stderr, /at least 16 characters/);
+});
+
+test("the dashboard embedded in the app is its page, style and script as committed", async () => {
+  const r = await runScript("build-dashboard", ["--check"]);
+  assert.equal(r.code, 0, r.stderr);
 });
 
 test("deno tasks run the scripts", async () => {

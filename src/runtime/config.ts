@@ -5,6 +5,7 @@
  * @module
  */
 import { existsSync, readFileSync } from "node:fs";
+import type { AppDeps } from "../api/app.ts";
 import { type FieldOrder, resolveFields } from "../core/fields.ts";
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
 import type { LogFormat } from "../core/parse-object.ts";
@@ -127,21 +128,56 @@ export function storeFrom(s: Settings): Store {
   return open(s, "store", required(s, "store"), openStore);
 }
 
-/** The pipeline context of complete settings. @throws ConfigError */
-export function contextFrom(s: Settings, log: (message: string) => void): Context {
+/** How steps parse and finalize: `--format`, `--fields`, the grace and lag minutes. */
+export function stepSettingsFrom(s: Settings): Pick<Context, "parse" | "graceMs" | "maxLagMs"> {
   const format = (s.format ?? "realtime") as LogFormat;
   if (!["realtime", "standard", "json"].includes(format)) {
     throw new ConfigError(`--format must be realtime, standard or json, got "${format}"`);
   }
-  return makeContext({
-    source: open(s, "source", required(s, "source"), openSource),
-    store: storeFrom(s),
+  return {
     parse: { format, fields: parseFields(s.fields, s["field-order"], format) },
-    now: parseNow(s.now),
     graceMs: minutes(s["grace-minutes"], DEFAULT_GRACE_MS, "grace-minutes"),
     maxLagMs: minutes(s["max-lag-minutes"], DEFAULT_MAX_LAG_MS, "max-lag-minutes"),
+  };
+}
+
+/** The pipeline context of complete settings. @throws ConfigError */
+export function contextFrom(s: Settings, log: (message: string) => void): Context {
+  return makeContext({
+    ...stepSettingsFrom(s),
+    source: open(s, "source", required(s, "source"), openSource),
+    store: storeFrom(s),
+    now: parseNow(s.now),
     log,
   });
+}
+
+/**
+ * What the API app is built from: the store (required), the live queue and the archive
+ * when set, the step settings, and the API keys. A fixed `--now` fixes the app's clock.
+ * @throws ConfigError, also when no API key is set: the server must not start without one.
+ */
+export function appDepsFrom(
+  s: Settings,
+  env: Record<string, string | undefined>,
+  log: (message: string) => void,
+): AppDeps {
+  const apiKeys = apiKeysFrom(env);
+  if (apiKeys.length === 0) {
+    throw new ConfigError(
+      `${envName("api-key")} is not set: the server does not start without an API key`,
+    );
+  }
+  const now = s.now === undefined ? undefined : parseNow(s.now);
+  return {
+    store: storeFrom(s),
+    source: s.source ? open(s, "source", s.source, openSource) : undefined,
+    archive: archiveFrom(s),
+    pipeline: { ...stepSettingsFrom(s), log },
+    apiKeys,
+    clock: now === undefined ? undefined : () => now,
+    log,
+  };
 }
 
 /** Where archive copies go, when `--archive` is set. */
