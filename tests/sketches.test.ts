@@ -145,3 +145,32 @@ test("a monthly data.json stays under 1 MB however many distinct paths there are
     String(doc.unique_paths),
   );
 });
+
+test("top-k merge: each path's error is its own plus the floor of every list it is missing from", () => {
+  const rand = prng(21);
+  for (let round = 0; round < 50; round++) {
+    const lists = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => {
+      const counts = new Map<string, [number, number]>();
+      for (let i = 0; i < 40; i++) {
+        counts.set(`/p${Math.floor(rand() * 60)}`, [1 + Math.floor(rand() * 50), 10]);
+      }
+      return topFromCounts(counts, 10 + Math.floor(rand() * 20));
+    });
+    const merged = topMerge(lists, 1000);
+    // The definition, literally: no shortcut.
+    for (const [path, requests, , err] of merged.entries) {
+      let want = 0;
+      let wantErr = 0;
+      for (const list of lists) {
+        const e = list.entries.find((x) => x[0] === path);
+        if (e) {
+          want += e[1];
+          wantErr += e[3];
+        } else wantErr += list.floor;
+      }
+      assert.equal(requests, want, path);
+      assert.equal(err, wantErr, path);
+    }
+    assert.equal(merged.floor, lists.reduce((n, l) => n + l.floor, 0));
+  }
+});

@@ -3,7 +3,8 @@
  * temporary file that is renamed into place, so a crash never leaves half a file.
  * @module
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { assertDir, assertKey, type Store, type StoreEntry } from "./store.ts";
 
@@ -18,12 +19,16 @@ export function fsStore(root: string): Store {
   return {
     name: root,
     async get(key) {
-      try {
-        return new Uint8Array(await readFile(path(key)));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw e;
-      }
+      const file = path(key); // an invalid key rejects, as in every backend
+      // The callback readFile: Node 20's promise version costs about 2.5× as much per
+      // small file, and the API reads one small __meta.json per period it serves.
+      return await new Promise<Uint8Array | undefined>((resolve, reject) =>
+        readFile(file, (e, data) => {
+          if (!e) resolve(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          else if (e.code === "ENOENT") resolve(undefined);
+          else reject(e);
+        })
+      );
     },
     async put(key, body) {
       const file = path(key);

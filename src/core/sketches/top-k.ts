@@ -41,28 +41,30 @@ export function topFromCounts(counts: Map<string, [number, number]>, keep = TOP_
   return truncate(entries, 0, keep);
 }
 
-/** Merges several lists into one of at most `keep` candidates. */
+/**
+ * Merges several lists into one of at most `keep` candidates. A path's error grows by the
+ * floor of every list it is missing from (it may hold up to that many there): the sum of
+ * all floors less the floors of the lists that have it, so one pass suffices.
+ */
 export function topMerge(lists: readonly TopList[], keep = TOP_KEEP): TopList {
-  const merged = new Map<string, TopEntry>();
+  const merged = new Map<string, { entry: TopEntry; floorsPresent: number }>();
   let floorSum = 0;
-  for (const list of lists) floorSum += list.floor;
-  for (const [li, list] of lists.entries()) {
+  for (const list of lists) {
+    floorSum += list.floor;
     for (const [path, requests, bytes, err] of list.entries) {
-      let e = merged.get(path);
-      if (!e) {
-        // Missing so far from lists 0..li-1: each may hold up to its floor.
-        let missing = 0;
-        for (let j = 0; j < li; j++) missing += lists[j].floor;
-        e = [path, 0, 0, missing];
-        merged.set(path, e);
-      }
-      e[1] += requests;
-      e[2] += bytes;
-      e[3] += err;
+      const m = merged.get(path);
+      if (m) {
+        m.entry[1] += requests;
+        m.entry[2] += bytes;
+        m.entry[3] += err;
+        m.floorsPresent += list.floor;
+      } else merged.set(path, { entry: [path, requests, bytes, err], floorsPresent: list.floor });
     }
-    // Paths seen earlier but absent from this list may hold up to this list's floor.
-    const here = new Set(list.entries.map((x) => x[0]));
-    for (const e of merged.values()) if (!here.has(e[0]) && list.floor > 0) e[3] += list.floor;
   }
-  return truncate([...merged.values()], floorSum, keep);
+  const entries: TopEntry[] = [];
+  for (const { entry, floorsPresent } of merged.values()) {
+    entry[3] += floorSum - floorsPresent;
+    entries.push(entry);
+  }
+  return truncate(entries, floorSum, keep);
 }
