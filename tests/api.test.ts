@@ -4,7 +4,8 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { createApp } from "../src/api/app.ts";
 import { PRESETS } from "../src/core/fields.ts";
@@ -13,6 +14,7 @@ import { makeContext } from "../src/pipeline/context.ts";
 import { runPipeline } from "../src/pipeline/run.ts";
 import { ingest } from "../src/pipeline/ingest.ts";
 import { consolidate } from "../src/pipeline/consolidate.ts";
+import { aggregate } from "../src/pipeline/aggregate.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
@@ -226,6 +228,50 @@ test("a partial aggregate is recomputed on request from what consolidation has",
     assert.equal(r.body.summary.requests, total); // recomputed: every object counted
     assert.equal(r.body.finality.status, "partial");
     assert.equal((await readDoc(s, "monthly", "2024-03")).requests, before.requests); // not written
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test("a served final answer never hides late data that reopens it", async () => {
+  const dir = tempDir("api-late");
+  try {
+    const queue = join(dir.dir, "q");
+    cpSync(logs.dir, queue, { recursive: true });
+    const s = fsStore(join(dir.dir, "store"));
+    await runPipeline(makeContext({ source: localSource(queue), store: s, parse, now: DONE }));
+    const app = appOver(s, { source: localSource(queue) });
+    const path =
+      "/api/sa/traffic/summary?period=hourly&from=2024-03-01T00:00:00Z&to=2024-03-02T00:00:00Z";
+    const first = await get(app, path);
+    assert.equal(first.body.finality.status, "final");
+    assert.deepEqual(await get(app, path), first); // served again, from the kept answer
+    // One late record for 2024-03-01 10:xx, in a new object: ingested and consolidated.
+    const sample = readdirSync(queue, { recursive: true }).map(String).find((f) =>
+      f.endsWith(".gz")
+    )!;
+    const line = new TextDecoder().decode(gunzipSync(readFileSync(join(queue, sample))))
+      .split("\n")[0].replace(/^\d+/, "1709287500");
+    mkdirSync(join(queue, "2024/03/02/23"), { recursive: true });
+    writeFileSync(
+      join(queue, "2024/03/02/23/late-1-2024-03-02-23-00-00-x.gz"),
+      gzipSync(line + "\n"),
+    );
+    const ctx = makeContext({ source: localSource(queue), store: s, parse, now: DONE });
+    await ingest(ctx);
+    await consolidate(ctx);
+    const reopened = await get(app, path);
+    assert.equal(reopened.body.finality.status, "partial");
+    assert.equal(reopened.body.summary.requests, first.body.summary.requests + 1);
+    // Late data keeps its windows partial for one aggregate run; the next finalizes them.
+    for (const hours of [1, 2]) {
+      await aggregate(
+        makeContext({ source: localSource(queue), store: s, parse, now: DONE + hours * 3_600_000 }),
+      );
+    }
+    const again = await get(app, path);
+    assert.equal(again.body.finality.status, "final");
+    assert.equal(again.body.summary.requests, first.body.summary.requests + 1);
   } finally {
     dir.cleanup();
   }

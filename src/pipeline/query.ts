@@ -17,6 +17,7 @@ import {
   type Period,
   periodBounds,
   periodKey,
+  PERIODS,
 } from "../core/windows.ts";
 import { getJson, type Store } from "../store/store.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
@@ -152,4 +153,29 @@ export function viewRange(
 export async function dataSpan(q: Query): Promise<{ first: number; last: number } | undefined> {
   const windows = await q.windows();
   return windows.length ? { first: windows[0], last: windows[windows.length - 1] } : undefined;
+}
+
+/**
+ * The stamp of a final period that covers all of [from, to) at `period`'s level or
+ * coarser (`monthly/2024-03@<computed_at>`), or undefined when none does.
+ *
+ * One meta read vouches for every period below it: the aggregate step finalizes a period
+ * only once all its children are final, and late data marks a window and every period
+ * above it partial before anything in them changes. So while the covering period's meta
+ * says final with the same `computed_at`, nothing in the range has changed.
+ */
+export async function finalCover(
+  q: Query,
+  period: Period,
+  from: number,
+  to: number,
+): Promise<string | undefined> {
+  for (const level of PERIODS.slice(PERIODS.indexOf(period)).reverse()) {
+    const key = periodKey(level, from);
+    const { start, end } = periodBounds(level, key);
+    if (start > from || to > end) continue;
+    const meta = await readMeta(q.store, level, key);
+    if (meta?.status === "final") return `${level}/${key}@${meta.computed_at}`;
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@
  * its children for the request (see pipeline/query.ts).
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { describeRoute, resolver } from "hono-openapi";
 import type * as v from "valibot";
 import {
@@ -21,7 +21,9 @@ import { iso, type Period, periodBounds, periodKey } from "../../core/windows.ts
 import {
   dataSpan,
   type FinalCache,
+  finalCover,
   type PeriodView,
+  type Query,
   startQuery,
   viewRange,
 } from "../../pipeline/query.ts";
@@ -39,7 +41,7 @@ import {
   TopQuery,
   TrafficQuery,
 } from "../schemas.ts";
-import { json, query } from "../validate.ts";
+import { query } from "../validate.ts";
 
 /** How far back a range reaches when `from` is not given. */
 const DEFAULT_SPAN_MS: Record<Period, number> = {
@@ -49,24 +51,29 @@ const DEFAULT_SPAN_MS: Record<Period, number> = {
   monthly: 366 * 86_400_000,
 };
 
-interface Range {
+/** A resolved range, before its periods are read. */
+interface Bounds {
   period: Period;
   from: number;
   to: number;
+  query: Query;
+}
+
+/** A range and its periods. */
+interface Range extends Bounds {
   views: Array<{ key: string; view: PeriodView | undefined }>;
 }
 
 /**
- * Resolves a range and reads its periods. Without `to`, the range ends with the last
- * period that holds data (or the current one); without `from`, it reaches back
- * {@link DEFAULT_SPAN_MS}.
+ * Resolves a range. Without `to`, it ends with the last period that holds data (or the
+ * current one); without `from`, it reaches back {@link DEFAULT_SPAN_MS}.
  */
-async function readRange(
+async function resolveRange(
   store: Store,
   cache: FinalCache,
   q: { period: Period; from?: string; to?: string },
   now: number,
-): Promise<Range> {
+): Promise<Bounds> {
   const query = startQuery(store, cache);
   let to = q.to === undefined ? undefined : Date.parse(q.to);
   if (to === undefined) {
@@ -75,14 +82,17 @@ async function readRange(
   }
   const from = q.from === undefined ? to - DEFAULT_SPAN_MS[q.period] : Date.parse(q.from);
   if (!(from < to)) throw new ApiError(400, "bad_request", "`from` must be before `to`");
-  let views;
+  return { period: q.period, from, to, query };
+}
+
+/** Reads every period of a range. */
+async function readRange(b: Bounds): Promise<Range> {
   try {
-    views = await viewRange(query, q.period, from, to);
+    return { ...b, views: await viewRange(b.query, b.period, b.from, b.to) };
   } catch (e) {
     if (e instanceof RangeError) throw new ApiError(400, "bad_request", e.message);
     throw e;
   }
-  return { period: q.period, from, to, views };
 }
 
 function finalityOf(views: Range["views"]): v.InferOutput<typeof FinalitySchema> {
@@ -130,6 +140,45 @@ function ranked<K extends string>(counts: Record<string, number>, name: K, limit
     );
 }
 
+/**
+ * Answers of ranges whose every period is final, serialized, by route and range. An
+ * answer is reused only while the stored metas still say final with the same
+ * `computed_at`: the one meta of a final period covering the range (see
+ * {@link finalCover}), or else every period's own. Late data that reopens a period is
+ * never hidden; only the reading, merging and rendering are saved.
+ */
+type AnswerCache = Map<string, { stamp: string; text: string }>;
+
+/** Answers kept at most. */
+const ANSWERS_KEPT = 1000;
+
+async function answer<S extends v.GenericSchema>(
+  c: Context,
+  answers: AnswerCache,
+  id: string,
+  b: Bounds,
+  _schema: S,
+  build: (r: Range) => v.InferOutput<S>,
+): Promise<Response> {
+  const key = `${id}|${b.period}|${b.from}|${b.to}`;
+  const cover = await finalCover(b.query, b.period, b.from, b.to);
+  let text = cover !== undefined && answers.get(key)?.stamp === cover
+    ? answers.get(key)!.text
+    : undefined;
+  if (text === undefined) {
+    const r = await readRange(b);
+    const final = r.views.length > 0 && r.views.every(({ view }) => view?.status === "final");
+    const stamp = cover ??
+      (final ? r.views.map(({ view }) => view!.computed_at).join(",") : undefined);
+    text = JSON.stringify(build(r));
+    if (stamp !== undefined) {
+      if (answers.size >= ANSWERS_KEPT) answers.clear();
+      answers.set(key, { stamp, text });
+    }
+  }
+  return c.body(text, 200, { "Content-Type": "application/json" });
+}
+
 const ok = (schema: v.GenericSchema, description: string) => ({
   200: { description, content: { "application/json": { schema: resolver(schema) } } },
 });
@@ -141,7 +190,8 @@ export function trafficRoutes(
   clock: (requested?: string) => number,
 ) {
   const read = (q: { period: Period; from?: string; to?: string; now?: string }) =>
-    readRange(store, cache, q, clock(q.now));
+    resolveRange(store, cache, q, clock(q.now));
+  const answers: AnswerCache = new Map();
   return new Hono()
     .get(
       "/summary",
@@ -151,8 +201,11 @@ export function trafficRoutes(
       }),
       query(TrafficQuery),
       async (c) => {
-        const r = await read(c.req.valid("query"));
-        return json(c, SummaryResponse, { ...head(r), summary: figures(merged(r)) });
+        const b = await read(c.req.valid("query"));
+        return answer(c, answers, "summary", b, SummaryResponse, (r) => ({
+          ...head(r),
+          summary: figures(merged(r)),
+        }));
       },
     )
     .get(
@@ -164,18 +217,21 @@ export function trafficRoutes(
       query(TimeseriesQuery),
       async (c) => {
         const q = c.req.valid("query");
-        const r = await read(q);
-        const points = r.views.map(({ key, view }) => {
-          const { start, end } = periodBounds(r.period, key);
-          return {
-            key,
-            start: iso(start),
-            end: iso(end),
-            value: metricOf(view?.state ?? emptyState(), q.metric),
-            status: view?.status ?? "empty" as const,
-          };
-        });
-        return json(c, TimeseriesResponse, { ...head(r), metric: q.metric, points });
+        const b = await read(q);
+        return answer(c, answers, `timeseries ${q.metric}`, b, TimeseriesResponse, (r) => ({
+          ...head(r),
+          metric: q.metric,
+          points: r.views.map(({ key, view }) => {
+            const { start, end } = periodBounds(r.period, key);
+            return {
+              key,
+              start: iso(start),
+              end: iso(end),
+              value: metricOf(view?.state ?? emptyState(), q.metric),
+              status: view?.status ?? "empty" as const,
+            };
+          }),
+        }));
       },
     )
     .get(
@@ -187,9 +243,12 @@ export function trafficRoutes(
       query(TopQuery),
       async (c) => {
         const q = c.req.valid("query");
-        const r = await read(q);
-        const paths = figures(merged(r)).top_paths.slice(0, q.limit);
-        return json(c, TopPathsResponse, { ...head(r), estimate: ESTIMATES.top_paths, paths });
+        const b = await read(q);
+        return answer(c, answers, `top-paths ${q.limit}`, b, TopPathsResponse, (r) => ({
+          ...head(r),
+          estimate: ESTIMATES.top_paths,
+          paths: figures(merged(r)).top_paths.slice(0, q.limit),
+        }));
       },
     )
     .get(
@@ -201,9 +260,11 @@ export function trafficRoutes(
       query(TopQuery),
       async (c) => {
         const q = c.req.valid("query");
-        const r = await read(q);
-        const edges = ranked(merged(r).edge_locations, "edge_location", q.limit);
-        return json(c, EdgeLocationsResponse, { ...head(r), edge_locations: edges });
+        const b = await read(q);
+        return answer(c, answers, `edge-locations ${q.limit}`, b, EdgeLocationsResponse, (r) => ({
+          ...head(r),
+          edge_locations: ranked(merged(r).edge_locations, "edge_location", q.limit),
+        }));
       },
     )
     .get(
@@ -215,12 +276,14 @@ export function trafficRoutes(
       query(TopQuery),
       async (c) => {
         const q = c.req.valid("query");
-        const r = await read(q);
-        const state = merged(r);
-        return json(c, StatusCodesResponse, {
-          ...head(r),
-          status_codes: ranked(state.status_codes, "code", q.limit),
-          status_classes: statusClasses(state),
+        const b = await read(q);
+        return answer(c, answers, `status-codes ${q.limit}`, b, StatusCodesResponse, (r) => {
+          const state = merged(r);
+          return {
+            ...head(r),
+            status_codes: ranked(state.status_codes, "code", q.limit),
+            status_classes: statusClasses(state),
+          };
         });
       },
     );
