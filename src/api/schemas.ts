@@ -23,6 +23,8 @@ export const NowQuery = v.object({ now: Now });
 
 /** The pipeline steps the API runs. */
 export const STEPS = ["ingest", "consolidate", "aggregate", "archive"] as const;
+/** One pipeline step. */
+export type StepName = (typeof STEPS)[number];
 
 /** `POST /api/sa/cloudfront/{step}` path. */
 export const StepParams = v.object({ step: v.picklist(STEPS) });

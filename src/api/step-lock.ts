@@ -5,10 +5,11 @@
  * @module
  */
 import { ApiError } from "./errors.ts";
+import type { StepName } from "./schemas.ts";
 
 /** The step that is running. */
 export interface Running {
-  step: "ingest" | "consolidate" | "aggregate" | "archive";
+  step: StepName;
   started_at: string;
 }
 

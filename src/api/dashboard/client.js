@@ -272,20 +272,20 @@ async function browse(dir) {
   const dirs = listing.dirs;
   /** @type {Array<{ key: string, size: number }>} */
   const files = listing.files;
-  for (const d of dirs) {
-    const b = el("button", { type: "button", "data-dir": d.path }, `${d.name}/`);
-    b.addEventListener("click", () => browse(d.path).catch(show));
+  /** @param {HTMLElement} button @param {() => Promise<void>} open */
+  const item = (button, open) => {
+    button.addEventListener("click", () => open().catch(show));
     const li = el("li");
-    li.append(b);
+    li.append(button);
     list.append(li);
+  };
+  for (const d of dirs) {
+    item(el("button", { type: "button", "data-dir": d.path }, `${d.name}/`), () => browse(d.path));
   }
   for (const f of files) {
     const name = f.key.slice(f.key.lastIndexOf("/") + 1);
-    const b = el("button", { type: "button", "data-key": f.key }, `${name} (${bytesText(f.size)})`);
-    b.addEventListener("click", () => entry(f.key).catch(show));
-    const li = el("li");
-    li.append(b);
-    list.append(li);
+    const label = `${name} (${bytesText(f.size)})`;
+    item(el("button", { type: "button", "data-key": f.key }, label), () => entry(f.key));
   }
 }
 

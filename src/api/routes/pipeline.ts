@@ -12,10 +12,15 @@ import { type Context, makeContext } from "../../pipeline/context.ts";
 import { ingest } from "../../pipeline/ingest.ts";
 import { pipelineStatus } from "../../pipeline/status.ts";
 import { ApiError } from "../errors.ts";
-import { NowQuery, StatusResponse, StepParams, StepQuery, StepResponse } from "../schemas.ts";
-import type { Running, StepLock } from "../step-lock.ts";
-
-type StepName = Running["step"];
+import {
+  NowQuery,
+  StatusResponse,
+  type StepName,
+  StepParams,
+  StepQuery,
+  StepResponse,
+} from "../schemas.ts";
+import type { StepLock } from "../step-lock.ts";
 import { json, params, query } from "../validate.ts";
 import type { AppDeps } from "../app.ts";
 
