@@ -31,6 +31,10 @@ test("local: nested keys, hidden files skipped, versions follow content not mtim
     assert.deepEqual(objs.map((o) => o.key), ["2024/03/01/10/a.gz", "b.log"]);
     assert.equal(objs[0].version, objs[1].version); // same bytes, same version
     assert.equal(await text(await src.open("b.log", objs[1].version)), "one\n");
+    assert.deepEqual(await src.stat("b.log"), objs[1]); // one object, as listed
+    for (const key of ["missing.gz", "2024/03", ".hidden", "../b.log"]) {
+      assert.equal(await src.stat(key), undefined, key);
+    }
   } finally {
     d.cleanup();
   }
@@ -72,6 +76,9 @@ test("s3: lists under the prefix with ETag versions, opens and reads", async () 
   assert.match(objs[0].version, /^[0-9a-f]{32}$/);
   assert.equal(await text(await src.open(objs[1].key)), "B\n");
   assert.equal(new TextDecoder().decode(await src.read(objs[0].key)), "A\n");
+  const one = await src.stat(objs[0].key);
+  assert.deepEqual({ ...one, lastModified: 0 }, { ...objs[0], lastModified: 0 });
+  assert.equal(await src.stat("missing.gz"), undefined);
   await src.delete(objs[1].key);
   assert.deepEqual((await listed(src)).map((o) => o.key), ["2024/03/01/10/a.gz"]);
 });

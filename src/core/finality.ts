@@ -22,6 +22,11 @@ export const MetaSchema = v.object({
   sources_final: v.boolean(),
   /** Set when late data reopened a period that had been final. */
   late_data: v.optional(v.boolean()),
+  /**
+   * A stamp of what the period was computed from (its window's sources, or its children's
+   * stamps): a writer reads it back to know whether another writer changed the inputs.
+   */
+  inputs: v.optional(v.string()),
 });
 /** The finality metadata of one aggregate. */
 export type Meta = v.InferOutput<typeof MetaSchema>;

@@ -36,7 +36,8 @@ import { ConsolidatedSchema } from "./consolidate.ts";
 import { sourceHash } from "./ledger.ts";
 import { readMeta } from "./meta.ts";
 import { listByWindow } from "./list-windows.ts";
-import { readWatermark, writeWatermark } from "./watermark.ts";
+import { lowerStoredWatermark, readWatermark, writeWatermark } from "./watermark.ts";
+import { hash64 } from "../core/sketches/hash.ts";
 import { NO_WATERMARK, type Watermark } from "../core/watermark.ts";
 
 /** The result of an aggregate run, per level. */
@@ -83,6 +84,7 @@ export async function aggregate(
   };
   const windows = await listByWindow(ctx.store, `${ROOT}/consolidated/`);
   const starts = [...windows.keys()].sort((a, b) => a - b);
+  const finalized: Array<[Period, string]> = [];
   for (const period of PERIODS) {
     // Every period of this level that holds data and starts at or after its mark.
     const keys = [...new Set(starts.map((s) => periodKey(period, s)))]
@@ -94,22 +96,13 @@ export async function aggregate(
         result.skipped_final[period]++;
         return;
       }
-      const { start, end } = periodBounds(period, key);
-      const { state, sourceCount, childrenFinal } = await inputsOf(ctx, period, key, holds);
-      const isLate = before?.late_data === true;
-      const final = !isLate && childrenFinal && clockFinal(end, ctx.now, ctx.graceMs);
-      if (!final) firstOpen = Math.min(firstOpen, start);
-      const meta: Meta = {
-        status: final ? "final" : "partial",
-        computed_at: iso(ctx.now),
-        source_count: sourceCount,
-        sources_final: childrenFinal,
-      };
-      await putJson(ctx.store, aggregateKey(period, key), renderAggregate(period, key, state));
-      await putJson(ctx.store, metaKey(period, key), meta);
+      const meta = await savePeriod(ctx, period, key, holds, before, true);
+      const final = meta.status === "final";
+      if (!final) firstOpen = Math.min(firstOpen, periodBounds(period, key).start);
+      else finalized.push([period, key]);
       result.computed[period]++;
       if (final) result.final[period]++;
-      if (isLate) result.late.push(`${period}/${key}`);
+      if (before?.late_data === true) result.late.push(`${period}/${key}`);
     });
     ctx.log(
       `aggregated ${period}: ${result.computed[period]} computed (${
@@ -122,48 +115,156 @@ export async function aggregate(
     next[period] = Math.max(mark[period], Math.min(firstOpen, lastEnd));
   }
   await writeWatermark(ctx.store, next);
+  await recheckBelowMark(ctx, next, new Set(starts), finalized);
   result.late.sort();
   return result;
 }
 
 /**
+ * Other writers (late data, event-driven refreshes) may have added a window below the new
+ * mark, or reopened a period this run finalized, while this run computed: lower the mark
+ * again for those, so that no open period ever sits unseen below it.
+ */
+async function recheckBelowMark(
+  ctx: Context,
+  mark: Watermark,
+  seen: ReadonlySet<number>,
+  finalized: ReadonlyArray<[Period, string]>,
+): Promise<void> {
+  const open: number[] = [];
+  for (const start of (await listByWindow(ctx.store, `${ROOT}/consolidated/`)).keys()) {
+    if (!seen.has(start) && start < mark["30min"]) open.push(start);
+  }
+  for (const [period, key] of finalized) {
+    if ((await readMeta(ctx.store, period, key))?.status !== "final") {
+      open.push(periodBounds(period, key).start);
+    }
+  }
+  if (open.length > 0) await lowerStoredWatermark(ctx.store, Math.min(...open));
+}
+
+/**
+ * Recomputes the periods over the given windows (what an event's objects touched), finest
+ * first, and stores them as partial: finalizing is the aggregate step's job, since it knows
+ * the whole queue. Late data stays flagged for it.
+ */
+export async function refreshPeriods(
+  ctx: Context,
+  windowStarts: readonly number[],
+): Promise<Record<Period, number>> {
+  const computed = zero();
+  for (const period of PERIODS) {
+    const keys = [...new Set(windowStarts.map((s) => periodKey(period, s)))].sort();
+    await mapLimit(keys, 8, async (key) => {
+      await savePeriod(ctx, period, key, undefined, await readMeta(ctx.store, period, key), false);
+      computed[period]++;
+    });
+  }
+  return computed;
+}
+
+/** Writes of one period in a row before giving up: other writers keep changing its inputs. */
+const MAX_ROUNDS = 20;
+
+/**
+ * Computes one period from its inputs and stores it; then reads the inputs' stamp back and
+ * computes again while another writer changed them meanwhile. Every change to an input is
+ * followed by its writer's own save of this period, so the last save holds the last
+ * inputs (the same argument as consolidateWindow's). `holds` undefined: the queue is not
+ * known, so nothing is final by its sources.
+ */
+async function savePeriod(
+  ctx: Context,
+  period: Period,
+  key: string,
+  holds: readonly Hold[] | undefined,
+  before: Meta | undefined,
+  finalize: boolean,
+): Promise<Meta> {
+  const { end } = periodBounds(period, key);
+  const isLate = before?.late_data === true;
+  for (let round = 1;; round++) {
+    const { state, sourceCount, childrenFinal, stamp } = await inputsOf(ctx, period, key, holds);
+    const final = finalize && !isLate && childrenFinal && clockFinal(end, ctx.now, ctx.graceMs);
+    const meta: Meta = {
+      status: final ? "final" : "partial",
+      computed_at: iso(ctx.now),
+      source_count: sourceCount,
+      sources_final: childrenFinal,
+      ...(!finalize && isLate ? { late_data: true } : {}),
+      inputs: stamp,
+    };
+    await putJson(ctx.store, aggregateKey(period, key), renderAggregate(period, key, state));
+    await putJson(ctx.store, metaKey(period, key), meta);
+    if ((await inputsOf(ctx, period, key, holds, true)).stamp === stamp) return meta;
+    if (round === MAX_ROUNDS) {
+      throw new Error(`${period} ${key}: its inputs changed under ${round} saves in a row`);
+    }
+  }
+}
+
+/** A short stamp of a list of input identities. */
+function stampOf(parts: readonly string[]): string {
+  const [a, b] = hash64(parts.join(","));
+  return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
+}
+
+/**
  * What a period is computed from: a 30min window from its consolidated summary (final
  * once no unprocessed object may hold records for it), a coarser period from its children.
+ * With `stampOnly`, the states are not merged: only the stamp is wanted.
  */
 async function inputsOf(
   ctx: Context,
   period: Period,
   key: string,
-  holds: readonly Hold[],
-): Promise<{ state: SummaryState; sourceCount: number; childrenFinal: boolean }> {
+  holds: readonly Hold[] | undefined,
+  stampOnly = false,
+): Promise<{ state: SummaryState; sourceCount: number; childrenFinal: boolean; stamp: string }> {
   const { start, end } = periodBounds(period, key);
   if (period === "30min") {
     const c = v.parse(ConsolidatedSchema, await getJson(ctx.store, consolidatedKey(start)));
     return {
       state: c.state,
       sourceCount: c.sources.length,
-      childrenFinal: sourcesFinal(start, end, holds),
+      childrenFinal: holds !== undefined && sourcesFinal(start, end, holds),
+      stamp: stampOf(c.sources),
     };
   }
   const children = await Promise.all(
-    childKeys(period, key).map((k) => childOf(ctx, period, k, holds)),
+    childKeys(period, key).map((k) => childOf(ctx, period, k, holds, stampOnly)),
   );
   return {
-    state: mergeStates(children.map((c) => c.state)),
+    state: stampOnly ? emptyState() : mergeStates(children.map((c) => c.state)),
     sourceCount: children.filter((c) => c.present).length,
     childrenFinal: children.every((c) => c.final),
+    stamp: stampOf(children.map((c) => c.stamp)),
   };
 }
 
 /** A child period's state and finality; a child with no data is empty, final by the clock. */
-async function childOf(ctx: Context, parent: Period, key: string, holds: readonly Hold[]) {
+async function childOf(
+  ctx: Context,
+  parent: Period,
+  key: string,
+  holds: readonly Hold[] | undefined,
+  stampOnly: boolean,
+) {
   const period = childPeriod(parent)!;
   const meta = await readMeta(ctx.store, period, key);
   if (meta) {
-    const doc = v.parse(AggregateStateSchema, await getJson(ctx.store, aggregateKey(period, key)));
-    return { state: doc.state, present: true, final: meta.status === "final" };
+    const state = stampOnly
+      ? emptyState()
+      : v.parse(AggregateStateSchema, await getJson(ctx.store, aggregateKey(period, key))).state;
+    return {
+      state,
+      present: true,
+      final: meta.status === "final",
+      stamp: meta.inputs ?? meta.computed_at,
+    };
   }
   const { start, end } = periodBounds(period, key);
-  const final = clockFinal(end, ctx.now, ctx.graceMs) && sourcesFinal(start, end, holds);
-  return { state: emptyState(), present: false, final };
+  const final = holds !== undefined && clockFinal(end, ctx.now, ctx.graceMs) &&
+    sourcesFinal(start, end, holds);
+  return { state: emptyState(), present: false, final, stamp: "-" };
 }

@@ -9,7 +9,7 @@
 import * as v from "valibot";
 import { accumulateEntry, windowAccumulator, windowState } from "../core/consolidate.ts";
 import type { Meta } from "../core/finality.ts";
-import { consolidatedKey, metaKey, rawWindowPrefix, ROOT } from "../core/keys.ts";
+import { consolidatedKey, metaKey, rawWindowPrefix, ROOT, windowDir } from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
 import { SummaryStateSchema } from "../core/summary.ts";
 import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
@@ -46,14 +46,24 @@ const PENDING = `${ROOT}/pending/`;
 const RAW = `${ROOT}/raw/`;
 
 /**
- * Consolidates every window with pending raw entries; with `rebuild`, every window that
+ * Consolidates every window with pending raw entries, or only the `windows` named (window
+ * starts, epoch ms: what one event's objects touched); with `rebuild`, every window that
  * has raw entries at all (to regenerate deleted consolidated output from raw).
  */
 export async function consolidate(
   ctx: Pick<Context, "store" | "now" | "log">,
-  options: { rebuild?: boolean } = {},
+  options: { rebuild?: boolean; windows?: readonly number[] } = {},
 ): Promise<ConsolidateResult> {
-  const byWindow = await listByWindow(ctx.store, PENDING);
+  const byWindow = options.windows
+    ? new Map(
+      await Promise.all(options.windows.map(async (start) =>
+        [
+          start,
+          (await listAll(ctx.store, `${PENDING}${windowDir(start)}/`)).map((e) => e.key),
+        ] as const
+      )),
+    )
+    : await listByWindow(ctx.store, PENDING);
   if (options.rebuild) {
     for (const start of (await listByWindow(ctx.store, RAW)).keys()) {
       if (!byWindow.has(start)) byWindow.set(start, []);
@@ -89,11 +99,36 @@ export async function consolidate(
   return result;
 }
 
-/** Rebuilds one window from its ledgered raw parts; undefined when none is ledgered yet. */
+/** Rebuilds of one window in a row before giving up: other writers keep adding to it. */
+const MAX_ROUNDS = 20;
+
+/**
+ * Rebuilds one window from its ledgered raw parts; undefined when none is ledgered yet.
+ *
+ * Safe with many writers at once without compare-and-swap: after writing, the window's
+ * committed sources are listed again, and the window is rebuilt while they differ from
+ * what the summary was made of. Every commit is followed by its writer's own rebuild and
+ * check, so the last write of a window always holds every committed source.
+ */
 export async function consolidateWindow(
   store: Store,
   start: number,
 ): Promise<Consolidated | undefined> {
+  for (let round = 1;; round++) {
+    const parts = await committedParts(store, start);
+    if (parts.size === 0) return undefined;
+    const c = await buildWindow(store, start, parts);
+    await putJson(store, consolidatedKey(start), c);
+    const after = await committedParts(store, start);
+    if ([...after.keys()].join() === c.sources.join()) return c;
+    if (round === MAX_ROUNDS) {
+      throw new Error(`window ${iso(start)} changed under ${round} rebuilds in a row`);
+    }
+  }
+}
+
+/** The raw part keys of every source whose ledger says it is in the window, by hash, sorted. */
+async function committedParts(store: Store, start: number): Promise<Map<string, string[]>> {
   const prefix = rawWindowPrefix(start);
   const parts = new Map<string, string[]>();
   for (const e of await listAll(store, prefix)) {
@@ -103,8 +138,7 @@ export async function consolidateWindow(
     if (keys) keys.push(e.key);
     else parts.set(m[1], [e.key]);
   }
-  const acc = windowAccumulator();
-  const sources: string[] = [];
+  const committed = new Map<string, string[]>();
   for (const hash of [...parts.keys()].sort()) {
     const ledger = await readLedger(store, hash);
     const expected = ledger?.windows[iso(start)];
@@ -117,24 +151,33 @@ export async function consolidateWindow(
         }: found ${keys.length}, ledger says ${expected}`,
       );
     }
-    for (const key of keys) accumulateEntry(acc, parseRawEntry(await getJson(store, key)));
-    sources.push(hash);
+    committed.set(hash, keys);
   }
-  if (sources.length === 0) return undefined;
+  return committed;
+}
+
+/** The summary of a window from the raw parts of its committed sources. */
+async function buildWindow(
+  store: Store,
+  start: number,
+  parts: Map<string, string[]>,
+): Promise<Consolidated> {
+  const acc = windowAccumulator();
+  for (const keys of parts.values()) {
+    for (const key of keys) accumulateEntry(acc, parseRawEntry(await getJson(store, key)));
+  }
   const paths: Consolidated["paths"] = [...acc.paths].map(([p, [n, b]]) =>
     [p, n, b] as [string, number, number]
   )
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const c: Consolidated = {
+  return {
     window: iso(start),
     key: periodKey("30min", start),
-    sources,
+    sources: [...parts.keys()],
     records: acc.requests,
     paths,
     state: windowState(acc),
   };
-  await putJson(store, consolidatedKey(start), c);
-  return c;
 }
 
 /** Sends a final 30min aggregate and all its ancestors back to partial. True if it was final. */

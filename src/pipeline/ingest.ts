@@ -46,8 +46,17 @@ export interface IngestResult {
   objects: Array<{ key: string; records: number; malformed: number; malformed_lines: number[] }>;
 }
 
-/** Ingests every unprocessed object of the source. */
-export async function ingest(ctx: Context): Promise<IngestResult> {
+/**
+ * One object to ingest and where its bytes come from: the live queue by default, or given
+ * bytes (records that arrive through Kinesis never pass through S3).
+ */
+export interface IngestItem {
+  obj: SourceObject;
+  open?: () => Promise<ReadableStream<Uint8Array>>;
+}
+
+/** Ingests every unprocessed object of the source, or only the `items` named. */
+export async function ingest(ctx: Context, items?: IngestItem[]): Promise<IngestResult> {
   const result: IngestResult = {
     objects_seen: 0,
     objects_ingested: 0,
@@ -61,18 +70,23 @@ export async function ingest(ctx: Context): Promise<IngestResult> {
     objects: [],
   };
   const late = new Set<string>();
-  const objects: SourceObject[] = [];
-  for await (const obj of ctx.source.list()) objects.push(obj);
+  const objects: IngestItem[] = items ?? [];
+  if (!items) { for await (const obj of ctx.source.list()) objects.push({ obj }); }
   result.objects_seen = objects.length;
   // A few objects at once: their reads, writes and gunzip overlap with parsing.
-  await mapLimit(objects, INGEST_CONCURRENCY, async (obj) => {
+  await mapLimit(objects, INGEST_CONCURRENCY, async ({ obj, open }) => {
     const hash = await sourceHash(obj);
     if ((await ctx.store.get(ledgerKey(hash))) !== undefined) {
       result.objects_skipped++;
       return;
     }
     try {
-      const { ledger, stats } = await ingestObject(ctx, obj, hash);
+      const { ledger, stats } = await ingestObject(
+        ctx,
+        obj,
+        hash,
+        open ?? (() => ctx.source.open(obj.key, obj.version)),
+      );
       result.objects_ingested++;
       result.records += stats.records;
       result.malformed += stats.malformed;
@@ -119,12 +133,17 @@ export async function ingest(ctx: Context): Promise<IngestResult> {
  * `DecompressionStream` does); fflate reads every member and checks each one's CRC and
  * size. On failure, every part written is removed.
  */
-async function ingestObject(ctx: Context, obj: SourceObject, hash: string) {
+async function ingestObject(
+  ctx: Context,
+  obj: SourceObject,
+  hash: string,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+) {
   const attempts: string[][] = [];
   const attempt = (engine: Inflate) => {
     const written: string[] = [];
     attempts.push(written);
-    return ingestWith(ctx, obj, hash, engine, written);
+    return ingestWith(ctx, obj, hash, open, engine, written);
   };
   try {
     try {
@@ -146,10 +165,11 @@ async function ingestWith(
   ctx: Context,
   obj: SourceObject,
   hash: string,
+  openBody: () => Promise<ReadableStream<Uint8Array>>,
   engine: Inflate,
   written: string[],
 ): Promise<{ ledger: Ledger; stats: ParseStats }> {
-  const { body } = await maybeGunzip(await ctx.source.open(obj.key, obj.version), engine);
+  const { body } = await maybeGunzip(await openBody(), engine);
   const open = new Map<number, { builder: RawBuilder; part: number }>();
   const writes: Promise<void>[] = [];
   const flush = (start: number, w: { builder: RawBuilder; part: number }) => {

@@ -23,12 +23,18 @@ export function writeWatermark(store: Store, w: Watermark): Promise<void> {
   return putJson(store, WATERMARK_KEY, formatWatermark(w));
 }
 
-/** Lowers the stored watermark so the periods containing `at` are looked at again. */
+/**
+ * Lowers the stored watermark so the periods containing `at` are looked at again. Another
+ * writer may overwrite it meanwhile, so the stored value is read back and lowered again
+ * until it is at or below what this call needs.
+ */
 export async function lowerStoredWatermark(store: Store, at: number): Promise<void> {
-  const before = await readWatermark(store);
-  if (before === NO_WATERMARK) return; // nothing is skipped anyway
-  const after = lowerWatermark(before, at);
-  if (Object.entries(after).some(([p, t]) => t !== before[p as keyof Watermark])) {
+  for (let round = 0; round < 20; round++) {
+    const before = await readWatermark(store);
+    if (before === NO_WATERMARK) return; // nothing is skipped anyway
+    const after = lowerWatermark(before, at);
+    if (Object.entries(after).every(([p, t]) => t === before[p as keyof Watermark])) return;
     await writeWatermark(store, after);
   }
+  throw new Error("the aggregate watermark kept being raised over this lowering");
 }

@@ -15,16 +15,29 @@ export function localSource(dir: string): LogSource {
   // A pipeline run lists the queue up to three times (ingest, finality, archive): hash an
   // unchanged file (same size and mtime) once. Reads pinned to the version still check bytes.
   const hashes = new Map<string, string>();
+  const describe = async (key: string): Promise<SourceObject> => {
+    const info = await stat(path(key));
+    if (!info.isFile()) throw Object.assign(new Error(`${key} is not a file`), { code: "EISDIR" });
+    const seen = `${key}\n${info.size}\n${info.mtimeMs}`;
+    let version = hashes.get(seen);
+    if (version === undefined) hashes.set(seen, version = await contentHash(path(key)));
+    return { key, size: info.size, version, lastModified: info.mtimeMs };
+  };
   return {
     name: dir,
     async *list(): AsyncIterable<SourceObject> {
       for (const key of await walk(dir, "")) {
-        if (!isLogKey(key)) continue;
-        const info = await stat(path(key));
-        const seen = `${key}\n${info.size}\n${info.mtimeMs}`;
-        let version = hashes.get(seen);
-        if (version === undefined) hashes.set(seen, version = await contentHash(path(key)));
-        yield { key, size: info.size, version, lastModified: info.mtimeMs };
+        if (isLogKey(key)) yield await describe(key);
+      }
+    },
+    async stat(key) {
+      if (!isLogKey(key) || key.split("/").some((s) => s === "..")) return undefined;
+      try {
+        return await describe(key);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
+        throw e;
       }
     },
     open(key, version) {

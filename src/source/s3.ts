@@ -5,6 +5,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -63,6 +64,24 @@ export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogS
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
+    },
+    async stat(key) {
+      if (!isLogKey(key)) return undefined;
+      try {
+        const o = await client.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: joinKey(prefix, key) }),
+        );
+        return {
+          key,
+          size: o.ContentLength ?? 0,
+          version: (o.ETag ?? "").replace(/"/g, "") || `${NO_ETAG}${o.ContentLength}`,
+          lastModified: o.LastModified?.getTime() ?? 0,
+        };
+      } catch (e) {
+        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 || (e as Error).name === "NotFound") return undefined;
+        throw e;
+      }
     },
     async open(key, version) {
       return (await get(key, version)).transformToWebStream() as ReadableStream<Uint8Array>;

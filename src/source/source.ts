@@ -20,6 +20,8 @@ export interface LogSource {
   /** For messages: a directory path or `s3://bucket/prefix`. */
   readonly name: string;
   list(): AsyncIterable<SourceObject>;
+  /** One object as `list` would show it, or undefined when it is not (or no longer) there. */
+  stat(key: string): Promise<SourceObject | undefined>;
   /**
    * Streams an object's bytes. With `version`, the read fails (a {@link VersionChangedError}
    * on the stream) when the object was replaced since it was listed, so that content is
