@@ -100,16 +100,23 @@ export async function readMeta(store: Store, period: Period, key: string): Promi
 
 /**
  * Every `data.json` and `__meta.json` among `entries` (key → bytes), as text, with meta's
- * `computed_at` blanked: what must be identical between runs.
+ * `computed_at` blanked: what must be identical between runs. With `sameSources` false,
+ * the `inputs` stamps are blanked too: they name the source objects, whose identities
+ * differ between, say, an S3 bucket (ETags) and a directory (content hashes).
  */
-export function aggregatesOf(entries: Iterable<[string, Uint8Array]>): Record<string, string> {
+export function aggregatesOf(
+  entries: Iterable<[string, Uint8Array]>,
+  sameSources = true,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (!k.includes("/aggregate/")) continue;
     const text = new TextDecoder().decode(v);
-    out[k] = k.endsWith("__meta.json")
-      ? JSON.stringify({ ...JSON.parse(text), computed_at: "-" })
-      : text;
+    if (!k.endsWith("__meta.json")) out[k] = text;
+    else {
+      const meta = { ...JSON.parse(text), computed_at: "-" };
+      out[k] = JSON.stringify(sameSources ? meta : { ...meta, inputs: "-" });
+    }
   }
   return out;
 }

@@ -22,10 +22,12 @@ export function runScript(
   name: string,
   args: string[],
   env: Record<string, string> = {},
+  input?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [cmd, argv] = scriptCommand(name, args);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: "1" } });
+    child.stdin.end(input ?? "");
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -164,7 +164,7 @@ export async function refreshPeriods(
 }
 
 /** Writes of one period in a row before giving up: other writers keep changing its inputs. */
-const MAX_ROUNDS = 20;
+const MAX_ROUNDS = 100;
 
 /**
  * Computes one period from its inputs and stores it; then reads the inputs' stamp back and

@@ -100,7 +100,7 @@ export async function consolidate(
 }
 
 /** Rebuilds of one window in a row before giving up: other writers keep adding to it. */
-const MAX_ROUNDS = 20;
+const MAX_ROUNDS = 100;
 
 /**
  * Rebuilds one window from its ledgered raw parts; undefined when none is ledgered yet.

@@ -1,0 +1,231 @@
+/**
+ * The events the Lambda function receives besides HTTP, and what each one does:
+ *
+ * - S3 `ObjectCreated` notifications, delivered directly, through SQS, or through SNS into
+ *   SQS (the SNS envelope in the SQS body): the named objects are processed
+ *   (pipeline/process.ts). SQS failures are reported per message (`batchItemFailures`),
+ *   so one bad object does not fail its batch.
+ * - Kinesis Data Streams records (CloudFront real-time logs, one base64 line each): the
+ *   batch becomes raw entries without passing through S3.
+ * - EventBridge schedules: consolidate what is pending, aggregate (finality moves with the
+ *   clock) and archive.
+ * @module
+ */
+import { archive, type ArchiveResult } from "../pipeline/archive.ts";
+import { aggregate, type AggregateResult } from "../pipeline/aggregate.ts";
+import { consolidate, type ConsolidateResult } from "../pipeline/consolidate.ts";
+import type { Context } from "../pipeline/context.ts";
+import {
+  batchRecorded,
+  processBatches,
+  processObjects,
+  type ProcessResult,
+} from "../pipeline/process.ts";
+import type { Store } from "../store/store.ts";
+
+/** What an event handler needs: the pipeline context, and the archive if any. */
+export interface EventDeps {
+  ctx: Context;
+  archive?: { store: Store; storageClass: string };
+}
+
+/** The kinds of event this module handles. */
+export type EventKind = "http" | "s3" | "sqs" | "sns" | "kinesis" | "schedule" | "unknown";
+
+type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === "object" && x !== null;
+
+/** What kind of event `event` is, by its shape. */
+export function kindOf(event: unknown): EventKind {
+  if (!isObject(event)) return "unknown";
+  if (isObject(event.requestContext) && "http" in event.requestContext) return "http";
+  if (event.source === "aws.events" || event["detail-type"] === "Scheduled Event") {
+    return "schedule";
+  }
+  const first = Array.isArray(event.Records) && isObject(event.Records[0])
+    ? event.Records[0]
+    : undefined;
+  if (!first) return "unknown";
+  if (first.eventSource === "aws:s3") return "s3";
+  if (first.eventSource === "aws:sqs") return "sqs";
+  if (first.EventSource === "aws:sns") return "sns";
+  if (first.eventSource === "aws:kinesis") return "kinesis";
+  return "unknown";
+}
+
+/** One object named by an S3 notification. */
+export interface S3Object {
+  bucket: string;
+  key: string;
+}
+
+/**
+ * The objects an S3 notification names (`ObjectCreated:*` only). Keys arrive URL-encoded,
+ * spaces as `+`. An `s3:TestEvent` names none.
+ */
+export function s3Objects(notification: unknown): S3Object[] {
+  if (!isObject(notification) || !Array.isArray(notification.Records)) return [];
+  const out: S3Object[] = [];
+  for (const r of notification.Records) {
+    if (!isObject(r) || !isObject(r.s3)) continue;
+    if (typeof r.eventName === "string" && !r.eventName.startsWith("ObjectCreated:")) continue;
+    const bucket = isObject(r.s3.bucket) ? String(r.s3.bucket.name) : "";
+    const raw = isObject(r.s3.object) ? String(r.s3.object.key) : "";
+    out.push({ bucket, key: decodeURIComponent(raw.replace(/\+/g, "%20")) });
+  }
+  return out;
+}
+
+/** The S3 notification inside an SQS body, unwrapping an SNS envelope. @throws on bad JSON */
+export function notificationInSqsBody(body: string): unknown {
+  const parsed = JSON.parse(body);
+  if (isObject(parsed) && parsed.Type === "Notification" && typeof parsed.Message === "string") {
+    return JSON.parse(parsed.Message);
+  }
+  return parsed;
+}
+
+/**
+ * The key of `o` in the live queue, or undefined when the object is not in it: on S3 the
+ * bucket must match and the key sit under the source's prefix; a directory source (tests,
+ * replays) takes the key as a path under the directory.
+ */
+export function queueKey(sourceName: string, o: S3Object): string | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(sourceName);
+  if (!m) return o.key;
+  const [, bucket, prefix] = m;
+  if (o.bucket !== bucket) return undefined;
+  if (prefix === "") return o.key;
+  return o.key.startsWith(`${prefix}/`) ? o.key.slice(prefix.length + 1) : undefined;
+}
+
+/** SQS and Kinesis partial batch responses. */
+export interface BatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+}
+
+/** What handling an event returned. */
+export type EventResult =
+  | ({ kind: "s3" } & ProcessResult)
+  | ({ kind: "sqs" | "sns" | "kinesis" } & BatchResponse & { results: ProcessResult[] })
+  | {
+    kind: "schedule";
+    consolidate: ConsolidateResult;
+    aggregate: AggregateResult;
+    archive?: ArchiveResult;
+  };
+
+/** Processes the objects of S3 notifications that belong to the queue. */
+async function processNotifications(d: EventDeps, notifications: unknown[]) {
+  const keys: string[] = [];
+  for (const o of notifications.flatMap(s3Objects)) {
+    const key = queueKey(d.ctx.source.name, o);
+    if (key === undefined) {
+      d.ctx.log(`ignored s3://${o.bucket}/${o.key}: not in ${d.ctx.source.name}`);
+    } else keys.push(key);
+  }
+  return await processObjects(d.ctx, keys);
+}
+
+const failedIn = (r: ProcessResult) => r.objects.filter((o) => o.status === "failed");
+
+/** Handles one non-HTTP event. @throws for a direct S3 event whose objects failed (Lambda retries it). */
+export async function handleEvent(d: EventDeps, event: unknown): Promise<EventResult> {
+  const records = (isObject(event) && Array.isArray(event.Records) ? event.Records : []) as Json[];
+  switch (kindOf(event)) {
+    case "s3": {
+      const r = await processNotifications(d, [event]);
+      const failed = failedIn(r);
+      if (failed.length > 0) {
+        throw new Error(
+          `${failed.length} object(s) failed: ${
+            failed.map((f) => `${f.key}: ${f.error}`).join("; ")
+          }`,
+        );
+      }
+      return { kind: "s3", ...r };
+    }
+    case "sqs":
+    case "sns": {
+      const kind = kindOf(event) as "sqs" | "sns";
+      const failures: BatchResponse["batchItemFailures"] = [];
+      const results: ProcessResult[] = [];
+      // Message by message: one bad object fails its own message only.
+      for (const m of records) {
+        const id = String(kind === "sqs" ? m.messageId : (m.Sns as Json | undefined)?.MessageId);
+        try {
+          const body = kind === "sqs"
+            ? notificationInSqsBody(String(m.body))
+            : JSON.parse(String((m.Sns as Json).Message));
+          const r = await processNotifications(d, [body]);
+          results.push(r);
+          if (failedIn(r).length > 0) failures.push({ itemIdentifier: id });
+        } catch (e) {
+          d.ctx.log(`message ${id} failed: ${(e as Error).message}`);
+          failures.push({ itemIdentifier: id });
+        }
+      }
+      return { kind, batchItemFailures: failures, results };
+    }
+    case "kinesis":
+      return await handleKinesis(d, records);
+    case "schedule": {
+      const c = await consolidate(d.ctx);
+      const a = await aggregate(d.ctx);
+      const r = d.archive
+        ? await archive(d.ctx, d.archive.store, d.archive.storageClass)
+        : undefined;
+      return { kind: "schedule", consolidate: c, aggregate: a, ...(r ? { archive: r } : {}) };
+    }
+    default:
+      throw new Error("unknown event: not S3, SQS, SNS, Kinesis, an EventBridge schedule or HTTP");
+  }
+}
+
+/**
+ * A Kinesis batch, per shard, becomes one object of log lines keyed by its stream, shard
+ * and first sequence number. Once its ledger entry is written it is never reported as
+ * failed: a retried batch may hold more records under the same first number, and would be
+ * counted twice. What fails after that (consolidation, aggregates) the schedule catches up.
+ */
+async function handleKinesis(d: EventDeps, records: Json[]): Promise<EventResult> {
+  const shards = new Map<string, { key: string; lines: Uint8Array[]; first: string; at: number }>();
+  for (const r of records) {
+    const k = r.kinesis as Json;
+    const shard = String(r.eventID ?? "").split(":")[0] || "shard";
+    const stream = String(r.eventSourceARN ?? "").split("/").pop() || "stream";
+    const seq = String(k.sequenceNumber);
+    let s = shards.get(shard);
+    if (!s) {
+      s = { key: `kinesis/${stream}/${shard}/${seq}`, lines: [], first: seq, at: 0 };
+      shards.set(shard, s);
+    }
+    let line = Uint8Array.from(atob(String(k.data)), (ch) => ch.charCodeAt(0));
+    if (line[line.length - 1] !== 10) line = Uint8Array.from([...line, 10]);
+    s.lines.push(line);
+    s.at = Math.max(s.at, Number(k.approximateArrivalTimestamp ?? 0) * 1000);
+  }
+  const failures: BatchResponse["batchItemFailures"] = [];
+  const results: ProcessResult[] = [];
+  for (const s of shards.values()) {
+    const bytes = new Uint8Array(s.lines.reduce((n, l) => n + l.length, 0));
+    let at = 0;
+    for (const l of s.lines) {
+      bytes.set(l, at);
+      at += l.length;
+    }
+    const batch = { key: s.key, bytes, at: s.at };
+    try {
+      const r = await processBatches(d.ctx, [batch]);
+      results.push(r);
+      if (failedIn(r).length > 0) failures.push({ itemIdentifier: s.first });
+    } catch (e) {
+      // Retried exactly when it is not recorded; a recorded one the schedule catches up.
+      d.ctx.log(`kinesis batch ${s.key}: ${(e as Error).message}`);
+      if (!(await batchRecorded(d.ctx, batch).catch(() => false))) {
+        failures.push({ itemIdentifier: s.first });
+      }
+    }
+  }
+  return { kind: "kinesis", batchItemFailures: failures, results };
+}

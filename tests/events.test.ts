@@ -1,0 +1,265 @@
+/**
+ * The event side of the Lambda function, with events shaped as AWS delivers them: S3
+ * notifications direct, through SQS and through SNS into SQS, Kinesis records, EventBridge
+ * schedules; on the filesystem store and against the S3-protocol server on 127.0.0.1.
+ * Results are checked against the batch pipeline run on the same input.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { gunzipSync } from "node:zlib";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { PRESETS } from "../src/core/fields.ts";
+import { makeContext } from "../src/pipeline/context.ts";
+import { runPipeline } from "../src/pipeline/run.ts";
+import { handleEvent, kindOf } from "../src/runtime/events.ts";
+import { handler } from "../src/runtime/lambda.ts";
+import { generateLogs } from "../src/source/generate.ts";
+import { localSource } from "../src/source/local.ts";
+import { s3Source } from "../src/source/s3.ts";
+import { fsStore } from "../src/store/fs.ts";
+import { memoryStore } from "../src/store/memory.ts";
+import { s3Store } from "../src/store/s3.ts";
+import type { Store } from "../src/store/store.ts";
+import {
+  kinesisEvent,
+  s3Notification,
+  s3TestEvent,
+  scheduleEvent,
+  snsEnvelope,
+  sqsEvent,
+} from "./_events.ts";
+import { aggregatesOf, readDoc, readMeta, startS3, tempDir } from "./_helpers.ts";
+import { runScript } from "./_run-script.ts";
+
+const parse = { format: "realtime" as const, fields: PRESETS.all };
+const LATER = "2024-03-02T01:00:00Z"; // every window of the data is past its grace by then
+const work = tempDir("events");
+const logs = join(work.dir, "logs");
+let keys: string[] = [];
+
+before(async () => {
+  keys = await generateLogs({
+    dir: logs,
+    lines: 2400,
+    days: 2 / 24, // 10:00 to 12:00: four windows, three objects each
+    start: Date.parse("2024-03-01T10:00:00Z"),
+    objects: 12,
+    seed: 9,
+  });
+  // One object named with a space, as S3 encodes it in notifications ("+").
+  const spaced = keys[5].replace("cloudfront-rt", "cloudfront rt");
+  renameSync(join(logs, keys[5]), join(logs, spaced));
+  keys[5] = spaced;
+});
+after(() => work.cleanup());
+
+const ctxFor = (source: ReturnType<typeof localSource>, store: Store, now = LATER) =>
+  makeContext({ source, store, parse, now: Date.parse(now) });
+
+/** The stored aggregates of a store (key → JSON without computed_at). */
+async function aggregates(store: Store, sameSources = true): Promise<Record<string, string>> {
+  const entries: Array<[string, Uint8Array]> = [];
+  for await (const e of store.list("sa/cloudfront/aggregate/")) {
+    entries.push([e.key, (await store.get(e.key))!]);
+  }
+  return aggregatesOf(entries, sameSources);
+}
+
+test("event kinds are told apart by shape", () => {
+  assert.equal(kindOf(s3Notification("b", ["k"])), "s3");
+  assert.equal(kindOf(sqsEvent([s3Notification("b", ["k"])])), "sqs");
+  assert.equal(kindOf(kinesisEvent(["x"])), "kinesis");
+  assert.equal(kindOf(scheduleEvent(LATER)), "schedule");
+  assert.equal(kindOf({ requestContext: { http: { method: "GET" } } }), "http");
+  assert.equal(kindOf({ hello: 1 }), "unknown");
+});
+
+test("S3, SQS and SNS-in-SQS events process what they name; a bad object fails its message only", async () => {
+  const queue = join(work.dir, "q1");
+  cpSync(logs, queue, { recursive: true });
+  // A truncated gzip among them, of a later hour: it holds its own windows open, not these.
+  const broken = "2024/03/01/20/cloudfront-rt-1-2024-03-01-20-59-00-broken.gz";
+  const whole = readFileSync(join(logs, keys[0]));
+  mkdirSync(join(queue, "2024/03/01/20"), { recursive: true });
+  writeFileSync(join(queue, broken), whole.subarray(0, whole.length - 10));
+  const store = memoryStore();
+  const d = { ctx: ctxFor(localSource(queue), store) };
+
+  const direct = await handleEvent(d, s3Notification("logs", keys.slice(0, 3)));
+  assert.equal(direct.kind, "s3");
+  assert.deepEqual(
+    "objects" in direct && direct.objects.map((o) => o.status),
+    ["ingested", "ingested", "ingested"],
+  );
+  // The periods above the touched windows exist, partial until the schedule finalizes.
+  assert.equal((await readMeta(store, "30min", "2024-03-01-1000")).status, "partial");
+  assert.equal((await readMeta(store, "daily", "2024-03-01")).status, "partial");
+
+  const sqs = sqsEvent([
+    s3Notification("logs", keys.slice(3, 6)), // one key has a space: "+" in the event
+    snsEnvelope(s3Notification("logs", keys.slice(6))),
+    s3Notification("logs", [broken]),
+    s3TestEvent,
+    s3Notification("logs", ["2024/03/01/10/gone-already-archived.gz"]),
+  ]);
+  const r = await handleEvent(d, sqs);
+  assert.equal(r.kind, "sqs");
+  assert.deepEqual("batchItemFailures" in r && r.batchItemFailures, [
+    { itemIdentifier: sqs.Records[2].messageId },
+  ]);
+  const statuses = "results" in r ? r.results.flatMap((x) => x.objects.map((o) => o.status)) : [];
+  assert.deepEqual(statuses.filter((s) => s === "ingested").length, 9);
+  assert.ok(statuses.includes("gone"));
+  assert.ok(statuses.includes("failed"));
+
+  // The same notification again: nothing is counted twice.
+  const again = await handleEvent(d, s3Notification("logs", keys.slice(0, 2)));
+  assert.deepEqual("objects" in again && again.objects.map((o) => o.status), [
+    "already",
+    "already",
+  ]);
+
+  // A direct S3 event with a failing object throws, so that Lambda retries it.
+  await assert.rejects(
+    handleEvent(d, s3Notification("logs", [broken])),
+    /truncated or corrupt gzip/,
+  );
+
+  // The schedule finalizes; the figures are the batch pipeline's on the same objects.
+  const s = await handleEvent(d, scheduleEvent(LATER));
+  assert.equal(s.kind, "schedule");
+  assert.deepEqual("aggregate" in s && s.aggregate.holds.map((h) => h.key), [broken]);
+  const batch = memoryStore();
+  await runPipeline(ctxFor(localSource(logs), batch));
+  for (
+    const [period, key] of [["30min", "2024-03-01-1000"], ["hourly", "2024-03-01-11"], [
+      "daily",
+      "2024-03-01",
+    ]] as const
+  ) {
+    const a = await readDoc(store, period, key);
+    const b = await readDoc(batch, period, key);
+    assert.deepEqual({ ...a, state: undefined }, { ...b, state: undefined }, `${period} ${key}`);
+  }
+  // The broken object stays in the queue (a hold above) and keeps the day open.
+  assert.equal((await readMeta(store, "30min", "2024-03-01-1130")).status, "final");
+  assert.equal((await readMeta(store, "daily", "2024-03-01")).status, "partial");
+});
+
+test("Kinesis records become raw entries without S3; a batch delivered twice counts once", async () => {
+  const store = memoryStore();
+  const d = { ctx: ctxFor(localSource(join(work.dir, "empty")), store) };
+  const lines = gunzipSync(readFileSync(join(logs, keys[0]))).toString("utf8").trim().split("\n");
+  const event = kinesisEvent(lines);
+  const first = await handleEvent(d, event);
+  assert.equal(first.kind, "kinesis");
+  assert.deepEqual("batchItemFailures" in first && first.batchItemFailures, []);
+  const again = await handleEvent(d, event);
+  assert.deepEqual(
+    "results" in again && again.results[0].objects.map((o) => o.status),
+    ["already"],
+  );
+  await handleEvent(d, scheduleEvent(LATER));
+  const day = await readDoc(store, "daily", "2024-03-01");
+  assert.equal(day.requests, lines.length);
+  // The same lines as an object through the batch pipeline give the same figures.
+  const batch = memoryStore();
+  const one = join(work.dir, "one");
+  mkdirSync(join(one, "2024/03/01/10"), { recursive: true });
+  cpSync(join(logs, keys[0]), join(one, keys[0]));
+  await runPipeline(ctxFor(localSource(one), batch));
+  const b = await readDoc(batch, "daily", "2024-03-01");
+  assert.deepEqual({ ...day, state: undefined }, { ...b, state: undefined });
+});
+
+test("the deployed handler takes events too, configured from CLOUDFRONT_LETS_* variables", async () => {
+  const queue = join(work.dir, "q2");
+  cpSync(logs, queue, { recursive: true });
+  const storeDir = join(work.dir, "store-h");
+  const saved = { ...process.env };
+  try {
+    process.env.CLOUDFRONT_LETS_SOURCE = queue;
+    process.env.CLOUDFRONT_LETS_STORE = storeDir;
+    process.env.CLOUDFRONT_LETS_NOW = LATER;
+    const r = await handler(sqsEvent([s3Notification("logs", keys)])) as {
+      batchItemFailures: unknown[];
+    };
+    assert.deepEqual(r.batchItemFailures, []);
+    await handler(scheduleEvent(LATER));
+    assert.equal((await readDoc(fsStore(storeDir), "daily", "2024-03-01")).requests, 2400);
+  } finally {
+    process.env = saved;
+  }
+});
+
+test("handle-event runs an event from stdin, and exits 1 when an item failed", async () => {
+  const queue = join(work.dir, "q3");
+  cpSync(logs, queue, { recursive: true });
+  const store = join(work.dir, "store-cli");
+  const args = ["--source", queue, "--store", store, "--now", LATER];
+  const ok = await runScript(
+    "handle-event",
+    args,
+    {},
+    JSON.stringify(sqsEvent([s3Notification("logs", keys)])),
+  );
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout).batchItemFailures, []);
+  const bad = await runScript(
+    "handle-event",
+    args,
+    {},
+    JSON.stringify(sqsEvent([s3Notification("logs", ["2024/03/01/10/x.gz"]), "not json"])),
+  );
+  assert.equal(bad.code, 1);
+  assert.equal(JSON.parse(bad.stdout).batchItemFailures.length, 1); // the JSON-less message
+  assert.match(bad.stderr.trim().split("\n").at(-1)!, /^error: 1 item\(s\) failed$/);
+  const junk = await runScript("handle-event", args, {}, "{ nope");
+  assert.equal(junk.code, 2);
+});
+
+test("S3-protocol server: notifications for the source's bucket and prefix only", async () => {
+  const s3 = await startS3(["logs-bucket", "store-bucket"]);
+  try {
+    for (const key of keys.slice(0, 4)) {
+      await s3.client.send(
+        new PutObjectCommand({
+          Bucket: "logs-bucket",
+          Key: `cf/${key}`,
+          Body: readFileSync(join(logs, key)),
+        }),
+      );
+    }
+    const store = s3Store(s3.client, { bucket: "store-bucket", prefix: "x" });
+    const source = s3Source(s3.client, { bucket: "logs-bucket", prefix: "cf" });
+    const d = { ctx: makeContext({ source, store, parse, now: Date.parse(LATER) }) };
+    const r = await handleEvent(
+      d,
+      sqsEvent([
+        snsEnvelope(s3Notification("logs-bucket", keys.slice(0, 4).map((k) => `cf/${k}`))),
+        s3Notification("other-bucket", [`cf/${keys[0]}`]),
+        s3Notification("logs-bucket", [`elsewhere/${keys[0]}`]),
+      ]),
+    );
+    assert.deepEqual("batchItemFailures" in r && r.batchItemFailures, []);
+    assert.equal(
+      "results" in r && r.results[0].objects.filter((o) => o.status === "ingested").length,
+      4,
+    );
+    assert.equal("results" in r && r.results[1].objects.length, 0); // not our bucket: ignored
+    await handleEvent(d, scheduleEvent(LATER));
+    const batch = memoryStore();
+    const four = join(work.dir, "four");
+    for (const key of keys.slice(0, 4)) {
+      mkdirSync(join(four, key, ".."), { recursive: true });
+      cpSync(join(logs, key), join(four, key));
+    }
+    await runPipeline(ctxFor(localSource(four), batch));
+    assert.deepEqual(await aggregates(store, false), await aggregates(batch, false));
+  } finally {
+    await s3.stop();
+  }
+});
