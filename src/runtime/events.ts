@@ -115,8 +115,8 @@ export type EventResult =
     archive?: ArchiveResult;
   };
 
-/** Processes the objects of S3 notifications that belong to the queue. */
-async function processNotifications(d: EventDeps, notifications: unknown[]) {
+/** The queue keys of the objects S3 notifications name; objects outside the queue are ignored. */
+function queueKeys(d: EventDeps, notifications: unknown[]): string[] {
   const keys: string[] = [];
   for (const o of notifications.flatMap(s3Objects)) {
     const key = queueKey(d.ctx.source.name, o);
@@ -124,7 +124,7 @@ async function processNotifications(d: EventDeps, notifications: unknown[]) {
       d.ctx.log(`ignored s3://${o.bucket}/${o.key}: not in ${d.ctx.source.name}`);
     } else keys.push(key);
   }
-  return await processObjects(d.ctx, keys);
+  return keys;
 }
 
 const failedIn = (r: ProcessResult) => r.objects.filter((o) => o.status === "failed");
@@ -134,7 +134,7 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
   const records = (isObject(event) && Array.isArray(event.Records) ? event.Records : []) as Json[];
   switch (kindOf(event)) {
     case "s3": {
-      const r = await processNotifications(d, [event]);
+      const r = await processObjects(d.ctx, queueKeys(d, [event]));
       const failed = failedIn(r);
       if (failed.length > 0) {
         throw new Error(
@@ -148,24 +148,28 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
     case "sqs":
     case "sns": {
       const kind = kindOf(event) as "sqs" | "sns";
+      // One pass over every object of the batch; a message fails when its body cannot be
+      // read or one of its own objects failed, so one bad object does not fail the batch.
       const failures: BatchResponse["batchItemFailures"] = [];
-      const results: ProcessResult[] = [];
-      // Message by message: one bad object fails its own message only.
+      const messages: Array<{ id: string; keys: string[] }> = [];
       for (const m of records) {
         const id = String(kind === "sqs" ? m.messageId : (m.Sns as Json | undefined)?.MessageId);
         try {
           const body = kind === "sqs"
             ? notificationInSqsBody(String(m.body))
             : JSON.parse(String((m.Sns as Json).Message));
-          const r = await processNotifications(d, [body]);
-          results.push(r);
-          if (failedIn(r).length > 0) failures.push({ itemIdentifier: id });
+          messages.push({ id, keys: queueKeys(d, [body]) });
         } catch (e) {
-          d.ctx.log(`message ${id} failed: ${(e as Error).message}`);
+          d.ctx.log(`message ${id} is not an S3 notification: ${(e as Error).message}`);
           failures.push({ itemIdentifier: id });
         }
       }
-      return { kind, batchItemFailures: failures, results };
+      const r = await processObjects(d.ctx, messages.flatMap((m) => m.keys));
+      const failed = new Set(failedIn(r).map((o) => o.key));
+      for (const m of messages) {
+        if (m.keys.some((k) => failed.has(k))) failures.push({ itemIdentifier: m.id });
+      }
+      return { kind, batchItemFailures: failures, results: [r] };
     }
     case "kinesis":
       return await handleKinesis(d, records);

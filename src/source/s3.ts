@@ -9,7 +9,7 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { joinKey, type S3Location } from "../store/s3-client.ts";
+import { joinKey, retryTransient, type S3Location } from "../store/s3-client.ts";
 import { isLogKey, type LogSource, type SourceObject, VersionChangedError } from "./source.ts";
 
 /** Version prefix for listings without an ETag (some S3-compatible servers): no IfMatch then. */
@@ -87,7 +87,9 @@ export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogS
       return (await get(key, version)).transformToWebStream() as ReadableStream<Uint8Array>;
     },
     async read(key, version) {
-      return await (await get(key, version)).transformToByteArray();
+      return await retryTransient(async () =>
+        await (await get(key, version)).transformToByteArray()
+      );
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: joinKey(prefix, key) }));

@@ -43,3 +43,26 @@ function envOf(): Record<string, string | undefined> {
 export function joinKey(prefix: string, key: string): string {
   return prefix === "" ? key : `${prefix}/${key}`;
 }
+
+/** A failure of the connection rather than an answer from S3: worth another try. */
+export function isTransient(e: unknown): boolean {
+  const err = e as { message?: string; code?: string; name?: string };
+  return /aborted|socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED/i.test(
+    `${err.message ?? ""} ${err.code ?? ""} ${err.name ?? ""}`,
+  );
+}
+
+/**
+ * Runs `fn` again (up to 4 times, with growing pauses) when the connection fails. The SDK
+ * retries requests itself, but not a response body cut off while it is being read.
+ */
+export async function retryTransient<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= 4 || !isTransient(e)) throw e;
+      await new Promise((r) => setTimeout(r, 25 * 4 ** attempt));
+    }
+  }
+}

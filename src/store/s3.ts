@@ -10,7 +10,7 @@ import {
   type S3Client,
   type StorageClass,
 } from "@aws-sdk/client-s3";
-import { joinKey, type S3Location } from "./s3-client.ts";
+import { joinKey, retryTransient, type S3Location } from "./s3-client.ts";
 import { assertDir, assertKey, type Store, type StoreEntry } from "./store.ts";
 
 function isNotFound(e: unknown): boolean {
@@ -28,37 +28,44 @@ export function s3Store(client: S3Client, { bucket, prefix }: S3Location): Store
   return {
     name: `s3://${bucket}/${prefix}`,
     async get(key) {
+      const k = objectKey(key);
       try {
-        const out = await client.send(
-          new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }),
-        );
-        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+        return await retryTransient(async () => {
+          const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: k }));
+          return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+        });
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
       }
     },
     async put(key, body, options = {}) {
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: objectKey(key),
-          Body: body,
-          ContentType: options.contentType,
-          StorageClass: options.storageClass as StorageClass | undefined,
-        }),
+      const k = objectKey(key);
+      await retryTransient(() =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: k,
+            Body: body,
+            ContentType: options.contentType,
+            StorageClass: options.storageClass as StorageClass | undefined,
+          }),
+        )
       );
     },
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
+      const k = objectKey(key);
+      await retryTransient(() => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: k })));
     },
     async *list(keyPrefix): AsyncIterable<StoreEntry> {
       const full = joinKey(prefix, keyPrefix);
       const strip = prefix === "" ? 0 : prefix.length + 1;
       let token: string | undefined;
       do {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: full, ContinuationToken: token }),
+        const page = await retryTransient(() =>
+          client.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: full, ContinuationToken: token }),
+          )
         );
         for (const o of page.Contents ?? []) {
           if (o.Key) yield { key: o.Key.slice(strip), size: o.Size ?? 0 };
@@ -74,13 +81,15 @@ export function s3Store(client: S3Client, { bucket, prefix }: S3Location): Store
       const files: StoreEntry[] = [];
       let token: string | undefined;
       do {
-        const page = await client.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: full,
-            Delimiter: "/",
-            ContinuationToken: token,
-          }),
+        const page = await retryTransient(() =>
+          client.send(
+            new ListObjectsV2Command({
+              Bucket: bucket,
+              Prefix: full,
+              Delimiter: "/",
+              ContinuationToken: token,
+            }),
+          )
         );
         for (const p of page.CommonPrefixes ?? []) {
           if (p.Prefix) dirs.push(p.Prefix.slice(full.length, -1));
