@@ -14,6 +14,8 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { PRESETS } from "../src/core/fields.ts";
 import { makeContext } from "../src/pipeline/context.ts";
 import { runPipeline } from "../src/pipeline/run.ts";
+import { type EmfRecord, emfRecord } from "../src/core/metrics.ts";
+import { tenantOf } from "../src/runtime/config.ts";
 import { handleEvent, kindOf } from "../src/runtime/events.ts";
 import { handler } from "../src/runtime/lambda.ts";
 import { generateLogs } from "../src/source/generate.ts";
@@ -263,4 +265,45 @@ test("S3-protocol server: notifications for the source's bucket and prefix only"
   } finally {
     await s3.stop();
   }
+});
+
+test("every window an event changes is reported as CloudWatch EMF metrics", async () => {
+  const store = memoryStore();
+  const records: EmfRecord[] = [];
+  const ctx = {
+    ...ctxFor(localSource(logs), store),
+    metrics: (w: number, state: Parameters<typeof emfRecord>[1]) =>
+      records.push(emfRecord(w, state, { namespace: "Test", dimensions: { Tenant: "logs" } })),
+  };
+  await handleEvent({ ctx }, s3Notification("logs", keys.slice(0, 6)));
+  assert.deepEqual(records.map((r) => r.Window), ["2024-03-01-1000", "2024-03-01-1030"]);
+  for (const r of records) {
+    assert.deepEqual(r._aws.CloudWatchMetrics, [{
+      Namespace: "Test",
+      Dimensions: [["Tenant"]],
+      Metrics: [
+        { Name: "RequestCount", Unit: "Count" },
+        { Name: "BytesDownloaded", Unit: "Bytes" },
+        { Name: "ErrorRate4xx", Unit: "Percent" },
+        { Name: "ErrorRate5xx", Unit: "Percent" },
+        { Name: "CacheHitRate", Unit: "Percent" },
+        { Name: "TimeTakenP95", Unit: "Milliseconds" },
+      ],
+    }]);
+    assert.equal(r.Tenant, "logs");
+    assert.equal(
+      r._aws.Timestamp,
+      Date.parse(`${r.Window.slice(0, 10)}T${r.Window.slice(11, 13)}:${r.Window.slice(13)}:00Z`),
+    );
+    const doc = await readDoc(store, "30min", r.Window);
+    assert.equal(r.RequestCount, doc.requests);
+    assert.equal(r.BytesDownloaded, doc.bytes);
+    assert.equal(r.ErrorRate4xx, Math.round((doc.errors_4xx / doc.requests) * 1e4) / 100);
+    assert.equal(r.ErrorRate5xx, Math.round((doc.errors_5xx / doc.requests) * 1e4) / 100);
+    assert.equal(r.CacheHitRate, Math.round(doc.cache_hit_ratio * 1e4) / 100);
+    assert.equal(r.TimeTakenP95, doc.time_taken_ms?.p95);
+  }
+  assert.equal(tenantOf({ source: "s3://logs/cloudfront/E2EXAMPLE" }), "E2EXAMPLE");
+  assert.equal(tenantOf({ source: "s3://logs" }), "logs");
+  assert.equal(tenantOf({ source: "s3://logs/x", tenant: "shop" }), "shop");
 });

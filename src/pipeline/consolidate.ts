@@ -51,7 +51,7 @@ const RAW = `${ROOT}/raw/`;
  * has raw entries at all (to regenerate deleted consolidated output from raw).
  */
 export async function consolidate(
-  ctx: Pick<Context, "store" | "now" | "log">,
+  ctx: Pick<Context, "store" | "now" | "log" | "metrics">,
   options: { rebuild?: boolean; windows?: readonly number[] } = {},
 ): Promise<ConsolidateResult> {
   const byWindow = options.windows
@@ -78,6 +78,7 @@ export async function consolidate(
     if (c) {
       result.windows++;
       result.records += c.records;
+      ctx.metrics?.(start, c.state);
       if (await reopen(ctx.store, c.key, iso(ctx.now))) result.reopened.push(c.key);
       rebuilt.push({ start, sources: new Set(c.sources) });
     }

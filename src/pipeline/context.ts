@@ -7,6 +7,7 @@ import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
 import type { ParseOptions } from "../core/parse-object.ts";
 import { PRESETS } from "../core/fields.ts";
 import type { Inflate } from "../core/gzip.ts";
+import type { SummaryState } from "../core/summary.ts";
 import { zlibGunzip } from "../source/inflate.ts";
 import type { LogSource } from "../source/source.ts";
 import type { Store } from "../store/store.ts";
@@ -24,6 +25,8 @@ export interface Context {
   maxLagMs: number;
   /** Progress for a person (stderr in scripts). */
   log: (message: string) => void;
+  /** Where the metrics of every window consolidation changes go (CloudWatch EMF on Lambda). */
+  metrics?: (window: number, state: SummaryState) => void;
 }
 
 /** A context with the defaults filled in. */

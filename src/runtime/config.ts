@@ -28,6 +28,9 @@ export interface Settings {
   "grace-minutes"?: string;
   "max-lag-minutes"?: string;
   "s3-endpoint"?: string;
+  /** The name this deployment's data goes by in metrics (default: from the source). */
+  tenant?: string;
+  "metrics-namespace"?: string;
 }
 
 /** A setting is missing or wrong. The message is one line for a person. */
@@ -58,6 +61,8 @@ export function withEnv(
     "grace-minutes",
     "max-lag-minutes",
     "s3-endpoint",
+    "tenant",
+    "metrics-namespace",
   ];
   for (const name of names) out[name] ??= env[envName(name)];
   out["s3-endpoint"] ??= env.AWS_ENDPOINT_URL_S3;
@@ -200,4 +205,14 @@ export function apiKeysFrom(env: Record<string, string | undefined>): string[] {
     throw new ConfigError(`${envName("api-key")}: every key needs at least 16 characters`);
   }
   return keys;
+}
+
+/**
+ * The tenant: `--tenant`, else the last segment of the source's location (the prefix of
+ * `s3://bucket/cloudfront/E2EXAMPLE` is `E2EXAMPLE`; of a bucket alone, the bucket).
+ */
+export function tenantOf(s: Settings): string {
+  if (s.tenant) return s.tenant;
+  const parts = (s.source ?? "").replace(/^s3:\/\//, "").split(/[\/\\]/).filter(Boolean);
+  return parts.at(-1) ?? "default";
 }

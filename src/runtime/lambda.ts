@@ -11,7 +11,8 @@ import { handle } from "hono/aws-lambda";
 import type { LambdaContext, LambdaEvent } from "hono/aws-lambda";
 import process from "node:process";
 import { type AppDeps, createApp } from "../api/app.ts";
-import { appDepsFrom, archiveFrom, contextFrom, withEnv } from "./config.ts";
+import { emfRecord } from "../core/metrics.ts";
+import { appDepsFrom, archiveFrom, contextFrom, tenantOf, withEnv } from "./config.ts";
 import { type EventDeps, type EventResult, handleEvent, kindOf } from "./events.ts";
 
 /** A Lambda handler serving the app built from `deps`. */
@@ -33,7 +34,14 @@ export async function handler(
     http ??= lambdaHandler(appDepsFrom(settings, process.env, log));
     return await http(event as LambdaEvent, context);
   }
-  events ??= { ctx: contextFrom(settings, log), archive: archiveFrom(settings) };
+  if (!events) {
+    // Every window an event changes is reported as CloudWatch metrics (EMF on stdout).
+    const dimensions = { Tenant: tenantOf(settings) };
+    const namespace = settings["metrics-namespace"];
+    const metrics = (window: number, state: Parameters<typeof emfRecord>[1]) =>
+      console.log(JSON.stringify(emfRecord(window, state, { namespace, dimensions })));
+    events = { ctx: { ...contextFrom(settings, log), metrics }, archive: archiveFrom(settings) };
+  }
   // The clock of each invocation, unless CLOUDFRONT_LETS_NOW fixes it.
   const now = settings.now === undefined ? Date.now() : events.ctx.now;
   return await handleEvent({ ...events, ctx: { ...events.ctx, now } }, event);
