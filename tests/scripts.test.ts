@@ -8,6 +8,9 @@ import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
 
 const SCRIPTS = [
+  "bundle",
+  "handle-event",
+  "loadtest",
   "ingest",
   "consolidate",
   "aggregate",

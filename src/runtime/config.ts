@@ -43,28 +43,38 @@ export function envName(flag: string): string {
   return `CLOUDFRONT_LETS_${flag.toUpperCase().replaceAll("-", "_")}`;
 }
 
+/** Every setting, by flag name. */
+export const SETTING_NAMES: ReadonlyArray<keyof Settings> = [
+  "source",
+  "store",
+  "archive",
+  "storage-class",
+  "format",
+  "fields",
+  "field-order",
+  "now",
+  "grace-minutes",
+  "max-lag-minutes",
+  "s3-endpoint",
+  "tenant",
+  "metrics-namespace",
+];
+
+/** Every environment variable this project reads (a deployment can set no other). */
+export const ENV_VARIABLES: readonly string[] = [
+  ...SETTING_NAMES.map(envName),
+  envName("api-key"),
+  envName("host"),
+  envName("port"),
+];
+
 /** `flags` with every unset setting taken from `env`. */
 export function withEnv(
   flags: Settings,
   env: Record<string, string | undefined>,
 ): Settings {
   const out: Settings = { ...flags };
-  const names: Array<keyof Settings> = [
-    "source",
-    "store",
-    "archive",
-    "storage-class",
-    "format",
-    "fields",
-    "field-order",
-    "now",
-    "grace-minutes",
-    "max-lag-minutes",
-    "s3-endpoint",
-    "tenant",
-    "metrics-namespace",
-  ];
-  for (const name of names) out[name] ??= env[envName(name)];
+  for (const name of SETTING_NAMES) out[name] ??= env[envName(name)];
   out["s3-endpoint"] ??= env.AWS_ENDPOINT_URL_S3;
   return out;
 }
