@@ -8,6 +8,7 @@ import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
 
 const SCRIPTS = [
+  "check",
   "bundle",
   "handle-event",
   "loadtest",

@@ -10,6 +10,7 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
+import type { AlertRule } from "../core/alerts.ts";
 import type { Context } from "../pipeline/context.ts";
 import type { FinalCache } from "../pipeline/query.ts";
 import type { LogSource } from "../source/source.ts";
@@ -17,6 +18,7 @@ import type { Store } from "../store/store.ts";
 import { apiKeyAuth } from "./auth.ts";
 import { DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard/assets.ts";
 import { errorResponse, onError } from "./errors.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import { cacheRoutes } from "./routes/cache.ts";
 import { pipelineRoutes } from "./routes/pipeline.ts";
 import { trafficRoutes } from "./routes/traffic.ts";
@@ -31,6 +33,8 @@ export interface AppDeps {
   archive?: { store: Store; storageClass: string };
   /** How steps parse and finalize, and where their progress goes. */
   pipeline?: Partial<Pick<Context, "parse" | "graceMs" | "maxLagMs" | "log">>;
+  /** Alert rules judged by `GET /api/sa/alerts`. */
+  alerts?: readonly AlertRule[];
   /** Accepted API keys. At least one: without a key the app is not built. */
   apiKeys: readonly string[];
   /** The clock when a request does not pass `now` (default: the system clock). */
@@ -73,6 +77,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api/sa/cloudfront", pipelineRoutes(deps, stepLock(), clock));
   app.route("/api/sa/cache", cacheRoutes(deps.store));
   app.route("/api/sa/traffic", trafficRoutes(deps.store, finals, clock));
+  app.route("/api/sa/alerts", alertRoutes(deps.store, deps.alerts ?? [], finals));
   app.get(
     "/api/sa/openapi.json",
     openAPIRouteHandler(app, {

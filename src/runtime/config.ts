@@ -5,7 +5,9 @@
  * @module
  */
 import { existsSync, readFileSync } from "node:fs";
+import * as v from "valibot";
 import type { AppDeps } from "../api/app.ts";
+import { type AlertRule, AlertRulesSchema } from "../core/alerts.ts";
 import { type FieldOrder, resolveFields } from "../core/fields.ts";
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
 import type { LogFormat } from "../core/parse-object.ts";
@@ -31,6 +33,8 @@ export interface Settings {
   /** The name this deployment's data goes by in metrics (default: from the source). */
   tenant?: string;
   "metrics-namespace"?: string;
+  /** Alert rules: a JSON array, or a file holding one. */
+  alerts?: string;
 }
 
 /** A setting is missing or wrong. The message is one line for a person. */
@@ -58,6 +62,7 @@ export const SETTING_NAMES: ReadonlyArray<keyof Settings> = [
   "s3-endpoint",
   "tenant",
   "metrics-namespace",
+  "alerts",
 ];
 
 /** Every environment variable this project reads (a deployment can set no other). */
@@ -190,9 +195,37 @@ export function appDepsFrom(
     archive: archiveFrom(s),
     pipeline: { ...stepSettingsFrom(s), log },
     apiKeys,
+    alerts: alertsFrom(s),
     clock: now === undefined ? undefined : () => now,
     log,
   };
+}
+
+/** The alert rules of `--alerts` (JSON, or a file of JSON); none when unset. */
+export function alertsFrom(s: Settings): AlertRule[] {
+  if (!s.alerts) return [];
+  const text = s.alerts.trim().startsWith("[") ? s.alerts : readText(s.alerts, "alerts");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`--alerts is not JSON (${(e as Error).message})`);
+  }
+  const rules = v.safeParse(AlertRulesSchema, json);
+  if (!rules.success) {
+    const i = rules.issues[0];
+    const where = (i.path ?? []).map((p) => String(p.key)).join(".");
+    throw new ConfigError(`--alerts: ${where ? `${where}: ` : ""}${i.message}`);
+  }
+  return rules.output;
+}
+
+function readText(path: string, flag: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError(`--${flag}: cannot read ${path} (${(e as Error).message})`);
+  }
 }
 
 /** Where archive copies go, when `--archive` is set. */

@@ -1,0 +1,168 @@
+/** Alert rules: judged on the store's recent windows, on the newest objects, by API and script. */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createApp } from "../src/api/app.ts";
+import { type AlertRule, evaluateRule } from "../src/core/alerts.ts";
+import { PRESETS } from "../src/core/fields.ts";
+import { emptyState } from "../src/core/summary.ts";
+import { checkAlerts, checkLatest } from "../src/pipeline/alerts.ts";
+import { makeContext } from "../src/pipeline/context.ts";
+import { runPipeline } from "../src/pipeline/run.ts";
+import { generateLogs } from "../src/source/generate.ts";
+import { localSource } from "../src/source/local.ts";
+import { fsStore } from "../src/store/fs.ts";
+import { readDoc, tempDir } from "./_helpers.ts";
+import { runScript } from "./_run-script.ts";
+
+const work = tempDir("alerts");
+const logs = join(work.dir, "logs");
+const storeDir = join(work.dir, "store");
+const parse = { format: "realtime" as const, fields: PRESETS.all };
+
+before(async () => {
+  await generateLogs({
+    dir: logs,
+    lines: 3000,
+    days: 3 / 24,
+    start: Date.parse("2024-03-01T09:00:00Z"),
+    objects: 6,
+    seed: 12,
+  });
+  await runPipeline(makeContext({
+    source: localSource(logs),
+    store: fsStore(storeDir),
+    parse,
+    now: Date.parse("2024-03-01T13:00:00Z"),
+  }));
+});
+after(() => work.cleanup());
+
+const rule = (r: Partial<AlertRule> & Pick<AlertRule, "metric" | "comparison" | "threshold">) => ({
+  name: `${r.metric} ${r.comparison} ${r.threshold}`,
+  windows: 1,
+  min_requests: 0,
+  ...r,
+});
+
+test("a rule is ok, breached, or not judged without enough requests", () => {
+  const state = { ...emptyState(), requests: 100, status_codes: { "200": 90, "503": 10 } };
+  const span = { from: "a", to: "b" };
+  const at = (r: AlertRule) => evaluateRule(r, state, span);
+  assert.equal(
+    at(rule({ metric: "error_rate_5xx", comparison: ">", threshold: 0.05 })).status,
+    "breached",
+  );
+  assert.equal(
+    at(rule({ metric: "error_rate_5xx", comparison: ">", threshold: 0.1 })).status,
+    "ok",
+  );
+  assert.equal(
+    at(rule({ metric: "error_rate_5xx", comparison: ">=", threshold: 0.1 })).status,
+    "breached",
+  );
+  assert.equal(
+    at(rule({ metric: "requests", comparison: "<", threshold: 101 })).status,
+    "breached",
+  );
+  assert.equal(
+    at(rule({ metric: "error_rate_5xx", comparison: ">", threshold: 0, min_requests: 101 })).status,
+    "insufficient_data",
+  );
+  assert.equal(
+    evaluateRule(rule({ metric: "requests", comparison: "<", threshold: 1 }), emptyState(), null)
+      .status,
+    "insufficient_data",
+  );
+  assert.equal(at(rule({ metric: "error_rate_5xx", comparison: ">", threshold: 0 })).value, 0.1);
+});
+
+test("rules judged on the most recent windows equal the stored figures", async () => {
+  const store = fsStore(storeDir);
+  const report = await checkAlerts(store, [
+    rule({ name: "5xx", metric: "error_rate_5xx", comparison: ">", threshold: 0 }),
+    rule({ name: "traffic", metric: "requests", comparison: "<", threshold: 1, windows: 4 }),
+    rule({
+      name: "thin",
+      metric: "cache_hit_ratio",
+      comparison: "<",
+      threshold: 0.5,
+      min_requests: 1e9,
+    }),
+  ]);
+  const last = await readDoc(store, "30min", "2024-03-01-1130");
+  const [fives, traffic, thin] = report.rules;
+  assert.equal(fives.value, last.errors_5xx / last.requests);
+  assert.equal(fives.status, last.errors_5xx > 0 ? "breached" : "ok");
+  assert.deepEqual([fives.from, fives.to], [
+    "2024-03-01T11:30:00.000Z",
+    "2024-03-01T12:00:00.000Z",
+  ]);
+  let four = 0;
+  for (const k of ["2024-03-01-1000", "2024-03-01-1030", "2024-03-01-1100", "2024-03-01-1130"]) {
+    four += (await readDoc(store, "30min", k)).requests;
+  }
+  assert.deepEqual([traffic.value, traffic.status], [four, "ok"]);
+  assert.equal(thin.status, "insufficient_data");
+  assert.equal(report.breached, fives.status === "breached" ? 1 : 0);
+});
+
+test("latest mode reads only the newest objects, in memory", async () => {
+  const ctx = makeContext({
+    source: localSource(logs),
+    store: fsStore(join(work.dir, "unused")),
+    parse,
+  });
+  const r = await checkLatest(
+    ctx,
+    [rule({ metric: "requests", comparison: ">", threshold: 0 })],
+    2,
+  );
+  assert.equal(r.objects?.length, 2);
+  assert.equal(r.rules[0].value, 1000); // two objects of 500 lines
+  assert.equal(r.rules[0].status, "breached");
+});
+
+test("check exits 2 on a breach, 0 when clear; the API judges the same rules", async () => {
+  const breached = JSON.stringify([
+    rule({ name: "any traffic", metric: "requests", comparison: ">", threshold: 0 }),
+  ]);
+  const clear = join(work.dir, "clear.json");
+  writeFileSync(
+    clear,
+    JSON.stringify([
+      rule({ name: "p95", metric: "time_taken_p95", comparison: ">", threshold: 1e9 }),
+    ]),
+  );
+  const a = await runScript("check", ["--alerts", breached, "--store", storeDir]);
+  assert.equal(a.code, 2, a.stderr);
+  assert.equal(JSON.parse(a.stdout).breached, 1);
+  const b = await runScript("check", ["--alerts", clear, "--store", storeDir]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(JSON.parse(b.stdout).rules[0].status, "ok");
+  const c = await runScript("check", ["--alerts", breached, "--source", logs, "--latest", "1"]);
+  assert.equal(c.code, 2, c.stderr);
+  assert.equal(JSON.parse(c.stdout).objects.length, 1);
+  const bad = await runScript("check", [
+    "--alerts",
+    '[{"name": "x", "metric": "cpu"}]',
+    "--store",
+    storeDir,
+  ]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^error: --alerts: 0\.metric: /m);
+
+  const rules = JSON.parse(breached);
+  const app = createApp({
+    store: fsStore(storeDir),
+    apiKeys: ["alerts-key-0123456789"],
+    alerts: rules,
+  });
+  const res = await app.request("/api/sa/alerts", {
+    headers: { "x-api-key": "alerts-key-0123456789" },
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), await checkAlerts(fsStore(storeDir), rules));
+  assert.equal((await app.request("/api/sa/alerts")).status, 401);
+});
