@@ -24,6 +24,7 @@ const flags = parseFlags(
     port: { type: "string" },
     archive: { type: "string" },
     "storage-class": { type: "string" },
+    alerts: { type: "string" },
   },
   `
 Usage: serve --store <dir|s3://...> [--source <dir|s3://...>] [--host 127.0.0.1] [--port 8787]
@@ -39,6 +40,7 @@ aggregate and archive routes and by the status; --archive by the archive route. 
   --port <n>                            default 8787, 0 = any   [CLOUDFRONT_LETS_PORT]
   --archive <dir | s3://bucket/prefix>  archive location        [CLOUDFRONT_LETS_ARCHIVE]
   --storage-class <class>               default ${DEFAULT_STORAGE_CLASS}
+  --alerts <file | JSON>                rules for GET /api/sa/alerts [CLOUDFRONT_LETS_ALERTS]
 ${COMMON_HELP}`,
 );
 
