@@ -4,7 +4,7 @@
  */
 import process from "node:process";
 import { handleEvent, kindOf } from "../src/runtime/events.ts";
-import { archiveFrom } from "../src/runtime/config.ts";
+import { archiveFrom, tenantsFrom } from "../src/runtime/config.ts";
 import {
   COMMON_FLAGS,
   COMMON_HELP,
@@ -16,7 +16,12 @@ import {
 } from "./_cli.ts";
 
 const flags = parseFlags(
-  { ...COMMON_FLAGS, archive: { type: "string" }, "storage-class": { type: "string" } },
+  {
+    ...COMMON_FLAGS,
+    archive: { type: "string" },
+    "storage-class": { type: "string" },
+    tenants: { type: "string" },
+  },
   `
 Usage: handle-event --source <dir|s3://...> --store <dir|s3://...> [options] < event.json
 
@@ -30,11 +35,13 @@ With a directory --source, an S3 notification's key is read as a path under it.
 
   --archive <dir | s3://bucket/prefix>  archive location for schedule events
   --storage-class <class>               default GLACIER_IR
+  --tenants <auto | E1,E2>              one tenant per directory of the source [CLOUDFRONT_LETS_TENANTS]
 ${COMMON_HELP}`,
 );
 
 const ctx = contextFrom(flags);
 const archiveTo = configured(() => archiveFrom(settingsOf(flags)));
+const tenants = configured(() => tenantsFrom(settingsOf(flags)));
 let text = "";
 for await (const chunk of process.stdin) text += chunk;
 let event: unknown;
@@ -45,7 +52,7 @@ try {
 }
 if (kindOf(event) === "http") fail("an HTTP event: use serve (or the Lambda handler) for it", 2);
 try {
-  const result = await handleEvent({ ctx, archive: archiveTo }, event);
+  const result = await handleEvent({ ctx, archive: archiveTo, tenants }, event);
   console.log(JSON.stringify(result, null, 2));
   if ("batchItemFailures" in result && result.batchItemFailures.length > 0) {
     fail(`${result.batchItemFailures.length} item(s) failed`);

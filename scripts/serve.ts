@@ -25,6 +25,7 @@ const flags = parseFlags(
     archive: { type: "string" },
     "storage-class": { type: "string" },
     alerts: { type: "string" },
+    tenants: { type: "string" },
   },
   `
 Usage: serve --store <dir|s3://...> [--source <dir|s3://...>] [--host 127.0.0.1] [--port 8787]
@@ -41,6 +42,8 @@ aggregate and archive routes and by the status; --archive by the archive route. 
   --archive <dir | s3://bucket/prefix>  archive location        [CLOUDFRONT_LETS_ARCHIVE]
   --storage-class <class>               default ${DEFAULT_STORAGE_CLASS}
   --alerts <file | JSON>                rules for GET /api/sa/alerts [CLOUDFRONT_LETS_ALERTS]
+  --tenants <auto | E1,E2>              one tenant per directory of the source; every
+                                        API call then names one: ?tenant=  [CLOUDFRONT_LETS_TENANTS]
 ${COMMON_HELP}`,
 );
 

@@ -74,7 +74,7 @@ console.log(`aggregates: ${dir}/store/sa/cloudfront/aggregate/{30min,hourly,dail
 if (!flags["no-serve"]) {
   const port = Number(flags.port ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number`, 2);
-  let keys = configured(() => apiKeysFrom(process.env));
+  let keys = configured(() => apiKeysFrom(process.env)).map((k) => k.key);
   if (keys.length === 0) {
     const bytes = crypto.getRandomValues(new Uint8Array(18));
     keys = [btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")];

@@ -133,7 +133,7 @@ test("the bundle: one file that Lambda's Node imports and that handles real even
   assert.equal(r.status, 0, r.stderr);
   const [sqs, schedule, http] = JSON.parse(r.stdout.slice(r.stdout.indexOf("RESULT") + 6));
   assert.deepEqual(sqs.batchItemFailures, []);
-  assert.equal(schedule.aggregate.final.hourly, 1);
+  assert.equal(schedule.runs[0].aggregate.final.hourly, 1);
   assert.equal(http.statusCode, 200);
   const body = JSON.parse(http.body);
   assert.equal(body.summary.requests, 500);

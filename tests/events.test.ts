@@ -93,7 +93,7 @@ test("S3, SQS and SNS-in-SQS events process what they name; a bad object fails i
   const direct = await handleEvent(d, s3Notification("logs", keys.slice(0, 3)));
   assert.equal(direct.kind, "s3");
   assert.deepEqual(
-    "objects" in direct && direct.objects.map((o) => o.status),
+    "results" in direct && direct.results[0].objects.map((o) => o.status),
     ["ingested", "ingested", "ingested"],
   );
   // The periods above the touched windows exist, partial until the schedule finalizes.
@@ -119,7 +119,7 @@ test("S3, SQS and SNS-in-SQS events process what they name; a bad object fails i
 
   // The same notification again: nothing is counted twice.
   const again = await handleEvent(d, s3Notification("logs", keys.slice(0, 2)));
-  assert.deepEqual("objects" in again && again.objects.map((o) => o.status), [
+  assert.deepEqual("results" in again && again.results[0].objects.map((o) => o.status), [
     "already",
     "already",
   ]);
@@ -133,7 +133,7 @@ test("S3, SQS and SNS-in-SQS events process what they name; a bad object fails i
   // The schedule finalizes; the figures are the batch pipeline's on the same objects.
   const s = await handleEvent(d, scheduleEvent(LATER));
   assert.equal(s.kind, "schedule");
-  assert.deepEqual("aggregate" in s && s.aggregate.holds.map((h) => h.key), [broken]);
+  assert.deepEqual("runs" in s && s.runs[0].aggregate.holds.map((h) => h.key), [broken]);
   const batch = memoryStore();
   await runPipeline(ctxFor(localSource(logs), batch));
   for (

@@ -14,8 +14,10 @@ import type { AlertRule } from "../core/alerts.ts";
 import type { Context } from "../pipeline/context.ts";
 import type { FinalCache } from "../pipeline/query.ts";
 import type { LogSource } from "../source/source.ts";
+import { listTenants, tenantSource } from "../source/tenant.ts";
 import type { Store } from "../store/store.ts";
-import { apiKeyAuth } from "./auth.ts";
+import { isTenantName, prefixedStore, storeTenants, tenantStore } from "../store/tenant.ts";
+import { type ApiKey, apiKeyAuth } from "./auth.ts";
 import { DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard/assets.ts";
 import { errorResponse, onError } from "./errors.ts";
 import { alertRoutes } from "./routes/alerts.ts";
@@ -35,8 +37,10 @@ export interface AppDeps {
   pipeline?: Partial<Pick<Context, "parse" | "graceMs" | "maxLagMs" | "log">>;
   /** Alert rules judged by `GET /api/sa/alerts`. */
   alerts?: readonly AlertRule[];
-  /** Accepted API keys. At least one: without a key the app is not built. */
-  apiKeys: readonly string[];
+  /** Accepted API keys, possibly limited to tenants. At least one, or the app is not built. */
+  apiKeys: ReadonlyArray<string | ApiKey>;
+  /** Several tenants (store/tenant.ts): each directory of the source, or those listed. */
+  tenants?: "auto" | readonly string[];
   /** The clock when a request does not pass `now` (default: the system clock). */
   clock?: () => number;
   /** Where unexpected errors are logged (default: stderr). */
@@ -47,11 +51,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const auth = apiKeyAuth(deps.apiKeys);
   const log = deps.log ?? ((m: string) => console.error(m));
-  const clock = (requested?: string) =>
-    requested === undefined ? (deps.clock ?? Date.now)() : Date.parse(requested);
-  const finals: FinalCache = new Map();
-
-  const app = new Hono();
+  const app = new Hono<Env>();
   app.onError(onError(log));
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.use(
@@ -74,6 +74,35 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/dashboard.css", (c) => c.body(DASHBOARD_CSS, 200, { "Content-Type": "text/css" }));
 
   app.use("/api/sa/*", auth);
+  if (deps.tenants) {
+    mountTenants(app, { ...deps, tenants: deps.tenants }, log);
+    return app as unknown as Hono;
+  }
+  app.get("/api/sa/tenants", (c) => c.json({ tenants: null }));
+  app.use("/api/sa/*", async (c, next) => {
+    if (c.get("tenants")) {
+      return errorResponse(
+        c,
+        403,
+        "forbidden",
+        "this key is limited to tenants; this server has none",
+      );
+    }
+    await next();
+  });
+  mountApi(app, deps, log);
+  return app as unknown as Hono;
+}
+
+/** The variables the API key check leaves: the tenants the key may see (all: undefined). */
+type Env = { Variables: { tenants: readonly string[] | undefined } };
+
+/** The API's routes over one tenant's (or the only) data. */
+function mountApi(app: Hono<Env>, deps: AppDeps, log: (m: string) => void): void {
+  const clock = (requested?: string) =>
+    requested === undefined ? (deps.clock ?? Date.now)() : Date.parse(requested);
+  const finals: FinalCache = new Map();
+  app.onError(onError(log));
   app.route("/api/sa/cloudfront", pipelineRoutes(deps, stepLock(), clock));
   app.route("/api/sa/cache", cacheRoutes(deps.store));
   app.route("/api/sa/traffic", trafficRoutes(deps.store, finals, clock));
@@ -97,5 +126,74 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
-  return app;
+}
+
+/**
+ * Several tenants: every request under `/api/sa/` names its tenant (`?tenant=`), and is
+ * served by that tenant's own app, built over views of the store, the queue and the
+ * archive that reach nothing of another tenant's (store/tenant.ts). A key limited to
+ * tenants gets 403 for the others.
+ */
+function mountTenants(
+  app: Hono<Env>,
+  deps: AppDeps & { tenants: "auto" | readonly string[] },
+  log: (m: string) => void,
+): void {
+  const apps = new Map<string, Hono<Env>>();
+  const known = async () =>
+    deps.tenants === "auto"
+      ? [
+        ...new Set([
+          ...await storeTenants(deps.store),
+          ...(deps.source ? await listTenants(deps.source) : []),
+        ]),
+      ].sort()
+      : [...deps.tenants];
+  app.get("/api/sa/tenants", async (c) => {
+    const allowed = c.get("tenants");
+    return c.json({ tenants: (await known()).filter((t) => !allowed || allowed.includes(t)) });
+  });
+  app.all("/api/sa/*", async (c) => {
+    const tenant = c.req.query("tenant");
+    if (!tenant) {
+      return errorResponse(
+        c,
+        400,
+        "bad_request",
+        "name the tenant: ?tenant= (GET /api/sa/tenants lists them)",
+        [
+          { field: "tenant", message: "required" },
+        ],
+      );
+    }
+    if (!isTenantName(tenant)) {
+      return errorResponse(c, 400, "bad_request", `"${tenant}" is not a tenant name`, [
+        { field: "tenant", message: "letters, digits, _ and -" },
+      ]);
+    }
+    const allowed = c.get("tenants");
+    if (allowed && !allowed.includes(tenant)) {
+      return errorResponse(c, 403, "forbidden", `this key may not see tenant ${tenant}`);
+    }
+    if (deps.tenants !== "auto" && !deps.tenants.includes(tenant)) {
+      return errorResponse(c, 404, "not_found", `no tenant ${tenant}`);
+    }
+    let inner = apps.get(tenant);
+    if (!inner) {
+      inner = new Hono<Env>();
+      mountApi(inner, {
+        ...deps,
+        tenants: undefined,
+        store: tenantStore(deps.store, tenant),
+        source: deps.source && tenantSource(deps.source, tenant),
+        archive: deps.archive &&
+          { ...deps.archive, store: prefixedStore(deps.archive.store, tenant) },
+      }, log);
+      inner.notFound((c) =>
+        errorResponse(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`)
+      );
+      apps.set(tenant, inner);
+    }
+    return await inner.fetch(c.req.raw);
+  });
 }

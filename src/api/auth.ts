@@ -26,13 +26,23 @@ export function presentedKey(headers: Headers): string | undefined {
   return m?.[1];
 }
 
+/** A key, and the tenants it may see (all when unset). */
+export interface ApiKey {
+  key: string;
+  tenants?: readonly string[];
+}
+
 /**
- * Middleware admitting requests that present one of `keys`.
+ * Middleware admitting requests that present one of `keys`; the tenants the key may see
+ * are left in the context as `tenants` (undefined: all).
  * @throws when `keys` is empty: a server without a key must not start.
  */
-export function apiKeyAuth(keys: readonly string[]): MiddlewareHandler {
+export function apiKeyAuth(
+  keys: ReadonlyArray<string | ApiKey>,
+): MiddlewareHandler<{ Variables: { tenants: readonly string[] | undefined } }> {
   if (keys.length === 0) throw new Error("no API key configured");
-  const wanted = Promise.all(keys.map(digest));
+  const entries = keys.map((k) => (typeof k === "string" ? { key: k } : k));
+  const wanted = Promise.all(entries.map((e) => digest(e.key)));
   return async (c, next) => {
     const key = presentedKey(c.req.raw.headers);
     if (key === undefined) {
@@ -40,12 +50,14 @@ export function apiKeyAuth(keys: readonly string[]): MiddlewareHandler {
       return errorResponse(c, 401, "unauthorized", "an API key is required (x-api-key header)");
     }
     const got = await digest(key);
-    let ok = false;
-    for (const w of await wanted) ok = sameDigest(w, got) || ok; // every key, every time
-    if (!ok) {
+    let match = -1;
+    const all = await wanted;
+    for (let i = 0; i < all.length; i++) if (sameDigest(all[i], got)) match = i; // every key, every time
+    if (match === -1) {
       c.header("WWW-Authenticate", 'Bearer realm="cloudfront-lets", error="invalid_token"');
       return errorResponse(c, 401, "unauthorized", "the API key is not valid");
     }
+    c.set("tenants", entries[match].tenants);
     await next();
   };
 }

@@ -12,6 +12,7 @@ import * as v from "valibot";
 export const ERROR_CODES = [
   "bad_request",
   "unauthorized",
+  "forbidden",
   "not_found",
   "step_running",
   "not_configured",

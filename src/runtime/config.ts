@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as v from "valibot";
 import type { AppDeps } from "../api/app.ts";
+import type { ApiKey } from "../api/auth.ts";
 import { type AlertRule, AlertRulesSchema } from "../core/alerts.ts";
 import { type FieldOrder, resolveFields } from "../core/fields.ts";
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
@@ -15,6 +16,7 @@ import { DEFAULT_STORAGE_CLASS } from "../pipeline/archive.ts";
 import { type Context, makeContext } from "../pipeline/context.ts";
 import { openSource } from "../source/open.ts";
 import { openStore } from "../store/open.ts";
+import { isTenantName } from "../store/tenant.ts";
 import type { Store } from "../store/store.ts";
 
 /** Every setting, by its flag name. All optional: what a command needs, it checks. */
@@ -35,6 +37,8 @@ export interface Settings {
   "metrics-namespace"?: string;
   /** Alert rules: a JSON array, or a file holding one. */
   alerts?: string;
+  /** Several tenants: `auto` (every directory of the source) or a comma-separated list. */
+  tenants?: string;
 }
 
 /** A setting is missing or wrong. The message is one line for a person. */
@@ -63,6 +67,7 @@ export const SETTING_NAMES: ReadonlyArray<keyof Settings> = [
   "tenant",
   "metrics-namespace",
   "alerts",
+  "tenants",
 ];
 
 /** Every environment variable this project reads (a deployment can set no other). */
@@ -195,6 +200,7 @@ export function appDepsFrom(
     archive: archiveFrom(s),
     pipeline: { ...stepSettingsFrom(s), log },
     apiKeys,
+    tenants: tenantsFrom(s),
     alerts: alertsFrom(s),
     clock: now === undefined ? undefined : () => now,
     log,
@@ -238,16 +244,24 @@ export function archiveFrom(s: Settings): { store: Store; storageClass: string }
 }
 
 /**
- * The API keys from `CLOUDFRONT_LETS_API_KEY` (several may be given, comma-separated, so
- * that a key can be rotated without downtime). Keys shorter than 16 characters are refused.
+ * The API keys from `CLOUDFRONT_LETS_API_KEY`: several may be given, comma-separated, so
+ * that a key can be rotated without downtime; `key@E1+E2` limits a key to those tenants.
+ * Keys shorter than 16 characters are refused.
  */
-export function apiKeysFrom(env: Record<string, string | undefined>): string[] {
-  const keys = (env[envName("api-key")] ?? "").split(",").map((k) => k.trim()).filter(Boolean);
-  const short = keys.find((k) => k.length < 16);
-  if (short !== undefined) {
-    throw new ConfigError(`${envName("api-key")}: every key needs at least 16 characters`);
-  }
-  return keys;
+export function apiKeysFrom(env: Record<string, string | undefined>): ApiKey[] {
+  const entries = (env[envName("api-key")] ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+  return entries.map((entry) => {
+    const [key, scope] = entry.split("@");
+    if (key.length < 16) {
+      throw new ConfigError(`${envName("api-key")}: every key needs at least 16 characters`);
+    }
+    if (scope === undefined) return { key };
+    const tenants = scope.split("+").filter(Boolean);
+    if (tenants.length === 0 || !tenants.every(isTenantName)) {
+      throw new ConfigError(`${envName("api-key")}: "@${scope}" does not name tenants`);
+    }
+    return { key, tenants };
+  });
 }
 
 /**
@@ -258,4 +272,20 @@ export function tenantOf(s: Settings): string {
   if (s.tenant) return s.tenant;
   const parts = (s.source ?? "").replace(/^s3:\/\//, "").split(/[\/\\]/).filter(Boolean);
   return parts.at(-1) ?? "default";
+}
+
+/** The tenants setting: undefined for one tenant (DESIGN §4's layout), `auto`, or a list. */
+export function tenantsFrom(s: Settings): "auto" | string[] | undefined {
+  if (!s.tenants) return undefined;
+  if (s.tenants.trim() === "auto") return "auto";
+  const list = s.tenants.split(",").map((t) => t.trim()).filter(Boolean);
+  const bad = list.find((t) => !isTenantName(t));
+  if (bad !== undefined || list.length === 0) {
+    throw new ConfigError(
+      `--tenants: "${
+        bad ?? s.tenants
+      }" is not a tenant name (letters, digits, _ and -; not raw, consolidated, aggregate, ledger or pending)`,
+    );
+  }
+  return list;
 }

@@ -21,13 +21,78 @@ import {
   processObjects,
   type ProcessResult,
 } from "../pipeline/process.ts";
+import { listTenants, tenantSource } from "../source/tenant.ts";
 import type { Store } from "../store/store.ts";
+import { isTenantName, prefixedStore, storeTenants, tenantStore } from "../store/tenant.ts";
 
 /** What an event handler needs: the pipeline context, and the archive if any. */
 export interface EventDeps {
   ctx: Context;
   archive?: { store: Store; storageClass: string };
+  /**
+   * Several tenants in one deployment (store/tenant.ts): each first-level directory of
+   * the source (`auto`), or the ones listed. Unset: one tenant, the layout of DESIGN §4.
+   */
+  tenants?: "auto" | readonly string[];
+  /** Where the metrics of a tenant's windows go (undefined: the single tenant). */
+  metricsFor?: (tenant: string | undefined) => Context["metrics"];
 }
+
+/** The handler's dependencies inside one tenant. */
+export function scope(d: EventDeps, tenant: string): EventDeps {
+  return {
+    ctx: {
+      ...d.ctx,
+      store: tenantStore(d.ctx.store, tenant),
+      source: tenantSource(d.ctx.source, tenant),
+      metrics: d.metricsFor?.(tenant),
+      log: (m) => d.ctx.log(`[${tenant}] ${m}`),
+    },
+    archive: d.archive && { ...d.archive, store: prefixedStore(d.archive.store, tenant) },
+  };
+}
+
+/** The tenants a schedule visits: those listed, or every one with objects or data. */
+async function tenantsOf(d: EventDeps): Promise<string[]> {
+  if (d.tenants !== "auto") return [...(d.tenants ?? [])];
+  const all = new Set([...await listTenants(d.ctx.source), ...await storeTenants(d.ctx.store)]);
+  return [...all].sort();
+}
+
+/**
+ * Processes queue keys (relative to the source), tenant by tenant when there are tenants:
+ * a key's first segment names its tenant. Returns every result, and the keys that failed.
+ */
+async function processKeys(
+  d: EventDeps,
+  keys: readonly string[],
+): Promise<{ results: TenantResult[]; failed: Set<string> }> {
+  if (!d.tenants) {
+    const r = await processObjects(d.ctx, keys);
+    return { results: [r], failed: new Set(failedIn(r).map((o) => o.key)) };
+  }
+  const byTenant = new Map<string, string[]>();
+  for (const key of keys) {
+    const [tenant, ...rest] = key.split("/");
+    const allowed = d.tenants === "auto" ? isTenantName(tenant) : d.tenants.includes(tenant);
+    if (!allowed || rest.length === 0) {
+      d.ctx.log(`ignored ${key}: not under a tenant's prefix`);
+      continue;
+    }
+    byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), rest.join("/")]);
+  }
+  const results: TenantResult[] = [];
+  const failed = new Set<string>();
+  for (const [tenant, rel] of byTenant) {
+    const r = await processObjects(scope(d, tenant).ctx, rel);
+    results.push({ tenant, ...r });
+    for (const o of failedIn(r)) failed.add(`${tenant}/${o.key}`);
+  }
+  return { results, failed };
+}
+
+/** A processing result, with its tenant when there are tenants. */
+export type TenantResult = ProcessResult & { tenant?: string };
 
 /** The kinds of event this module handles. */
 export type EventKind = "http" | "s3" | "sqs" | "sns" | "kinesis" | "schedule" | "unknown";
@@ -106,14 +171,16 @@ export interface BatchResponse {
 
 /** What handling an event returned. */
 export type EventResult =
-  | ({ kind: "s3" } & ProcessResult)
-  | ({ kind: "sqs" | "sns" | "kinesis" } & BatchResponse & { results: ProcessResult[] })
-  | {
-    kind: "schedule";
-    consolidate: ConsolidateResult;
-    aggregate: AggregateResult;
-    archive?: ArchiveResult;
-  };
+  | ({ kind: "s3" | "sqs" | "sns" | "kinesis" } & BatchResponse & { results: TenantResult[] })
+  | { kind: "schedule"; runs: ScheduleRun[] };
+
+/** What a schedule did for one tenant (or the single one). */
+export interface ScheduleRun {
+  tenant?: string;
+  consolidate: ConsolidateResult;
+  aggregate: AggregateResult;
+  archive?: ArchiveResult;
+}
 
 /** The queue keys of the objects S3 notifications name; objects outside the queue are ignored. */
 function queueKeys(d: EventDeps, notifications: unknown[]): string[] {
@@ -134,16 +201,12 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
   const records = (isObject(event) && Array.isArray(event.Records) ? event.Records : []) as Json[];
   switch (kindOf(event)) {
     case "s3": {
-      const r = await processObjects(d.ctx, queueKeys(d, [event]));
-      const failed = failedIn(r);
-      if (failed.length > 0) {
-        throw new Error(
-          `${failed.length} object(s) failed: ${
-            failed.map((f) => `${f.key}: ${f.error}`).join("; ")
-          }`,
-        );
+      const { results, failed } = await processKeys(d, queueKeys(d, [event]));
+      if (failed.size > 0) {
+        const why = results.flatMap(failedIn).map((f) => `${f.key}: ${f.error}`).join("; ");
+        throw new Error(`${failed.size} object(s) failed: ${why}`);
       }
-      return { kind: "s3", ...r };
+      return { kind: "s3", batchItemFailures: [], results };
     }
     case "sqs":
     case "sns": {
@@ -164,22 +227,33 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
           failures.push({ itemIdentifier: id });
         }
       }
-      const r = await processObjects(d.ctx, messages.flatMap((m) => m.keys));
-      const failed = new Set(failedIn(r).map((o) => o.key));
+      const { results, failed } = await processKeys(d, messages.flatMap((m) => m.keys));
       for (const m of messages) {
         if (m.keys.some((k) => failed.has(k))) failures.push({ itemIdentifier: m.id });
       }
-      return { kind, batchItemFailures: failures, results: [r] };
+      return { kind, batchItemFailures: failures, results };
     }
     case "kinesis":
       return await handleKinesis(d, records);
     case "schedule": {
-      const c = await consolidate(d.ctx);
-      const a = await aggregate(d.ctx);
-      const r = d.archive
-        ? await archive(d.ctx, d.archive.store, d.archive.storageClass)
-        : undefined;
-      return { kind: "schedule", consolidate: c, aggregate: a, ...(r ? { archive: r } : {}) };
+      const runs: ScheduleRun[] = [];
+      const scopes = d.tenants
+        ? (await tenantsOf(d)).map((t) => [t, scope(d, t)] as const)
+        : [[undefined, d] as const];
+      for (const [tenant, s] of scopes) {
+        const c = await consolidate(s.ctx);
+        const a = await aggregate(s.ctx);
+        const r = s.archive
+          ? await archive(s.ctx, s.archive.store, s.archive.storageClass)
+          : undefined;
+        runs.push({
+          ...(tenant ? { tenant } : {}),
+          consolidate: c,
+          aggregate: a,
+          ...(r ? { archive: r } : {}),
+        });
+      }
+      return { kind: "schedule", runs };
     }
     default:
       throw new Error("unknown event: not S3, SQS, SNS, Kinesis, an EventBridge schedule or HTTP");
@@ -192,7 +266,13 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
  * failed: a retried batch may hold more records under the same first number, and would be
  * counted twice. What fails after that (consolidation, aggregates) the schedule catches up.
  */
-async function handleKinesis(d: EventDeps, records: Json[]): Promise<EventResult> {
+async function handleKinesis(all: EventDeps, records: Json[]): Promise<EventResult> {
+  // With tenants, a stream is one tenant's: CloudFront writes one stream per distribution.
+  const stream = String(records[0]?.eventSourceARN ?? "").split("/").pop() ?? "";
+  if (all.tenants && !isTenantName(stream)) {
+    throw new Error(`Kinesis stream "${stream}" is not a usable tenant name`);
+  }
+  const d = all.tenants ? scope(all, stream) : all;
   const shards = new Map<string, { key: string; lines: Uint8Array[]; first: string; at: number }>();
   for (const r of records) {
     const k = r.kinesis as Json;
@@ -210,7 +290,7 @@ async function handleKinesis(d: EventDeps, records: Json[]): Promise<EventResult
     s.at = Math.max(s.at, Number(k.approximateArrivalTimestamp ?? 0) * 1000);
   }
   const failures: BatchResponse["batchItemFailures"] = [];
-  const results: ProcessResult[] = [];
+  const results: TenantResult[] = [];
   for (const s of shards.values()) {
     const bytes = new Uint8Array(s.lines.reduce((n, l) => n + l.length, 0));
     let at = 0;
@@ -221,7 +301,7 @@ async function handleKinesis(d: EventDeps, records: Json[]): Promise<EventResult
     const batch = { key: s.key, bytes, at: s.at };
     try {
       const r = await processBatches(d.ctx, [batch]);
-      results.push(r);
+      results.push(all.tenants ? { tenant: stream, ...r } : r);
       if (failedIn(r).length > 0) failures.push({ itemIdentifier: s.first });
     } catch (e) {
       // Retried exactly when it is not recorded; a recorded one the schedule catches up.

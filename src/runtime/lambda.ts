@@ -12,7 +12,7 @@ import type { LambdaContext, LambdaEvent } from "hono/aws-lambda";
 import process from "node:process";
 import { type AppDeps, createApp } from "../api/app.ts";
 import { emfRecord } from "../core/metrics.ts";
-import { appDepsFrom, archiveFrom, contextFrom, tenantOf, withEnv } from "./config.ts";
+import { appDepsFrom, archiveFrom, contextFrom, tenantOf, tenantsFrom, withEnv } from "./config.ts";
 import { type EventDeps, type EventResult, handleEvent, kindOf } from "./events.ts";
 
 /** A Lambda handler serving the app built from `deps`. */
@@ -35,12 +35,25 @@ export async function handler(
     return await http(event as LambdaEvent, context);
   }
   if (!events) {
-    // Every window an event changes is reported as CloudWatch metrics (EMF on stdout).
-    const dimensions = { Tenant: tenantOf(settings) };
+    // Every window an event changes is reported as CloudWatch metrics (EMF on stdout),
+    // with the tenant as dimension.
     const namespace = settings["metrics-namespace"];
-    const metrics = (window: number, state: Parameters<typeof emfRecord>[1]) =>
-      console.log(JSON.stringify(emfRecord(window, state, { namespace, dimensions })));
-    events = { ctx: { ...contextFrom(settings, log), metrics }, archive: archiveFrom(settings) };
+    const metricsFor =
+      (tenant: string | undefined) => (window: number, state: Parameters<typeof emfRecord>[1]) =>
+        console.log(
+          JSON.stringify(
+            emfRecord(window, state, {
+              namespace,
+              dimensions: { Tenant: tenant ?? tenantOf(settings) },
+            }),
+          ),
+        );
+    events = {
+      ctx: { ...contextFrom(settings, log), metrics: metricsFor(undefined) },
+      archive: archiveFrom(settings),
+      tenants: tenantsFrom(settings),
+      metricsFor,
+    };
   }
   // The clock of each invocation, unless CLOUDFRONT_LETS_NOW fixes it.
   const now = settings.now === undefined ? Date.now() : events.ctx.now;

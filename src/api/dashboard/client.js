@@ -6,6 +6,8 @@
  */
 
 const KEY = "cloudfront-lets-api-key";
+/** The tenant shown, when the server has several (every API call then names it). */
+let tenant = "";
 const numberFormat = new Intl.NumberFormat("en-US");
 
 /** @param {string} id */
@@ -53,7 +55,7 @@ class Unauthorized extends Error {}
  */
 async function api(path, params = {}) {
   const key = sessionStorage.getItem(KEY) ?? "";
-  const query = new URLSearchParams(params).toString();
+  const query = new URLSearchParams(tenant ? { ...params, tenant } : params).toString();
   const res = await fetch(`/api/sa/${path}${query ? `?${query}` : ""}`, {
     headers: { "x-api-key": key },
   });
@@ -291,7 +293,8 @@ async function browse(dir) {
 
 /** @param {string} key */
 async function entry(key) {
-  const res = await fetch(`/api/sa/cache/entry/${key}`, {
+  const query = tenant ? `?tenant=${encodeURIComponent(tenant)}` : "";
+  const res = await fetch(`/api/sa/cache/entry/${key}${query}`, {
     headers: { "x-api-key": sessionStorage.getItem(KEY) ?? "" },
   });
   const text = await res.text();
@@ -325,6 +328,15 @@ function login(message = "") {
 
 async function start() {
   $("login").hidden = true;
+  /** @type {{ tenants: string[] | null }} */
+  const t = await api("tenants");
+  const picker = /** @type {HTMLSelectElement} */ ($("tenant"));
+  if (t.tenants) {
+    if (!tenant || !t.tenants.includes(tenant)) tenant = t.tenants[0] ?? "";
+    picker.replaceChildren(...t.tenants.map((name) => el("option", { value: name }, name)));
+    picker.value = tenant;
+    $("tenant-label").hidden = false;
+  }
   const status = await api("cloudfront/status");
   $("main").hidden = false;
   $("forget").hidden = false;
@@ -359,6 +371,11 @@ function init() {
     load().catch(show);
   });
   $("metric").addEventListener("change", () => load().catch(show));
+  $("tenant").addEventListener("change", () => {
+    tenant = /** @type {HTMLSelectElement} */ ($("tenant")).value;
+    /** @type {HTMLInputElement} */ ($("from")).value = "";
+    start().catch(show);
+  });
   $("forget").addEventListener("click", () => {
     sessionStorage.removeItem(KEY);
     login();
