@@ -5,7 +5,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../src/api/app.ts";
 import { PRESETS } from "../src/core/fields.ts";
@@ -15,6 +15,7 @@ import { apiKeysFrom, ConfigError, tenantsFrom } from "../src/runtime/config.ts"
 import { handleEvent } from "../src/runtime/events.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
+import { listTenants } from "../src/source/tenant.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import type { Store } from "../src/store/store.ts";
 import { isTenantName, tenantStore } from "../src/store/tenant.ts";
@@ -189,4 +190,63 @@ test("settings: tenant lists and tenant-limited keys", () => {
     ConfigError,
   );
   assert.ok(readdirSync(queue).length === 2);
+});
+
+test("standard logs of several distributions in one prefix: the name's distribution id is the tenant", async () => {
+  const std = join(work.dir, "std-queue");
+  const own: Record<string, string> = {};
+  const lines: Record<string, number> = { EAAAAAAAAAAAA: 600, EBBBBBBBBBBBB: 300 };
+  for (const [dist, n] of Object.entries(lines)) {
+    const gen = join(work.dir, `gen-${dist}`);
+    const written = await generateLogs({
+      dir: gen,
+      lines: n,
+      days: 1 / 24,
+      start: Date.parse("2024-03-01T10:00:00Z"),
+      objects: 2,
+      seed: n,
+      format: "standard",
+    });
+    own[dist] = join(work.dir, `own-${dist}`);
+    for (const key of written) {
+      const renamed = `logs/${key.replace("E2EXAMPLE", dist)}`;
+      for (const dir of [std, own[dist]]) {
+        mkdirSync(join(dir, renamed, ".."), { recursive: true });
+        copyFileSync(join(gen, key), join(dir, renamed));
+      }
+    }
+  }
+  const stdParse = { format: "standard" as const, fields: [] };
+  const store = memoryStore();
+  const ctx = makeContext({
+    source: localSource(std),
+    store,
+    parse: stdParse,
+    now: Date.parse(LATER),
+  });
+  const named: string[] = [];
+  for await (const o of localSource(std).list()) named.push(o.key);
+  const r = await handleEvent({ ctx, tenants: "auto" }, sqsEvent([s3Notification("logs", named)]));
+  assert.deepEqual("results" in r && r.results.map((x) => [x.tenant, x.objects.length]), [
+    ["EAAAAAAAAAAAA", 2],
+    ["EBBBBBBBBBBBB", 2],
+  ]);
+  await handleEvent({ ctx, tenants: "auto" }, scheduleEvent(LATER));
+  for (const dist of Object.keys(lines)) {
+    const alone = memoryStore();
+    await runPipeline(
+      makeContext({
+        source: localSource(own[dist]),
+        store: alone,
+        parse: stdParse,
+        now: Date.parse(LATER),
+      }),
+    );
+    assert.deepEqual(await aggregates(tenantStore(store, dist)), await aggregates(alone), dist);
+    assert.equal(
+      (await readDoc(tenantStore(store, dist), "daily", "2024-03-01")).requests,
+      lines[dist],
+    );
+  }
+  assert.deepEqual(await listTenants(localSource(std)), ["EAAAAAAAAAAAA", "EBBBBBBBBBBBB"]);
 });

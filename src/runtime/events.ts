@@ -21,7 +21,7 @@ import {
   processObjects,
   type ProcessResult,
 } from "../pipeline/process.ts";
-import { listTenants, tenantSource } from "../source/tenant.ts";
+import { keyInTenant, listTenants, tenantOfKey, tenantSource } from "../source/tenant.ts";
 import type { Store } from "../store/store.ts";
 import { isTenantName, prefixedStore, storeTenants, tenantStore } from "../store/tenant.ts";
 
@@ -73,20 +73,21 @@ async function processKeys(
   }
   const byTenant = new Map<string, string[]>();
   for (const key of keys) {
-    const [tenant, ...rest] = key.split("/");
-    const allowed = d.tenants === "auto" ? isTenantName(tenant) : d.tenants.includes(tenant);
-    if (!allowed || rest.length === 0) {
-      d.ctx.log(`ignored ${key}: not under a tenant's prefix`);
+    const tenant = tenantOfKey(key);
+    if (tenant === undefined || (d.tenants !== "auto" && !d.tenants.includes(tenant))) {
+      d.ctx.log(`ignored ${key}: no tenant of this deployment's`);
       continue;
     }
-    byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), rest.join("/")]);
+    byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), keyInTenant(key, tenant)]);
   }
   const results: TenantResult[] = [];
   const failed = new Set<string>();
   for (const [tenant, rel] of byTenant) {
     const r = await processObjects(scope(d, tenant).ctx, rel);
     results.push({ tenant, ...r });
-    for (const o of failedIn(r)) failed.add(`${tenant}/${o.key}`);
+    for (const o of failedIn(r)) {
+      failed.add(keys.find((k) => tenantOfKey(k) === tenant && keyInTenant(k, tenant) === o.key)!);
+    }
   }
   return { results, failed };
 }
