@@ -308,3 +308,74 @@ test("every window an event changes is reported as CloudWatch EMF metrics", asyn
   assert.equal(tenantOf({ source: "s3://logs" }), "logs");
   assert.equal(tenantOf({ source: "s3://logs/x", tenant: "shop" }), "shop");
 });
+
+test(
+  "every kind of event, on the filesystem store and on the S3-protocol server, gives the same aggregates",
+  {
+    timeout: 120_000,
+  },
+  async () => {
+    const s3 = await startS3(["kinds-logs", "kinds-store"]);
+    try {
+      for (const key of keys) {
+        await s3.client.send(
+          new PutObjectCommand({
+            Bucket: "kinds-logs",
+            Key: `cf/${key}`,
+            Body: readFileSync(join(logs, key)),
+          }),
+        );
+      }
+      // Lines that arrive through Kinesis only: an object of another hour, never in the queue.
+      const extra = join(work.dir, "kinesis-only");
+      const [k] = await generateLogs({
+        dir: extra,
+        lines: 150,
+        days: 1 / 48,
+        start: Date.parse("2024-03-01T13:00:00Z"),
+        objects: 1,
+        seed: 77,
+      });
+      const kinesisLines = gunzipSync(readFileSync(join(extra, k))).toString("utf8").trim().split(
+        "\n",
+      );
+      const run = async (ctx: ReturnType<typeof ctxFor>, bucket: string, prefix: string) => {
+        const d = { ctx };
+        const names = keys.map((key) => `${prefix}${key}`);
+        await handleEvent(d, s3Notification(bucket, names.slice(0, 4)));
+        const q = await handleEvent(
+          d,
+          sqsEvent([
+            s3Notification(bucket, names.slice(4, 8)),
+            snsEnvelope(s3Notification(bucket, names.slice(8))),
+          ]),
+        );
+        assert.deepEqual("batchItemFailures" in q && q.batchItemFailures, []);
+        const kin = await handleEvent(d, kinesisEvent(kinesisLines));
+        assert.deepEqual("batchItemFailures" in kin && kin.batchItemFailures, []);
+        await handleEvent(d, scheduleEvent(LATER));
+        return await aggregates(ctx.store, false);
+      };
+      const onDisk = await run(
+        ctxFor(localSource(logs), fsStore(join(work.dir, "kinds-fs"))),
+        "logs",
+        "",
+      );
+      const onS3 = await run(
+        makeContext({
+          source: s3Source(s3.client, { bucket: "kinds-logs", prefix: "cf" }),
+          store: s3Store(s3.client, { bucket: "kinds-store", prefix: "x" }),
+          parse,
+          now: Date.parse(LATER),
+        }),
+        "kinds-logs",
+        "cf/",
+      );
+      assert.deepEqual(onS3, onDisk);
+      const day = JSON.parse(onDisk["sa/cloudfront/aggregate/daily/2024-03-01/data.json"]);
+      assert.equal(day.requests, 2400 + kinesisLines.length);
+    } finally {
+      await s3.stop();
+    }
+  },
+);
