@@ -28,7 +28,8 @@ export interface Row {
 
 /** An empty row. */
 export function emptyRow(): Row {
-  return { timestamp: 0, bytes: 0, time_taken_ms: NaN, ttfb_ms: NaN, ids: new Int32Array(13) };
+  const ids = new Int32Array(ROW_TEXT.length);
+  return { timestamp: 0, bytes: 0, time_taken_ms: NaN, ttfb_ms: NaN, ids };
 }
 
 /** How each column's logged text becomes its stored value (DESIGN §3 and §6). */

@@ -13,7 +13,6 @@ import { mergeStates, type SummaryState, SummaryStateSchema } from "../core/summ
 import {
   childKeys,
   childPeriod,
-  iso,
   type Period,
   periodBounds,
   periodKey,
@@ -27,17 +26,11 @@ import { readMeta } from "./meta.ts";
 /** How a period's figures were obtained. */
 export type ViewStatus = "final" | "partial";
 
-/** One period's state and where it came from. */
+/** One period's state and where it came from (`partial`: recomputed for this request). */
 export interface PeriodView {
-  period: Period;
-  key: string;
-  start: string;
-  end: string;
   status: ViewStatus;
   /** When the stored aggregate was computed; undefined when recomputed for this request. */
   computed_at?: string;
-  /** True when the figures were recomputed for this request. */
-  recomputed: boolean;
   state: SummaryState;
 }
 
@@ -89,7 +82,6 @@ async function computeView(
   key: string,
 ): Promise<PeriodView | undefined> {
   const { start, end } = periodBounds(period, key);
-  const bounds = { period, key, start: iso(start), end: iso(end) };
   const meta = await readMeta(q.store, period, key);
   if (meta?.status === "final") {
     const id = `${period}/${key}`;
@@ -102,7 +94,7 @@ async function computeView(
         q.cache.set(id, { computed_at: meta.computed_at, state });
       }
     }
-    return { ...bounds, status: "final", computed_at: meta.computed_at, recomputed: false, state };
+    return { status: "final", computed_at: meta.computed_at, state };
   }
   if (!(await q.windows()).some((w) => w >= start && w < end)) return undefined;
   let state: SummaryState;
@@ -114,7 +106,7 @@ async function computeView(
     const children = await Promise.all(childKeys(period, key).map((k) => viewPeriod(q, child, k)));
     state = mergeStates(children.filter((c) => c !== undefined).map((c) => c.state));
   }
-  return { ...bounds, status: "partial", recomputed: true, state };
+  return { status: "partial", state };
 }
 
 /** The most periods one request may ask for. */

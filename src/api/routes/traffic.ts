@@ -7,15 +7,14 @@
 import { type Context, Hono } from "hono";
 import { describeRoute, resolver } from "hono-openapi";
 import type * as v from "valibot";
+import { metricValue } from "../../core/alerts.ts";
 import {
-  cacheHitRatio,
   emptyState,
   ESTIMATES,
   figures,
   mergeStates,
   statusClasses,
   type SummaryState,
-  timeTakenAt,
 } from "../../core/summary.ts";
 import { iso, type Period, periodBounds, periodKey } from "../../core/windows.ts";
 import {
@@ -112,21 +111,12 @@ function merged(r: Range): SummaryState {
   return states.length === 0 ? emptyState() : mergeStates(states);
 }
 
+/** A timeseries metric: 4xx and 5xx as counts, the others as alert rules read them. */
 function metricOf(state: SummaryState, metric: (typeof METRICS)[number]): number | null {
-  switch (metric) {
-    case "requests":
-      return state.requests;
-    case "bytes":
-      return state.bytes;
-    case "errors_4xx":
-      return statusClasses(state)["4xx"] ?? 0;
-    case "errors_5xx":
-      return statusClasses(state)["5xx"] ?? 0;
-    case "cache_hit_ratio":
-      return state.requests === 0 ? null : cacheHitRatio(state);
-    case "time_taken_p95":
-      return timeTakenAt(state, 0.95);
+  if (metric === "errors_4xx" || metric === "errors_5xx") {
+    return statusClasses(state)[metric === "errors_4xx" ? "4xx" : "5xx"] ?? 0;
   }
+  return metricValue(state, metric);
 }
 
 function ranked<K extends string>(counts: Record<string, number>, name: K, limit: number) {
