@@ -5,7 +5,7 @@ import { rawAppend, rawBuilder, rawEncode } from "../src/core/raw-builder.ts";
 import { parseRawEntry, type RawEntry } from "../src/core/raw-entry.ts";
 import type { LogRecord } from "../src/core/record.ts";
 import { emptyRow, ROW_TEXT, rowFromRecord, rowTables } from "../src/core/row.ts";
-import { idOfBytes, TABLE_LIMIT } from "../src/core/value-table.ts";
+import { idOfValue, TABLE_LIMIT } from "../src/core/value-table.ts";
 
 const meta = { sourceKey: "2024/03/01/10/x.gz", sourceHash: "abc", window: "w", part: 0 };
 const read = (bytes: Uint8Array) => parseRawEntry(JSON.parse(new TextDecoder().decode(bytes)));
@@ -109,7 +109,6 @@ test("a value table that starts over mid-part keeps every part's values right", 
   const tables = rowTables();
   const row = emptyRow();
   const b = rawBuilder();
-  const enc = new TextEncoder();
   const pathColumn = ROW_TEXT.indexOf("path");
   const generation = tables[pathColumn].generation;
   const paths: string[] = [];
@@ -117,8 +116,7 @@ test("a value table that starts over mid-part keeps every part's values right", 
   for (let i = 0; i < TABLE_LIMIT + 500; i++) {
     rowFromRecord(row, tables, record(i));
     const path = `/unique/${i % (TABLE_LIMIT + 100)}`;
-    const bytes = enc.encode(path);
-    row.ids[pathColumn] = idOfBytes(tables[pathColumn], bytes, 0, bytes.length);
+    row.ids[pathColumn] = idOfValue(tables[pathColumn], path);
     rawAppend(b, tables, row);
     paths.push(path);
   }

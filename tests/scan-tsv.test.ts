@@ -9,7 +9,7 @@ import type { LogRecord } from "../src/core/record.ts";
 import { emptyRow, type Row, ROW_TEXT, rowTables } from "../src/core/row.ts";
 import { compileFast, scanLines } from "../src/core/scan-tsv.ts";
 import { prng, syntheticLineMaker, toStandardLine } from "../src/core/synthetic.ts";
-import type { ValueTable } from "../src/core/value-table.ts";
+import { TABLE_LIMIT, type ValueTable } from "../src/core/value-table.ts";
 
 /** A row as the record the string parser would have built. */
 function recordOf(row: Row, tables: ValueTable[]): LogRecord {
@@ -273,5 +273,62 @@ test("parseObject: a line split across chunks at every offset reads the same", a
   assert.equal(whole.stats.skipped, 2);
   for (const chunk of [1, 2, 3, 7, 64, 500]) {
     assert.deepEqual(await read(chunk), whole, `chunks of ${chunk}`);
+  }
+});
+
+test("parseObject: more distinct values than the kernel's index and a value table hold", async () => {
+  // 100,050 distinct paths, then the last ones again: the path table starts over past
+  // TABLE_LIMIT while the kernel's index still holds those paths' old ids; before that,
+  // the index fills up (65,536 values) and empties itself. Every fifth line (a trailing
+  // tab) goes to the string parser: the one that makes the table start over (line
+  // 100,000) is a string parser's line once, a fast one once.
+  const fields = ["timestamp", "sc-status", "cs-uri-stem", "cs-user-agent"];
+  const layout = compileLayout(fields);
+  for (const slow of [0, 1]) {
+    const lines = Array.from({ length: TABLE_LIMIT + 20_000 }, (_, i) => {
+      const path = `/u/${i < TABLE_LIMIT + 50 ? i : i - 100}?q=${i}`;
+      const line = `1709287200.${i % 1000}\t200\t${path}\tagent-${i % 1000}`;
+      return i % 5 === slow ? line + "\t" : line;
+    });
+    const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
+    const tables = rowTables();
+    const rows: LogRecord[] = [];
+    await parseObject(
+      new Blob([bytes]).stream(),
+      { format: "realtime", fields },
+      tables,
+      (r) => rows.push(recordOf(r, tables)),
+    );
+    assert.equal(rows.length, lines.length);
+    assert.ok(tables[ROW_TEXT.indexOf("path")].generation > 0, "the path table never started over");
+    rows.forEach((row, i) => assert.deepEqual(row, parseLine(lines[i], layout), `line ${i}`));
+  }
+});
+
+test("parseObject: a line longer than the kernel scans at once is read by the string parser", async () => {
+  const make = syntheticLineMaker({ seed: 3 });
+  const long = "Agent/" + "x".repeat(1_200_000);
+  const lines = [0, 1, 2].map((i) => make(Date.UTC(2024, 2, 1, 10) + i).split("\t"));
+  lines[1][PRESETS.all.indexOf("cs-user-agent")] = long;
+  const bytes = new TextEncoder().encode(lines.map((l) => l.join("\t") + "\n").join(""));
+  for (const chunk of [bytes.length, 65536]) {
+    let at = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (at >= bytes.length) return c.close();
+        c.enqueue(bytes.slice(at, at += chunk));
+      },
+    });
+    const tables = rowTables();
+    const rows: LogRecord[] = [];
+    const stats = await parseObject(
+      body,
+      { format: "realtime", fields: PRESETS.all },
+      tables,
+      (r) => rows.push(recordOf(r, tables)),
+    );
+    assert.equal(stats.records, 3, `chunks of ${chunk}`);
+    assert.equal(rows[1].user_agent, long);
+    assert.deepEqual(rows[2], parseLine(lines[2].join("\t"), compileLayout(PRESETS.all)));
   }
 });

@@ -23,6 +23,7 @@ const SCRIPTS = [
   "start",
   "serve",
   "build-dashboard",
+  "build-wasm",
 ];
 const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
 
@@ -48,6 +49,11 @@ test("serve refuses to start without an API key, with one line saying so", async
 
 test("the dashboard embedded in the app is its page, style and script as committed", async () => {
   const r = await runScript("build-dashboard", ["--check"]);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test("the scan kernel embedded in the parser is scan-lines.wat as committed", async () => {
+  const r = await runScript("build-wasm", ["--check"]);
   assert.equal(r.code, 0, r.stderr);
 });
 

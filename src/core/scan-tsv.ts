@@ -1,8 +1,10 @@
 /**
  * The fast path of the parser: log lines read straight from the bytes.
  *
- * A line costs one pass to find its tabs, a hash and compare per kept text field, and a
- * few digit loops; no string, object or decode per line. It takes only lines of the
+ * A WebAssembly kernel (wasm/scan-lines.wat) finds the tabs and line ends sixteen bytes
+ * at a time and hashes the kept text fields; here a line then costs a table probe and a
+ * byte compare per text field and a few digit loops: no string, object or decode per
+ * line. It takes only lines of the
  * common shape (the exact width, a 3-digit status, plain decimal numbers, no leading
  * blank, `#` or `{`); every other line goes to the string parser, whose rules
  * ({@link parseLine}) stay the single definition of what a line means. A test holds the
@@ -11,7 +13,8 @@
  */
 import { KEPT_FIELDS, type Layout, MAX_EPOCH_S, MIN_EPOCH_S } from "./parse-line.ts";
 import { type Row, ROW_TEXT } from "./row.ts";
-import { idOfBytes, idOfValue, type ValueTable } from "./value-table.ts";
+import { idOfLogged, idOfValue, type ValueTable } from "./value-table.ts";
+import { SCAN_LINES_WASM } from "./wasm/scan-lines.ts";
 
 // Field slots: the numbers, then the text columns in ROW_TEXT order (status is text 0).
 const TIMESTAMP = 0;
@@ -47,22 +50,29 @@ const SLOT_OF: Readonly<Record<string, number>> = {
 };
 const HOST = TEXT0 + ROW_TEXT.indexOf("host");
 
-/** A layout compiled for the byte scanner. */
+/** A layout compiled for the byte kernel. */
 export interface FastLayout {
   readonly width: number;
   /** Per column, the slot it fills, or -1. */
   readonly slotOf: Int8Array;
   /** Per slot, whether some column fills it. */
   readonly present: Uint8Array;
-  /** Per-line scratch: field bounds by slot. */
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
+  /** Per slot, what the kernel does beyond finding it: 0 nothing, 1 id, 2 cut at `?` and id. */
+  readonly what: Uint8Array;
 }
 
-/** Compiles a layout for the fast path, or undefined when it has no time columns at all. */
+/** Columns the kernel's layout table holds (see scan-lines.wat). */
+const MAX_WIDTH = 256;
+
+/**
+ * Compiles a layout for the fast path, or undefined when it has no time columns at all,
+ * more columns than the kernel maps, or WebAssembly (with SIMD) is missing here: then
+ * every line goes to the string parser, which gives the same records, only slower.
+ */
 export function compileFast(layout: Layout): FastLayout | undefined {
   const has = (name: string) => layout.fields.includes(name);
   if (!has("timestamp") && !(has("date") && has("time"))) return undefined;
+  if (layout.fields.length > MAX_WIDTH || !kernelModule()) return undefined;
   const hostField = KEPT_FIELDS[layout.hostW];
   const slotOf = Int8Array.from(
     layout.fields,
@@ -70,13 +80,83 @@ export function compileFast(layout: Layout): FastLayout | undefined {
   );
   const present = new Uint8Array(SLOTS);
   for (const s of slotOf) if (s >= 0) present[s] = 1;
-  return {
-    width: layout.fields.length,
-    slotOf,
-    present,
-    starts: new Int32Array(SLOTS),
-    ends: new Int32Array(SLOTS),
-  };
+  const what = present.map((p, s) => (!p || s < TEXT0 ? 0 : s === PATH ? 2 : 1));
+  return { width: layout.fields.length, slotOf, present, what };
+}
+
+/** One instance of the kernel: its index maps bytes to the ids of one set of tables. */
+interface Kernel {
+  bytes: Uint8Array;
+  ints: Int32Array;
+  next: WebAssembly.Global;
+  missSlot: WebAssembly.Global;
+  missHash: WebAssembly.Global;
+  scan: (
+    from: number,
+    to: number,
+    out: number,
+    max: number,
+    width: number,
+    slots: number,
+  ) => number;
+  remember: (slot: number, hash: number, start: number, end: number, id: number) => void;
+  forget: () => void;
+}
+
+// Kernel memory (see scan-lines.wat): the layout table at 0, slot actions at 256, records
+// at OUT, the text at INPUT; the index from 1.5 MiB on is the kernel's own.
+const WHAT_AT = 256;
+const OUT = 512;
+const RECORD_INTS = 3 * (1 + SLOTS);
+const MAX_RECORDS = 1024;
+const INPUT = 256 * 1024;
+/** Text scanned at once (a longer line goes to the string parser). */
+const MAX_INPUT = 1024 * 1024;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The kernel's module, compiled on first use; null where WebAssembly SIMD is missing. */
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(
+        Uint8Array.from(atob(SCAN_LINES_WASM), (c) => c.charCodeAt(0)),
+      );
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+const kernels = new WeakMap<ValueTable[], Kernel>();
+
+/** The kernel instance whose index holds ids of `tables`. */
+function kernelFor(tables: ValueTable[]): Kernel {
+  let k = kernels.get(tables);
+  if (!k) {
+    const e = new WebAssembly.Instance(kernelModule()!).exports;
+    const buffer = (e.memory as WebAssembly.Memory).buffer;
+    k = {
+      bytes: new Uint8Array(buffer),
+      ints: new Int32Array(buffer),
+      next: e.next as WebAssembly.Global,
+      missSlot: e.missSlot as WebAssembly.Global,
+      missHash: e.missHash as WebAssembly.Global,
+      scan: e.scan as Kernel["scan"],
+      remember: e.remember as Kernel["remember"],
+      forget: e.forget as Kernel["forget"],
+    };
+    kernels.set(tables, k);
+  }
+  return k;
+}
+
+/** The sum of the tables' generations: it changes when any table starts over. */
+function generations(tables: ValueTable[]): number {
+  let g = 0;
+  for (const t of tables) g += t.generation;
+  return g;
 }
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -163,116 +243,143 @@ export interface ScanTarget {
  * incomplete line starts (`bytes.length` when the last line is complete).
  */
 export function scanLines(bytes: Uint8Array, from: number, t: ScanTarget): number {
-  const to = bytes.length;
   let pos = from;
-  while (pos < to) {
+  while (pos < bytes.length) {
     const fast = t.fast;
-    const first = bytes[pos];
-    if (fast === undefined || first <= 32 || first === 35 /* # */ || first === 123 /* { */) {
-      const nl = bytes.indexOf(10, pos);
-      if (nl === -1) return pos;
-      t.onOther(bytes, pos, nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl);
-      pos = nl + 1;
+    const used = fast && scanWithKernel(bytes, pos, fast, t);
+    if (used) {
+      pos += used;
       continue;
     }
-    const { width, slotOf, starts, ends } = fast;
-    let col = 0;
-    let fieldStart = pos;
-    let i = pos;
-    for (; i < to; i++) {
-      const c = bytes[i];
-      if (c === 9) {
-        if (col < width) {
-          const s = slotOf[col];
-          if (s >= 0) {
-            starts[s] = fieldStart;
-            ends[s] = i;
-          }
-        }
-        col++;
-        fieldStart = i + 1;
-      } else if (c === 10) break;
-    }
-    if (i === to) return pos;
-    const end = i > pos && bytes[i - 1] === 13 ? i - 1 : i;
-    if (col + 1 === width && fillRow(bytes, fast, t, slotOf[col], fieldStart, end)) {
-      t.onRow(t.row);
-    } else t.onOther(bytes, pos, end);
-    pos = i + 1;
+    if (fast && bytes.length - pos <= MAX_INPUT) return pos; // an incomplete line
+    const nl = bytes.indexOf(10, pos);
+    if (nl === -1) return pos;
+    t.onOther(bytes, pos, nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl);
+    pos = nl + 1;
   }
   return pos;
 }
 
-/** Fills the row from the field bounds; false when the line needs the string parser. */
+/**
+ * Runs the kernel over `bytes[from..]` (at most MAX_INPUT bytes) until the last complete
+ * line, or until a line changes the layout (a `#Fields:` header), and returns the bytes it
+ * consumed.
+ */
+function scanWithKernel(bytes: Uint8Array, from: number, fast: FastLayout, t: ScanTarget): number {
+  const k = kernelFor(t.tables);
+  const { bytes: mem, ints } = k;
+  const length = Math.min(bytes.length - from, MAX_INPUT);
+  mem.set(fast.slotOf, 0);
+  mem.set(fast.what, WHAT_AT);
+  mem.set(bytes.subarray(from, from + length), INPUT);
+  const to = INPUT + length;
+  const { width } = fast;
+  let pos = INPUT;
+  while (pos < to) {
+    const n = k.scan(pos, to, OUT, MAX_RECORDS, width, SLOTS);
+    const next = k.next.value as number;
+    for (let j = 0, r = OUT >> 2; j < n; j++, r += RECORD_INTS) {
+      if (ints[r + 2] === width && fillRow(mem, ints, r, fast, t)) {
+        t.onRow(t.row);
+        continue;
+      }
+      const g = generations(t.tables);
+      t.onOther(mem, ints[r], ints[r + 1]);
+      const restart = j + 1 < n ? ints[r + RECORD_INTS] : next;
+      if (t.fast !== fast) return restart - INPUT;
+      if (generations(t.tables) !== g) {
+        k.forget(); // the index may hold ids of the generation before
+        return restart - INPUT;
+      }
+    }
+    const slot = k.missSlot.value as number;
+    if (slot >= 0) learn(k, t, (OUT >> 2) + n * RECORD_INTS + 3 + 3 * slot, slot);
+    else if (n === 0) break; // the rest is an incomplete line
+    pos = next;
+  }
+  return pos - INPUT;
+}
+
+/** Finds or makes the id of the value the index lacked (at record offset `f`), and adds it. */
+function learn(k: Kernel, t: ScanTarget, f: number, slot: number): void {
+  const table = t.tables[slot - TEXT0];
+  const generation = table.generation;
+  const start = k.ints[f];
+  const end = k.ints[f + 1];
+  const id = idOfLogged(table, k.bytes, start, end);
+  if (table.generation !== generation) k.forget();
+  k.remember(slot, k.missHash.value as number, start, end, id);
+}
+
+// A line record: start, end, columns, then per slot (at 3 + 3 * slot) start, end, hash.
+const AT_STATUS = 3 + 3 * STATUS;
+const AT_TIMESTAMP = 3 + 3 * TIMESTAMP;
+const AT_DATE = 3 + 3 * DATE;
+const AT_TIME = 3 + 3 * TIME;
+const AT_BYTES = 3 + 3 * BYTES;
+const AT_TIME_TAKEN = 3 + 3 * TIME_TAKEN;
+const AT_TTFB = 3 + 3 * TTFB;
+const AT_TEXT0 = 3 + 3 * TEXT0;
+
+/** Fills the row from the line record at `r`; false when the line needs the string parser. */
 function fillRow(
   b: Uint8Array,
+  ints: Int32Array,
+  r: number,
   fast: FastLayout,
   t: ScanTarget,
-  lastSlot: number,
-  lastStart: number,
-  lastEnd: number,
 ): boolean {
-  const { starts, ends, present } = fast;
-  if (lastSlot >= 0) {
-    starts[lastSlot] = lastStart;
-    ends[lastSlot] = lastEnd;
-  }
+  const present = fast.present;
   // sc-status: three digits.
-  const ss = starts[STATUS];
+  const ss = ints[r + AT_STATUS];
   if (
-    ends[STATUS] - ss !== 3 || (b[ss] - 48) >>> 0 > 9 || (b[ss + 1] - 48) >>> 0 > 9 ||
-    (b[ss + 2] - 48) >>> 0 > 9
+    ints[r + AT_STATUS + 1] - ss !== 3 || (b[ss] - 48) >>> 0 > 9 ||
+    (b[ss + 1] - 48) >>> 0 > 9 || (b[ss + 2] - 48) >>> 0 > 9
   ) return false;
   const row = t.row;
   if (present[TIMESTAMP]) {
     // timestamp: epoch seconds, 9 to 16 characters, within the plausible range.
-    const ts = starts[TIMESTAMP];
-    const te = ends[TIMESTAMP];
+    const ts = ints[r + AT_TIMESTAMP];
+    const te = ints[r + AT_TIMESTAMP + 1];
     if (te - ts < 9) return false;
     const seconds = decimal(b, ts, te);
     if (!(seconds >= MIN_EPOCH_S && seconds < MAX_EPOCH_S)) return false;
     row.timestamp = Math.round(seconds * 1000);
   } else {
-    const ms = dateTime(b, starts[DATE], ends[DATE], starts[TIME], ends[TIME]);
+    const ms = dateTime(
+      b,
+      ints[r + AT_DATE],
+      ints[r + AT_DATE + 1],
+      ints[r + AT_TIME],
+      ints[r + AT_TIME + 1],
+    );
     if (Number.isNaN(ms)) return false;
     row.timestamp = ms;
   }
 
-  if (present[BYTES] && !missing(b, starts[BYTES], ends[BYTES])) {
-    const v = decimal(b, starts[BYTES], ends[BYTES]);
+  const bs = ints[r + AT_BYTES];
+  const be = ints[r + AT_BYTES + 1];
+  if (present[BYTES] && !missing(b, bs, be)) {
+    const v = decimal(b, bs, be);
     if (Number.isNaN(v)) return false;
     row.bytes = v;
   } else row.bytes = 0;
   if (present[TIME_TAKEN]) {
-    const v = millis(b, starts[TIME_TAKEN], ends[TIME_TAKEN]);
+    const v = millis(b, ints[r + AT_TIME_TAKEN], ints[r + AT_TIME_TAKEN + 1]);
     if (v === undefined) return false;
     row.time_taken_ms = v;
   } else row.time_taken_ms = NaN;
   if (present[TTFB]) {
-    const v = millis(b, starts[TTFB], ends[TTFB]);
+    const v = millis(b, ints[r + AT_TTFB], ints[r + AT_TTFB + 1]);
     if (v === undefined) return false;
     row.ttfb_ms = v;
   } else row.ttfb_ms = NaN;
 
   const ids = row.ids;
   const tables = t.tables;
-  for (let s = TEXT0; s < SLOTS; s++) {
-    const c = s - TEXT0;
-    if (!present[s]) {
-      ids[c] = idOfValue(tables[c], ""); // an absent column reads as missing
-      continue;
-    }
-    let e = ends[s];
-    if (s === PATH) {
-      // Real-time logs carry the query inside cs-uri-stem; paths are kept without it.
-      for (let i = starts[s]; i < e; i++) {
-        if (b[i] === 63 /* ? */) {
-          e = i;
-          break;
-        }
-      }
-    }
-    ids[c] = idOfBytes(tables[c], b, starts[s], e);
+  for (let s = TEXT0, f = r + AT_TEXT0; s < SLOTS; s++, f += 3) {
+    // An absent column reads as missing.
+    ids[s - TEXT0] = present[s] ? ints[f + 2] : idOfValue(tables[s - TEXT0], "");
   }
   return true;
 }

@@ -1,0 +1,256 @@
+;; The byte kernel of the fast path (src/core/scan-tsv.ts). It finds the tabs and line ends
+;; of a chunk of tab-separated log lines sixteen bytes at a time (SIMD), and turns each kept
+;; text field into its id in the caller's value tables through an index from bytes to ids,
+;; so that JavaScript never touches the bytes of a value it has seen before. The index is
+;; only a cache: a value it lacks stops the scan, the caller finds or makes its id from the
+;; text, and hands it back with `remember`. Build: `npm run build:wasm`.
+;;
+;; Memory:
+;;   0..255            column -> slot (signed byte; -1: column not kept)    } written by the
+;;   256..319          slot -> what to do (0: bounds, 1: id, 2: cut at '?', } caller before
+;;                     then id)                                              } each scan
+;;   out               one record per line (see $scan)
+;;   from..to          the text, with 16 readable bytes after `to`; below $TABLE
+;;   $TABLE..          the index: 2^17 slots (i32: entry + 1, 0 empty),
+;;   $ENTRIES..        2^16 entries (hash, slot << 24 | length, pool offset, id),
+;;   $POOL..           and 8 MiB of the values' bytes (+16 readable bytes).
+(module
+  (memory (export "memory") 177)
+  (global $next (export "next") (mut i32) (i32.const 0))
+  ;; What the last scan stopped at: the slot (or -1) and hash of a value not in the index.
+  (global $missSlot (export "missSlot") (mut i32) (i32.const -1))
+  (global $missHash (export "missHash") (mut i32) (i32.const 0))
+  (global $entries (mut i32) (i32.const 0))
+  (global $poolUsed (mut i32) (i32.const 0))
+  (global $TABLE i32 (i32.const 0x180000))
+  (global $MASK i32 (i32.const 0x1ffff))
+  (global $ENTRIES i32 (i32.const 0x200000))
+  (global $MAX_ENTRIES i32 (i32.const 0x10000))
+  (global $POOL i32 (i32.const 0x300000))
+  (global $POOL_BYTES i32 (i32.const 0x800000))
+
+  ;; Empties the index (the caller's tables started over, or the index is full).
+  (func $forget (export "forget")
+    (memory.fill (global.get $TABLE) (i32.const 0) (i32.shl (i32.add (global.get $MASK) (i32.const 1)) (i32.const 2)))
+    (global.set $entries (i32.const 0))
+    (global.set $poolUsed (i32.const 0)))
+
+  ;; Whether the len bytes at p and at q are the same, eight at a time.
+  (func $equal (param $p i32) (param $q i32) (param $len i32) (result i32)
+    (block $tail
+      (loop $words
+        (br_if $tail (i32.lt_u (local.get $len) (i32.const 8)))
+        (if (i64.ne (i64.load (local.get $p)) (i64.load (local.get $q)))
+          (then (return (i32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (local.set $q (i32.add (local.get $q) (i32.const 8)))
+        (local.set $len (i32.sub (local.get $len) (i32.const 8)))
+        (br $words)))
+    (i64.eqz
+      (i64.and
+        (i64.xor (i64.load (local.get $p)) (i64.load (local.get $q)))
+        (i64.sub
+          (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $len) (i32.const 3))))
+          (i64.const 1)))))
+
+  ;; The id of [s, e) in `slot` with hash h, or -1 when the index does not have it.
+  (func $find (param $slot i32) (param $h i32) (param $s i32) (param $e i32) (result i32)
+    (local $i i32) (local $entry i32) (local $key i32) (local $a i32)
+    (local.set $key (i32.or (i32.shl (local.get $slot) (i32.const 24)) (i32.sub (local.get $e) (local.get $s))))
+    (local.set $i (i32.and (local.get $h) (global.get $MASK)))
+    (loop $probe
+      (local.set $entry (i32.load (i32.add (global.get $TABLE) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (i32.eqz (local.get $entry)) (then (return (i32.const -1))))
+      (local.set $a (i32.add (global.get $ENTRIES) (i32.shl (i32.sub (local.get $entry) (i32.const 1)) (i32.const 4))))
+      (if (i32.and
+            (i32.eq (i32.load (local.get $a)) (local.get $h))
+            (i32.eq (i32.load offset=4 (local.get $a)) (local.get $key)))
+        (then
+          (if (call $equal
+                (i32.add (global.get $POOL) (i32.load offset=8 (local.get $a)))
+                (local.get $s)
+                (i32.sub (local.get $e) (local.get $s)))
+            (then (return (i32.load offset=12 (local.get $a)))))))
+      (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (global.get $MASK)))
+      (br $probe))
+    (i32.const -1))
+
+  ;; Adds [s, e) of `slot`, hash h, as `id` (emptying the index first when it is full).
+  (func (export "remember") (param $slot i32) (param $h i32) (param $s i32) (param $e i32) (param $id i32)
+    (local $len i32) (local $i i32) (local $a i32)
+    (local.set $len (i32.sub (local.get $e) (local.get $s)))
+    (if (i32.gt_u (local.get $len) (global.get $POOL_BYTES)) (then (return)))
+    (if (i32.or
+          (i32.ge_u (global.get $entries) (global.get $MAX_ENTRIES))
+          (i32.gt_u (i32.add (global.get $poolUsed) (local.get $len)) (global.get $POOL_BYTES)))
+      (then (call $forget)))
+    (local.set $i (i32.and (local.get $h) (global.get $MASK)))
+    (block $free
+      (loop $probe
+        (br_if $free (i32.eqz (i32.load (i32.add (global.get $TABLE) (i32.shl (local.get $i) (i32.const 2))))))
+        (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (global.get $MASK)))
+        (br $probe)))
+    (local.set $a (i32.add (global.get $ENTRIES) (i32.shl (global.get $entries) (i32.const 4))))
+    (i32.store (local.get $a) (local.get $h))
+    (i32.store offset=4 (local.get $a) (i32.or (i32.shl (local.get $slot) (i32.const 24)) (local.get $len)))
+    (i32.store offset=8 (local.get $a) (global.get $poolUsed))
+    (i32.store offset=12 (local.get $a) (local.get $id))
+    (memory.copy (i32.add (global.get $POOL) (global.get $poolUsed)) (local.get $s) (local.get $len))
+    (global.set $poolUsed (i32.add (global.get $poolUsed) (local.get $len)))
+    (global.set $entries (i32.add (global.get $entries) (i32.const 1)))
+    (i32.store (i32.add (global.get $TABLE) (i32.shl (local.get $i) (i32.const 2))) (global.get $entries)))
+
+  ;; A 32-bit hash of [s, e): FxHash over 8-byte words, the length first, the last partial
+  ;; word masked (the bytes after e are readable, and not part of the value).
+  (func $hash (param $s i32) (param $e i32) (result i32)
+    (local $h i64) (local $rest i32)
+    (local.set $h (i64.extend_i32_u (i32.sub (local.get $e) (local.get $s))))
+    (block $done
+      (loop $words
+        (br_if $done (i32.gt_s (i32.add (local.get $s) (i32.const 8)) (local.get $e)))
+        (local.set $h
+          (i64.mul
+            (i64.xor (i64.rotl (local.get $h) (i64.const 5)) (i64.load (local.get $s)))
+            (i64.const 0x517cc1b727220a95)))
+        (local.set $s (i32.add (local.get $s) (i32.const 8)))
+        (br $words)))
+    (local.set $rest (i32.sub (local.get $e) (local.get $s)))
+    (if (i32.gt_s (local.get $rest) (i32.const 0))
+      (then
+        (local.set $h
+          (i64.mul
+            (i64.xor
+              (i64.rotl (local.get $h) (i64.const 5))
+              (i64.and
+                (i64.load (local.get $s))
+                (i64.sub
+                  (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $rest) (i32.const 3))))
+                  (i64.const 1))))
+            (i64.const 0x517cc1b727220a95)))))
+    (i32.wrap_i64 (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 32)))))
+
+  ;; Scans the complete lines of [from, to), at most `max` of them, writing per line at
+  ;; `out` a record of 3 + 3 * slots i32: line start, line end (before a CR), the column
+  ;; count (-1 for a line that starts with a blank, '#' or '{': the string parser's), then
+  ;; per slot its field's start, end and (text slots) id. Slots of lines whose column count
+  ;; is not `width` are not all written. Returns the lines written; `next` is where the
+  ;; first line not scanned starts: an incomplete last line, left for the next chunk, or a
+  ;; line with a value the index lacks ($missSlot, $missHash; its record has the bounds).
+  (func (export "scan")
+    (param $from i32) (param $to i32) (param $out i32) (param $max i32)
+    (param $width i32) (param $slots i32)
+    (result i32)
+    (local $n i32) (local $pos i32) (local $p i32) (local $bits i32) (local $q i32)
+    (local $c i32) (local $col i32) (local $fieldStart i32) (local $end i32)
+    (local $rec i32) (local $stride i32) (local $slot i32) (local $at i32) (local $what i32)
+    (local $first i32) (local $fe i32) (local $h i32) (local $id i32) (local $tab v128) (local $lf v128) (local $v v128)
+    (local.set $tab (i8x16.splat (i32.const 9)))
+    (local.set $lf (i8x16.splat (i32.const 10)))
+    (local.set $stride (i32.mul (i32.add (i32.const 1) (local.get $slots)) (i32.const 12)))
+    (global.set $missSlot (i32.const -1))
+    (local.set $pos (local.get $from))
+    (local.set $rec (local.get $out))
+    (block $stop
+      (loop $lines
+        (br_if $stop (i32.ge_u (local.get $pos) (local.get $to)))
+        (br_if $stop (i32.ge_u (local.get $n) (local.get $max)))
+        (local.set $col (i32.const 0))
+        (local.set $fieldStart (local.get $pos))
+        (local.set $p (local.get $pos))
+        ;; Every tab and LF of the line, sixteen bytes a step.
+        (block $eol
+          (loop $blocks
+            (br_if $stop (i32.ge_u (local.get $p) (local.get $to)))
+            (local.set $v (v128.load (local.get $p)))
+            (local.set $bits
+              (i8x16.bitmask
+                (v128.or (i8x16.eq (local.get $v) (local.get $tab))
+                  (i8x16.eq (local.get $v) (local.get $lf)))))
+            (if (i32.lt_u (i32.sub (local.get $to) (local.get $p)) (i32.const 16))
+              (then
+                (local.set $bits
+                  (i32.and (local.get $bits)
+                    (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $to) (local.get $p)))
+                      (i32.const 1))))))
+            (block $empty
+              (loop $each
+                (br_if $empty (i32.eqz (local.get $bits)))
+                (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $bits))))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                (local.set $c (i32.load8_u (local.get $q)))
+                (local.set $end (local.get $q))
+                (if (i32.and
+                      (i32.eq (local.get $c) (i32.const 10))
+                      (i32.gt_u (local.get $q) (local.get $pos)))
+                  (then
+                    (if (i32.eq (i32.load8_u (i32.sub (local.get $q) (i32.const 1))) (i32.const 13))
+                      (then (local.set $end (i32.sub (local.get $q) (i32.const 1)))))))
+                ;; The field [fieldStart, end) is column `col`.
+                (if (i32.lt_u (local.get $col) (local.get $width))
+                  (then
+                    (local.set $slot (i32.load8_s (local.get $col)))
+                    (if (i32.ge_s (local.get $slot) (i32.const 0))
+                      (then
+                        (local.set $at
+                          (i32.add (local.get $rec)
+                            (i32.mul (i32.add (local.get $slot) (i32.const 1)) (i32.const 12))))
+                        (i32.store (local.get $at) (local.get $fieldStart))
+                        (i32.store offset=4 (local.get $at) (local.get $end))))))
+                (local.set $col (i32.add (local.get $col) (i32.const 1)))
+                (local.set $fieldStart (i32.add (local.get $q) (i32.const 1)))
+                (br_if $eol (i32.eq (local.get $c) (i32.const 10)))
+                (br $each)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $blocks)))
+        ;; The line is [pos, end), its LF at q.
+        (local.set $first (i32.load8_u (local.get $pos)))
+        (if (i32.or
+              (i32.le_u (local.get $first) (i32.const 32))
+              (i32.or (i32.eq (local.get $first) (i32.const 35)) (i32.eq (local.get $first) (i32.const 123))))
+          (then (local.set $col (i32.const -1))))
+        (i32.store (local.get $rec) (local.get $pos))
+        (i32.store offset=4 (local.get $rec) (local.get $end))
+        (i32.store offset=8 (local.get $rec) (local.get $col))
+        ;; The ids of the kept text fields of a line of the right width.
+        (if (i32.eq (local.get $col) (local.get $width))
+          (then
+            (local.set $slot (i32.const 0))
+            (block $hashed
+              (loop $each_slot
+                (br_if $hashed (i32.ge_u (local.get $slot) (local.get $slots)))
+                (local.set $what (i32.load8_u (i32.add (i32.const 256) (local.get $slot))))
+                (if (local.get $what)
+                  (then
+                    (local.set $at
+                      (i32.add (local.get $rec)
+                        (i32.mul (i32.add (local.get $slot) (i32.const 1)) (i32.const 12))))
+                    (local.set $fe (i32.load offset=4 (local.get $at)))
+                    (if (i32.eq (local.get $what) (i32.const 2))
+                      (then
+                        ;; A path is kept without its query string.
+                        (local.set $c (i32.load (local.get $at)))
+                        (block $cut
+                          (loop $find
+                            (br_if $cut (i32.ge_u (local.get $c) (local.get $fe)))
+                            (if (i32.eq (i32.load8_u (local.get $c)) (i32.const 63))
+                              (then (local.set $fe (local.get $c)) (br $cut)))
+                            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                            (br $find)))
+                        (i32.store offset=4 (local.get $at) (local.get $fe))))
+                    (local.set $h (call $hash (i32.load (local.get $at)) (local.get $fe)))
+                    (local.set $id (call $find (local.get $slot) (local.get $h) (i32.load (local.get $at)) (local.get $fe)))
+                    (if (i32.lt_s (local.get $id) (i32.const 0))
+                      (then
+                        (global.set $missSlot (local.get $slot))
+                        (global.set $missHash (local.get $h))
+                        (br $stop)))
+                    (i32.store offset=8 (local.get $at) (local.get $id))))
+                (local.set $slot (i32.add (local.get $slot) (i32.const 1)))
+                (br $each_slot)))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (local.set $rec (i32.add (local.get $rec) (local.get $stride)))
+        (local.set $pos (i32.add (local.get $q) (i32.const 1)))
+        (br $lines)))
+    (global.set $next (local.get $pos))
+    (local.get $n))
+)
