@@ -92,6 +92,15 @@ test("raw parts of version 1 (indexes as number arrays) are still read", () => {
       }),
     /base-64/,
   );
+  assert.throws(
+    () =>
+      parseRawEntry({
+        ...v1,
+        version: 2,
+        text: { ...v1.text, path: { dict: ["a"], index: "AB" } },
+      }),
+    /outside its dictionary/,
+  );
 });
 
 test("packed indexes: widths 1 to 3 round-trip at their bounds", () => {
@@ -105,23 +114,65 @@ test("packed indexes: widths 1 to 3 round-trip at their bounds", () => {
   }
 });
 
-test("a value table that starts over mid-part keeps every part's values right", () => {
+test("a value table that starts over mid-part ends the part; every part keeps its values", () => {
   const tables = rowTables();
   const row = emptyRow();
-  const b = rawBuilder();
   const pathColumn = ROW_TEXT.indexOf("path");
   const generation = tables[pathColumn].generation;
   const paths: string[] = [];
+  const parts: Uint8Array[] = [];
+  let b = rawBuilder();
   // More distinct paths than a table holds: it resets while the part is open.
   for (let i = 0; i < TABLE_LIMIT + 500; i++) {
     rowFromRecord(row, tables, record(i));
     const path = `/unique/${i % (TABLE_LIMIT + 100)}`;
     row.ids[pathColumn] = idOfValue(tables[pathColumn], path);
-    rawAppend(b, tables, row);
+    if (!rawAppend(b, tables, row)) {
+      parts.push(rawEncode(b, meta));
+      b = rawBuilder();
+      assert.ok(rawAppend(b, tables, row), "a new part takes the row");
+    }
     paths.push(path);
   }
+  parts.push(rawEncode(b, meta));
   assert.ok(tables[pathColumn].generation > generation, "the table never reset");
-  const e = read(rawEncode(b, meta));
-  assert.deepEqual(Array.from(e.text.path.index, (id) => e.text.path.dict[id]), paths);
-  assert.equal(e.text.path.dict.length, TABLE_LIMIT + 100); // no value twice in a part
+  assert.equal(parts.length, 2);
+  const entries = parts.map(read);
+  const got = entries.flatMap((e) => Array.from(e.text.path.index, (id) => e.text.path.dict[id]));
+  assert.deepEqual(got, paths);
+  for (const e of entries) {
+    assert.equal(new Set(e.text.path.dict).size, e.text.path.dict.length); // no value twice
+  }
+});
+
+test("raw parts: numbers are written as JSON writes them, at every digit count", () => {
+  const values = [
+    0,
+    -0,
+    7,
+    -7,
+    1.5,
+    -2.25,
+    1e21,
+    0.1 + 0.2,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER + 1,
+    1_709_287_200_123,
+    NaN,
+  ];
+  for (let p = 1; p <= 1e15; p *= 10) values.push(p - 1, p, p + 1, 99_999_999 * p + 1);
+  const tables = rowTables();
+  const row = rowFromRecord(emptyRow(), tables, record(1));
+  const b = rawBuilder();
+  for (const v of values) {
+    row.bytes = v;
+    rawAppend(b, tables, row);
+  }
+  const text = new TextDecoder().decode(rawEncode(b, meta));
+  const written = text.slice(
+    text.indexOf('"bytes":[') + 9,
+    text.indexOf("]", text.indexOf('"bytes":[')),
+  );
+  assert.equal(written, values.map((v) => JSON.stringify(v)).join(","));
 });

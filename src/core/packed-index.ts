@@ -38,7 +38,10 @@ export function packIndex(
   return at;
 }
 
-/** Reads packed indexes of a dictionary of `size` values. @throws on a bad length or character. */
+/**
+ * Reads packed indexes of a dictionary of `size` values.
+ * @throws on a bad length, a character outside base-64 or an index outside the dictionary.
+ */
 export function unpackIndex(text: string, size: number): Int32Array {
   const width = indexWidth(size);
   if (text.length % width !== 0) {
@@ -53,6 +56,7 @@ export function unpackIndex(text: string, size: number): Int32Array {
       if (d < 0) throw new Error(`packed index has a character outside base-64 at ${at - 1}`);
       v = v * 64 + d;
     }
+    if (v >= size) throw new Error(`packed index ${v} is outside its dictionary of ${size}`);
     out[i] = v;
   }
   return out;

@@ -1,8 +1,9 @@
 /**
  * Builds raw parts (DESIGN §4 `raw/`, see {@link RawEntrySchema}) from parsed rows and
  * writes their JSON straight into bytes. This runs once per log line, so columns are
- * typed arrays, text ids are remapped from the object's value tables to a part-local
- * dictionary, and the encoder writes digits itself instead of building strings.
+ * typed arrays of the object's value-table ids, remapped to a part-local dictionary only
+ * when the part is encoded, and the encoder writes digits itself instead of building
+ * strings.
  * @module
  */
 import { indexWidth, packIndex } from "./packed-index.ts";
@@ -11,23 +12,17 @@ import { NUMBER_COLUMNS } from "./record.ts";
 import { type Row, ROW_TEXT } from "./row.ts";
 import type { ValueTable } from "./value-table.ts";
 
-/** One text column being built. */
-interface TextBuilder {
-  index: Int32Array;
-  dict: string[];
-  local: Map<string, number>;
-  /** Object-level id → local id + 1 (0: not seen in this part). */
-  remap: Int32Array;
-  /** The table generation `remap` belongs to. */
-  generation: number;
-}
-
 /** Accumulates rows column-wise until a part is full. Missing numbers are NaN. */
 export interface RawBuilder {
   count: number;
   numbers: Record<(typeof NUMBER_COLUMNS)[number], Float64Array>;
-  /** Per ROW_TEXT column. */
-  text: TextBuilder[];
+  /** Per ROW_TEXT column, the rows' ids in `values`. */
+  ids: Int32Array[];
+  /**
+   * Per ROW_TEXT column, the table's values when the part began: a table that starts over
+   * gets a new array, so these stay the values of the ids held here.
+   */
+  values: string[][];
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -39,13 +34,8 @@ export function rawBuilder(): RawBuilder {
     numbers: Object.fromEntries(
       NUMBER_COLUMNS.map((c) => [c, new Float64Array(INITIAL_CAPACITY)]),
     ) as RawBuilder["numbers"],
-    text: ROW_TEXT.map(() => ({
-      index: new Int32Array(INITIAL_CAPACITY),
-      dict: [],
-      local: new Map(),
-      remap: new Int32Array(64),
-      generation: 0,
-    })),
+    ids: ROW_TEXT.map(() => new Int32Array(INITIAL_CAPACITY)),
+    values: [],
   };
 }
 
@@ -55,42 +45,57 @@ function grow<T extends Float64Array | Int32Array>(a: T, size: number): T {
   return b;
 }
 
-/** Appends one row whose text ids refer to `tables`. */
-export function rawAppend(b: RawBuilder, tables: readonly ValueTable[], row: Row): void {
-  const i = b.count++;
+/**
+ * Appends one row whose text ids refer to `tables`. Ids stay the tables' own until the
+ * part is encoded, so a row costs a few stores. Returns false, appending nothing, when a
+ * table has started over since the part began: the part must be encoded and a new one
+ * begun for the row.
+ */
+export function rawAppend(b: RawBuilder, tables: readonly ValueTable[], row: Row): boolean {
+  const i = b.count;
+  const cols = b.ids;
+  if (i === 0) b.values = tables.map((t) => t.values);
+  else {
+    for (let c = 0; c < cols.length; c++) if (tables[c].values !== b.values[c]) return false;
+  }
   const n = b.numbers;
   if (i === n.timestamp.length) {
     const size = i * 2;
     for (const c of NUMBER_COLUMNS) n[c] = grow(n[c], size);
-    for (const col of b.text) col.index = grow(col.index, size);
+    for (let c = 0; c < cols.length; c++) cols[c] = grow(cols[c], size);
   }
   n.timestamp[i] = row.timestamp;
   n.bytes[i] = row.bytes;
   n.time_taken_ms[i] = row.time_taken_ms;
   n.ttfb_ms[i] = row.ttfb_ms;
   const ids = row.ids;
-  for (let c = 0; c < b.text.length; c++) {
-    const col = b.text[c];
-    const table = tables[c];
-    if (col.generation !== table.generation) {
-      col.remap.fill(0);
-      col.generation = table.generation;
-    }
-    const id = ids[c];
-    if (id >= col.remap.length) col.remap = grow(col.remap, Math.max(id + 1, col.remap.length * 2));
-    let local = col.remap[id] - 1;
+  for (let c = 0; c < cols.length; c++) cols[c][i] = ids[c];
+  b.count = i + 1;
+  return true;
+}
+
+/**
+ * A part's dictionary and index for one column: the values its rows use, in order of
+ * first use, and each row's position in that dictionary.
+ */
+function localize(
+  ids: Int32Array,
+  n: number,
+  values: readonly string[],
+): { dict: string[]; index: Int32Array } {
+  const remap = new Int32Array(values.length).fill(-1);
+  const dict: string[] = [];
+  const index = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    let local = remap[id];
     if (local < 0) {
-      const value = table.values[id];
-      local = col.local.get(value) ?? -1;
-      if (local < 0) {
-        local = col.dict.length;
-        col.dict.push(value);
-        col.local.set(value, local);
-      }
-      col.remap[id] = local + 1;
+      local = remap[id] = dict.length;
+      dict.push(values[id]);
     }
-    col.index[i] = local;
+    index[i] = local;
   }
+  return { dict, index };
 }
 
 /** Where a part comes from. */
@@ -142,14 +147,30 @@ function number(out: Out, v: number): void {
     b[at++] = 45;
     v = -v;
   }
+  // Small integers in int32 arithmetic; a larger one (an epoch ms) as two halves of it.
+  if (v >= 1e8) {
+    const high = Math.floor(v / 1e8);
+    at = digits(b, at, high);
+    let low = v - high * 1e8;
+    for (let k = at + 7; k >= at; k--) {
+      const q = (low / 10) | 0;
+      b[k] = 48 + low - q * 10;
+      low = q;
+    }
+    out.at = at + 8;
+  } else out.at = digits(b, at, v);
+}
+
+/** Writes a non-negative integer below 2^31 at `at`; returns the end. */
+function digits(b: Uint8Array, at: number, v: number): number {
   let n = 0;
   do {
-    const q = Math.floor(v / 10);
+    const q = (v / 10) | 0;
     DIGITS[n++] = 48 + v - q * 10;
     v = q;
   } while (v > 0);
   while (n > 0) b[at++] = DIGITS[--n];
-  out.at = at;
+  return at;
 }
 
 /** The stored JSON of a builder, as bytes (the shape of {@link RawEntrySchema}, version 2). */
@@ -176,11 +197,11 @@ export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
   });
   text(out, `},"text":{`);
   ROW_TEXT.forEach((c, k) => {
-    const col = b.text[k];
-    const width = indexWidth(col.dict.length);
-    text(out, `${k ? "," : ""}"${c}":{"dict":${JSON.stringify(col.dict)},"index":"`);
+    const { dict, index } = localize(b.ids[k], n, b.values[k]);
+    const width = indexWidth(dict.length);
+    text(out, `${k ? "," : ""}"${c}":{"dict":${JSON.stringify(dict)},"index":"`);
     ensure(out, n * width + 8);
-    out.at = packIndex(col.index, n, width, out.bytes, out.at);
+    out.at = packIndex(index, n, width, out.bytes, out.at);
     text(out, `"}`);
   });
   text(out, "}}");

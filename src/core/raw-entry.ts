@@ -75,6 +75,7 @@ export function parseRawEntry(json: unknown): RawEntry {
     if (col.index.length !== e.count) {
       throw bad(name, `has ${col.index.length} values, want ${e.count}`);
     }
+    if (e.version !== 1) continue; // packed indexes are checked as they are unpacked
     const size = col.dict.length;
     for (const id of col.index) {
       if (!(id >= 0 && id < size)) {

@@ -195,7 +195,13 @@ async function ingestWith(
     if (!w) open.set(start, w = { builder: rawBuilder(), part: 0 });
     lastStart = start;
     last = w;
-    rawAppend(w.builder, tables, r);
+    if (!rawAppend(w.builder, tables, r)) {
+      // A value table started over: the part ends here, with the values of its own ids.
+      flush(start, w);
+      w.builder = rawBuilder();
+      w.part++;
+      rawAppend(w.builder, tables, r);
+    }
     if (w.builder.count >= RAW_PART_RECORDS) {
       flush(start, w);
       w.builder = rawBuilder();
