@@ -128,49 +128,55 @@ function text(out: Out, s: string): void {
 
 /** The longest a JSON number is written: `-1.2345678901234567e+308`. */
 const NUMBER_CHARS = 24;
-const DIGITS = new Uint8Array(24);
+/** "00" to "99": integers are written two digits a step. */
+const PAIRS = Uint8Array.from(
+  { length: 200 },
+  (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : (i >> 1) / 10 | 0),
+);
 
-/** Writes a number as JSON does (NaN as null); integers digit by digit. */
-function number(out: Out, v: number): void {
-  const b = out.bytes;
-  let at = out.at;
+/** Writes `v` as JSON does (NaN as null) at `at`; returns the end. */
+function number(b: Uint8Array, at: number, v: number): number {
   if (v !== v) {
     b[at] = 110, b[at + 1] = 117, b[at + 2] = 108, b[at + 3] = 108; // null
-    out.at = at + 4;
-    return;
+    return at + 4;
   }
-  if (!Number.isSafeInteger(v)) {
-    out.at = at + encoder.encodeInto(String(v), b.subarray(at)).written;
-    return;
-  }
+  if (!Number.isSafeInteger(v)) return at + encoder.encodeInto(String(v), b.subarray(at)).written;
   if (v < 0) {
     b[at++] = 45;
     v = -v;
   }
-  // Small integers in int32 arithmetic; a larger one (an epoch ms) as two halves of it.
-  if (v >= 1e8) {
-    const high = Math.floor(v / 1e8);
-    at = digits(b, at, high);
-    let low = v - high * 1e8;
-    for (let k = at + 7; k >= at; k--) {
-      const q = (low / 10) | 0;
-      b[k] = 48 + low - q * 10;
-      low = q;
-    }
-    out.at = at + 8;
-  } else out.at = digits(b, at, v);
+  if (v < 1e8) return digits(b, at, v);
+  // A larger integer (an epoch ms) as two int32 halves: the high digits, then eight more.
+  const high = Math.floor(v / 1e8);
+  at = digits(b, at, high);
+  let low = v - high * 1e8;
+  for (let k = at + 6; k >= at; k -= 2) {
+    const q = (low / 100) | 0;
+    const r = (low - q * 100) << 1;
+    b[k] = PAIRS[r];
+    b[k + 1] = PAIRS[r + 1];
+    low = q;
+  }
+  return at + 8;
 }
 
-/** Writes a non-negative integer below 2^31 at `at`; returns the end. */
+/** Writes an integer in [0, 2^31) at `at`; returns the end. */
 function digits(b: Uint8Array, at: number, v: number): number {
-  let n = 0;
-  do {
-    const q = (v / 10) | 0;
-    DIGITS[n++] = 48 + v - q * 10;
+  let len = 1;
+  for (let p = 10; len < 10 && v >= p; p *= 10) len++;
+  let k = at + len;
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const r = (v - q * 100) << 1;
+    b[--k] = PAIRS[r + 1];
+    b[--k] = PAIRS[r];
     v = q;
-  } while (v > 0);
-  while (n > 0) b[at++] = DIGITS[--n];
-  return at;
+  }
+  if (v >= 10) {
+    b[--k] = PAIRS[(v << 1) + 1];
+    b[--k] = PAIRS[v << 1];
+  } else b[--k] = 48 + v;
+  return at + len;
 }
 
 /** The stored JSON of a builder, as bytes (the shape of {@link RawEntrySchema}, version 2). */
@@ -189,10 +195,13 @@ export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
     text(out, `${k ? "," : ""}"${c}":[`);
     ensure(out, n * (NUMBER_CHARS + 1));
     const values = b.numbers[c];
+    const bytes = out.bytes;
+    let at = out.at;
     for (let i = 0; i < n; i++) {
-      if (i) out.bytes[out.at++] = 44; // ,
-      number(out, values[i]);
+      if (i) bytes[at++] = 44; // ,
+      at = number(bytes, at, values[i]);
     }
+    out.at = at;
     text(out, "]");
   });
   text(out, `},"text":{`);

@@ -9,38 +9,47 @@ import { createGunzip } from "node:zlib";
 
 /** Output chunk size: big enough that per-chunk costs vanish, small enough to stream. */
 const CHUNK = 256 * 1024;
+/**
+ * Output chunks zlib may inflate ahead of the reader (2 MiB): on Node it inflates on
+ * another thread, which then works while this one parses instead of waiting for a read.
+ */
+const READ_AHEAD = 8;
 
 /** A web TransformStream that gunzips with `node:zlib`. */
 export function zlibGunzip(): TransformStream<Uint8Array, Uint8Array> {
   const gz = createGunzip({ chunkSize: CHUNK });
   let failed: Error | undefined;
   let ended: Promise<void>;
-  return new TransformStream<Uint8Array, Uint8Array>({
-    start(controller) {
-      gz.on("data", (chunk: Uint8Array) => controller.enqueue(chunk));
-      ended = new Promise<void>((resolve, reject) => {
-        gz.on("end", resolve);
-        gz.on("error", (e: Error) => {
-          failed = e;
-          reject(e);
+  return new TransformStream<Uint8Array, Uint8Array>(
+    {
+      start(controller) {
+        gz.on("data", (chunk: Uint8Array) => controller.enqueue(chunk));
+        ended = new Promise<void>((resolve, reject) => {
+          gz.on("end", resolve);
+          gz.on("error", (e: Error) => {
+            failed = e;
+            reject(e);
+          });
         });
-      });
-      ended.catch(() => {}); // observed by transform/flush
+        ended.catch(() => {}); // observed by transform/flush
+      },
+      transform(chunk) {
+        if (failed) throw failed;
+        // Wait until zlib has taken the chunk in (at most one input chunk is in flight), or
+        // has failed: after an error Node may never call the write back.
+        return Promise.race([
+          new Promise<void>((resolve, reject) => {
+            gz.write(chunk, (e) => (e ? reject(e) : failed ? reject(failed) : resolve()));
+          }),
+          ended,
+        ]);
+      },
+      async flush() {
+        gz.end();
+        await ended;
+      },
     },
-    transform(chunk) {
-      if (failed) throw failed;
-      // Wait until zlib has taken the chunk in (at most one input chunk is in flight), or
-      // has failed: after an error Node may never call the write back.
-      return Promise.race([
-        new Promise<void>((resolve, reject) => {
-          gz.write(chunk, (e) => (e ? reject(e) : failed ? reject(failed) : resolve()));
-        }),
-        ended,
-      ]);
-    },
-    async flush() {
-      gz.end();
-      await ended;
-    },
-  });
+    undefined,
+    { highWaterMark: READ_AHEAD },
+  );
 }
