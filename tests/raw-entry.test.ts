@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { indexWidth, packIndex, unpackIndex } from "../src/core/packed-index.ts";
+import {
+  indexWidth,
+  packIndex,
+  packNumbers,
+  unpackIndex,
+  unpackNumbers,
+} from "../src/core/packed-index.ts";
 import { rawAppend, rawBuilder, rawEncode } from "../src/core/raw-builder.ts";
 import { parseRawEntry, type RawEntry } from "../src/core/raw-entry.ts";
 import type { LogRecord } from "../src/core/record.ts";
@@ -32,6 +38,8 @@ function record(i: number): LogRecord {
   };
 }
 
+const orNull = (v: number) => (Number.isNaN(v) ? null : v);
+
 /** The records of a raw entry, rebuilt row by row. */
 function recordsOf(e: RawEntry): LogRecord[] {
   return Array.from({ length: e.count }, (_, i) => {
@@ -39,8 +47,8 @@ function recordsOf(e: RawEntry): LogRecord[] {
     return {
       timestamp: e.numbers.timestamp[i],
       bytes: e.numbers.bytes[i],
-      time_taken_ms: e.numbers.time_taken_ms[i],
-      ttfb_ms: e.numbers.ttfb_ms[i],
+      time_taken_ms: orNull(e.numbers.time_taken_ms[i]),
+      ttfb_ms: orNull(e.numbers.ttfb_ms[i]),
       ...text,
     } as LogRecord;
   });
@@ -53,7 +61,7 @@ test("raw parts: every record comes back exactly, dictionaries of every index wi
   const records = Array.from({ length: 6000 }, (_, i) => record(i));
   for (const r of records) rawAppend(b, tables, rowFromRecord(row, tables, r));
   const e = read(rawEncode(b, meta));
-  assert.equal(e.version, 2);
+  assert.equal(e.version, 3);
   assert.equal(e.count, records.length);
   // -0 is written as 0, as JSON does.
   assert.deepEqual(
@@ -78,6 +86,7 @@ test("raw parts of version 1 (indexes as number arrays) are still read", () => {
   };
   const e = parseRawEntry(v1);
   assert.deepEqual([...e.text.path.index], [1, 0]);
+  assert.deepEqual([...e.numbers.time_taken_ms], [NaN, 5]);
   assert.equal(e.text.status.dict[e.text.status.index[0]], "b");
   assert.throws(
     () => parseRawEntry({ ...v1, text: { ...v1.text, path: { dict: ["a"], index: [0, 1] } } }),
@@ -101,6 +110,33 @@ test("raw parts of version 1 (indexes as number arrays) are still read", () => {
       }),
     /outside its dictionary/,
   );
+});
+
+test("raw parts: integer columns are packed, any span up to 2^48, missing values included", () => {
+  for (const span of [0, 1, 62, 63, 4094, 4095, 1_800_000, 2 ** 47, 2 ** 48 - 2]) {
+    const base = 1_709_287_200_000;
+    const values = Float64Array.from([base, NaN, base + span, base + Math.floor(span / 2)]);
+    const p = packNumbers(values, values.length);
+    assert.ok(p, `span ${span} was not packed`);
+    assert.equal(p.width, span + 2 <= 64 ? 1 : span + 2 <= 4096 ? 2 : p.width);
+    assert.deepEqual([...unpackNumbers(p)], [...values], `span ${span}`);
+  }
+  assert.equal(packNumbers(Float64Array.from([0, 2 ** 48]), 2), undefined); // too wide
+  assert.equal(packNumbers(Float64Array.from([1.5, 2]), 2), undefined); // not integers
+  assert.deepEqual([...unpackNumbers(packNumbers(Float64Array.from([NaN, NaN]), 2)!)], [NaN, NaN]);
+  assert.throws(() => unpackNumbers({ base: 0, width: 2, packed: "AAA" }), /multiple of 2/);
+  assert.throws(() => unpackNumbers({ base: 0, width: 9, packed: "" }), /width of 9/);
+  assert.throws(() => unpackNumbers({ base: 0, width: 1, packed: "A." }), /base-64/);
+  // In a part: timestamps, time taken and TTFB packed; bytes with a fraction stay JSON.
+  const tables = rowTables();
+  const b = rawBuilder();
+  const row = emptyRow();
+  for (let i = 0; i < 60; i++) rawAppend(b, tables, rowFromRecord(row, tables, record(i)));
+  const json = JSON.parse(new TextDecoder().decode(rawEncode(b, meta)));
+  assert.equal(json.version, 3);
+  assert.equal(typeof json.numbers.timestamp.packed, "string");
+  assert.equal(json.numbers.timestamp.width, 1); // 59 ms apart at most, and missing: 61 codes
+  assert.ok(Array.isArray(json.numbers.bytes));
 });
 
 test("packed indexes: widths 1 to 3 round-trip at their bounds", () => {

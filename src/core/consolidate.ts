@@ -45,7 +45,7 @@ function countColumn(
 
 /** Adds every record of a raw entry, straight from its columns. */
 export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
-  const bytes = e.numbers.bytes as number[];
+  const bytes = e.numbers.bytes;
   const tt = e.numbers.time_taken_ms;
   acc.requests += e.count;
   countColumn(acc.status_codes, e.text.status);
@@ -62,7 +62,7 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
     sums[id] += bytes[i];
     acc.bytes += bytes[i];
     const t = tt[i];
-    if (t !== null) quantileAdd(acc.timeTaken, t);
+    if (t === t) quantileAdd(acc.timeTaken, t); // NaN: not logged
   }
   paths.dict.forEach((path, id) => {
     const p = acc.paths.get(path);

@@ -6,7 +6,7 @@
  * strings.
  * @module
  */
-import { indexWidth, packIndex } from "./packed-index.ts";
+import { indexWidth, numberPacking, packIndex, writePackedNumbers } from "./packed-index.ts";
 import { RAW_VERSION } from "./raw-entry.ts";
 import { NUMBER_COLUMNS } from "./record.ts";
 import { type Row, ROW_TEXT } from "./row.ts";
@@ -179,7 +179,7 @@ function digits(b: Uint8Array, at: number, v: number): number {
   return at + len;
 }
 
-/** The stored JSON of a builder, as bytes (the shape of {@link RawEntrySchema}, version 2). */
+/** The stored JSON of a builder, as bytes (the shape of {@link RawEntrySchema}, version 3). */
 export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
   const n = b.count;
   const out: Out = { bytes: new Uint8Array(1024 + n * 64), at: 0 };
@@ -192,9 +192,20 @@ export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
   });
   text(out, `${head.slice(0, -1)},"numbers":{`);
   NUMBER_COLUMNS.forEach((c, k) => {
+    const values = b.numbers[c];
+    const packing = numberPacking(values, n);
+    if (packing) {
+      text(
+        out,
+        `${k ? "," : ""}"${c}":{"base":${packing.base},"width":${packing.width},"packed":"`,
+      );
+      ensure(out, n * packing.width + 8);
+      out.at = writePackedNumbers(values, n, packing, out.bytes, out.at);
+      text(out, `"}`);
+      return;
+    }
     text(out, `${k ? "," : ""}"${c}":[`);
     ensure(out, n * (NUMBER_CHARS + 1));
-    const values = b.numbers[c];
     const bytes = out.bytes;
     let at = out.at;
     for (let i = 0; i < n; i++) {

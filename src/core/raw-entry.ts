@@ -7,7 +7,7 @@
  * @module
  */
 import * as v from "valibot";
-import { unpackIndex } from "./packed-index.ts";
+import { unpackIndex, unpackNumbers } from "./packed-index.ts";
 import { NUMBER_COLUMNS } from "./record.ts";
 import { ROW_TEXT } from "./row.ts";
 
@@ -16,9 +16,10 @@ export const RAW_PART_RECORDS = 50_000;
 
 /**
  * The format written today. Version 1 stored indexes as JSON arrays of numbers; version 2
- * packs them as base-64 text ({@link unpackIndex}). Both are read.
+ * packs them as base-64 text ({@link unpackIndex}); version 3 also packs number columns
+ * of integers ({@link unpackNumbers}; others stay JSON arrays). All three are read.
  */
-export const RAW_VERSION = 2;
+export const RAW_VERSION = 3;
 
 type TextColumn = (typeof ROW_TEXT)[number];
 
@@ -38,11 +39,25 @@ const DictColumn = v.pipe(
     index: typeof index === "string" ? unpackIndex(index, dict.length) : Int32Array.from(index),
   })),
 );
-const NumColumn = v.custom<Array<number | null>>(Array.isArray, "a number column must be an array");
+/** A number column, read into a typed array with NaN for a missing value. */
+const NumColumn = v.pipe(
+  v.union([
+    v.object({ base: v.number(), width: v.number(), packed: v.string() }),
+    v.custom<Array<number | null>>(Array.isArray, "a number column must be an array or packed"),
+  ]),
+  v.transform((col) => {
+    if (!Array.isArray(col)) return unpackNumbers(col);
+    return Float64Array.from(col, (x) => {
+      if (x === null) return NaN;
+      if (typeof x !== "number") throw new Error(`a number column holds ${JSON.stringify(x)}`);
+      return x;
+    });
+  }),
+);
 
 /** The stored form of a raw entry. */
 export const RawEntrySchema = v.object({
-  version: v.union([v.literal(1), v.literal(2)]),
+  version: v.union([v.literal(1), v.literal(2), v.literal(3)]),
   source: v.object({ key: v.string(), hash: v.string() }),
   window: v.string(),
   part: v.number(),
@@ -60,7 +75,7 @@ export const RawEntrySchema = v.object({
     >,
   ),
 });
-/** A raw entry as read: indexes decoded into typed arrays. */
+/** A raw entry as read: indexes and numbers decoded into typed arrays (NaN: missing). */
 export type RawEntry = v.InferOutput<typeof RawEntrySchema>;
 
 /** Checks the shape, column lengths and dictionary indexes of a stored entry. @throws with the reason. */
