@@ -164,8 +164,14 @@ async function buildWindow(
   parts: Map<string, string[]>,
 ): Promise<Consolidated> {
   const acc = windowAccumulator();
-  for (const keys of parts.values()) {
-    for (const key of keys) accumulateEntry(acc, parseRawEntry(await getJson(store, key)));
+  const keys = [...parts.values()].flat();
+  let next = keys.length > 0 ? getJson(store, keys[0]) : undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const json = await next;
+    // The next part is read while this one is added up.
+    next = i + 1 < keys.length ? getJson(store, keys[i + 1]) : undefined;
+    next?.catch(() => {}); // awaited in the next turn; a throw here must not leave it unobserved
+    accumulateEntry(acc, parseRawEntry(json));
   }
   const paths: Consolidated["paths"] = [...acc.paths].map(([p, [n, b]]) =>
     [p, n, b] as [string, number, number]
