@@ -182,7 +182,8 @@ function digits(b: Uint8Array, at: number, v: number): number {
 /** The stored JSON of a builder, as bytes (the shape of {@link RawEntrySchema}, version 3). */
 export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
   const n = b.count;
-  const out: Out = { bytes: new Uint8Array(1024 + n * 64), at: 0 };
+  // About 30 bytes a record (packed indexes and numbers); ensure() grows it when not.
+  const out: Out = { bytes: new Uint8Array(4096 + n * 32), at: 0 };
   const head = JSON.stringify({
     version: RAW_VERSION,
     source: { key: meta.sourceKey, hash: meta.sourceHash },
