@@ -39,6 +39,15 @@ export function rawBuilder(): RawBuilder {
   };
 }
 
+/**
+ * Empties a builder whose part has been encoded, keeping its grown columns: a window's
+ * next part then allocates nothing.
+ */
+export function rawReset(b: RawBuilder): void {
+  b.count = 0;
+  b.values = [];
+}
+
 function grow<T extends Float64Array | Int32Array>(a: T, size: number): T {
   const b = new (a.constructor as new (n: number) => T)(size);
   b.set(a);

@@ -8,7 +8,13 @@
 import { fflateGunzip, GzipError, type Inflate, maybeGunzip } from "../core/gzip.ts";
 import { ledgerKey, pendingKey, rawKey } from "../core/keys.ts";
 import { parseObject, type ParseStats } from "../core/parse-object.ts";
-import { rawAppend, type RawBuilder, rawBuilder, rawEncode } from "../core/raw-builder.ts";
+import {
+  rawAppend,
+  type RawBuilder,
+  rawBuilder,
+  rawEncode,
+  rawReset,
+} from "../core/raw-builder.ts";
 import { RAW_PART_RECORDS } from "../core/raw-entry.ts";
 import { type Row, rowTables } from "../core/row.ts";
 import { iso, periodKey, windowStart } from "../core/windows.ts";
@@ -198,13 +204,13 @@ async function ingestWith(
     if (!rawAppend(w.builder, tables, r)) {
       // A value table started over: the part ends here, with the values of its own ids.
       flush(start, w);
-      w.builder = rawBuilder();
+      rawReset(w.builder);
       w.part++;
       rawAppend(w.builder, tables, r);
     }
     if (w.builder.count >= RAW_PART_RECORDS) {
       flush(start, w);
-      w.builder = rawBuilder();
+      rawReset(w.builder);
       w.part++;
     }
   };
