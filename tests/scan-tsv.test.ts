@@ -23,6 +23,26 @@ function recordOf(row: Row, tables: ValueTable[]): LogRecord {
   } as LogRecord;
 }
 
+/** Parses `bytes` handed over in chunks of `chunk` bytes: the rows as records, and the stats. */
+async function parseInChunks(bytes: Uint8Array, chunk: number, fields = PRESETS.all) {
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (at >= bytes.length) return c.close();
+      c.enqueue(bytes.slice(at, at += chunk));
+    },
+  });
+  const tables = rowTables();
+  const rows: LogRecord[] = [];
+  const stats = await parseObject(
+    body,
+    { format: "realtime", fields },
+    tables,
+    (r) => rows.push(recordOf(r, tables)),
+  );
+  return { rows, stats, tables };
+}
+
 /** Runs the fast path over `lines`: per line, the record it built or "other". */
 function fastPath(
   lines: string[],
@@ -249,21 +269,7 @@ test("parseObject: a line split across chunks at every offset reads the same", a
     "\r\n# a comment\n\n" + make(Date.UTC(2024, 2, 1, 11)); // no final LF
   const bytes = new TextEncoder().encode(text);
   const read = async (chunk: number) => {
-    let at = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (at >= bytes.length) return c.close();
-        c.enqueue(bytes.slice(at, at += chunk));
-      },
-    });
-    const tables = rowTables();
-    const rows: LogRecord[] = [];
-    const stats = await parseObject(
-      body,
-      { format: "realtime", fields: PRESETS.all },
-      tables,
-      (r) => rows.push(recordOf(r, tables)),
-    );
+    const { rows, stats } = await parseInChunks(bytes, chunk);
     return { rows, stats };
   };
   const whole = await read(bytes.length);
@@ -291,14 +297,7 @@ test("parseObject: more distinct values than the kernel's index and a value tabl
       return i % 5 === slow ? line + "\t" : line;
     });
     const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
-    const tables = rowTables();
-    const rows: LogRecord[] = [];
-    await parseObject(
-      new Blob([bytes]).stream(),
-      { format: "realtime", fields },
-      tables,
-      (r) => rows.push(recordOf(r, tables)),
-    );
+    const { rows, tables } = await parseInChunks(bytes, 1 << 20, fields);
     assert.equal(rows.length, lines.length);
     assert.ok(tables[ROW_TEXT.indexOf("path")].generation > 0, "the path table never started over");
     rows.forEach((row, i) => assert.deepEqual(row, parseLine(lines[i], layout), `line ${i}`));
@@ -312,21 +311,7 @@ test("parseObject: a line longer than the kernel scans at once is read by the st
   lines[1][PRESETS.all.indexOf("cs-user-agent")] = long;
   const bytes = new TextEncoder().encode(lines.map((l) => l.join("\t") + "\n").join(""));
   for (const chunk of [bytes.length, 65536]) {
-    let at = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (at >= bytes.length) return c.close();
-        c.enqueue(bytes.slice(at, at += chunk));
-      },
-    });
-    const tables = rowTables();
-    const rows: LogRecord[] = [];
-    const stats = await parseObject(
-      body,
-      { format: "realtime", fields: PRESETS.all },
-      tables,
-      (r) => rows.push(recordOf(r, tables)),
-    );
+    const { rows, stats } = await parseInChunks(bytes, chunk);
     assert.equal(stats.records, 3, `chunks of ${chunk}`);
     assert.equal(rows[1].user_agent, long);
     assert.deepEqual(rows[2], parseLine(lines[2].join("\t"), compileLayout(PRESETS.all)));

@@ -13,6 +13,18 @@ const CODE = new Uint8Array(64).map((_, i) => DIGITS.charCodeAt(i));
 const VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) VALUE[CODE[i]] = i;
 
+/** The integer that `width` base-64 characters at `at` write, or -1 when one is not base-64. */
+function codeAt(text: string, at: number, width: number): number {
+  let v = 0;
+  for (let k = at, end = at + width; k < end; k++) {
+    const c = text.charCodeAt(k);
+    const d = c < 128 ? VALUE[c] : -1;
+    if (d < 0) return -1;
+    v = v * 64 + d;
+  }
+  return v;
+}
+
 /** Characters per index for a dictionary of `size` values. */
 export function indexWidth(size: number): number {
   let width = 1;
@@ -49,14 +61,9 @@ export function unpackIndex(text: string, size: number): Int32Array {
     throw new Error(`packed index length ${text.length} is not a multiple of ${width}`);
   }
   const out = new Int32Array(text.length / width);
-  for (let i = 0, at = 0; i < out.length; i++) {
-    let v = 0;
-    for (let k = 0; k < width; k++) {
-      const c = text.charCodeAt(at++);
-      const d = c < 128 ? VALUE[c] : -1;
-      if (d < 0) throw new Error(`packed index has a character outside base-64 at ${at - 1}`);
-      v = v * 64 + d;
-    }
+  for (let i = 0; i < out.length; i++) {
+    const v = codeAt(text, i * width, width);
+    if (v < 0) throw new Error(`packed index ${i} has a character outside base-64`);
     if (v >= size) throw new Error(`packed index ${v} is outside its dictionary of ${size}`);
     out[i] = v;
   }
@@ -163,14 +170,9 @@ export function unpackNumbers(p: PackedNumbers): Float64Array {
   }
   const missing = 64 ** width - 1;
   const out = new Float64Array(packed.length / width);
-  for (let i = 0, at = 0; i < out.length; i++) {
-    let code = 0;
-    for (let k = 0; k < width; k++) {
-      const c = packed.charCodeAt(at++);
-      const d = c < 128 ? VALUE[c] : -1;
-      if (d < 0) throw new Error(`packed numbers have a character outside base-64 at ${at - 1}`);
-      code = code * 64 + d;
-    }
+  for (let i = 0; i < out.length; i++) {
+    const code = codeAt(packed, i * width, width);
+    if (code < 0) throw new Error(`packed number ${i} has a character outside base-64`);
     out[i] = code === missing ? NaN : base + code;
   }
   return out;
