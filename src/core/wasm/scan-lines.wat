@@ -35,46 +35,6 @@
     (global.set $entries (i32.const 0))
     (global.set $poolUsed (i32.const 0)))
 
-  ;; Whether the len bytes at p and at q are the same, eight at a time.
-  (func $equal (param $p i32) (param $q i32) (param $len i32) (result i32)
-    (block $tail
-      (loop $words
-        (br_if $tail (i32.lt_u (local.get $len) (i32.const 8)))
-        (if (i64.ne (i64.load (local.get $p)) (i64.load (local.get $q)))
-          (then (return (i32.const 0))))
-        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-        (local.set $q (i32.add (local.get $q) (i32.const 8)))
-        (local.set $len (i32.sub (local.get $len) (i32.const 8)))
-        (br $words)))
-    (i64.eqz
-      (i64.and
-        (i64.xor (i64.load (local.get $p)) (i64.load (local.get $q)))
-        (i64.sub
-          (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $len) (i32.const 3))))
-          (i64.const 1)))))
-
-  ;; The id of [s, e) in `slot` with hash h, or -1 when the index does not have it.
-  (func $find (param $slot i32) (param $h i32) (param $s i32) (param $e i32) (result i32)
-    (local $i i32) (local $entry i32) (local $key i32) (local $a i32)
-    (local.set $key (i32.or (i32.shl (local.get $slot) (i32.const 24)) (i32.sub (local.get $e) (local.get $s))))
-    (local.set $i (i32.and (local.get $h) (global.get $MASK)))
-    (loop $probe
-      (local.set $entry (i32.load (i32.add (global.get $TABLE) (i32.shl (local.get $i) (i32.const 2)))))
-      (if (i32.eqz (local.get $entry)) (then (return (i32.const -1))))
-      (local.set $a (i32.add (global.get $ENTRIES) (i32.shl (i32.sub (local.get $entry) (i32.const 1)) (i32.const 4))))
-      (if (i32.and
-            (i32.eq (i32.load (local.get $a)) (local.get $h))
-            (i32.eq (i32.load offset=4 (local.get $a)) (local.get $key)))
-        (then
-          (if (call $equal
-                (i32.add (global.get $POOL) (i32.load offset=8 (local.get $a)))
-                (local.get $s)
-                (i32.sub (local.get $e) (local.get $s)))
-            (then (return (i32.load offset=12 (local.get $a)))))))
-      (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (global.get $MASK)))
-      (br $probe))
-    (i32.const -1))
-
   ;; Adds [s, e) of `slot`, hash h, as `id` (emptying the index first when it is full).
   (func (export "remember") (param $slot i32) (param $h i32) (param $s i32) (param $e i32) (param $id i32)
     (local $len i32) (local $i i32) (local $a i32)
@@ -100,35 +60,6 @@
     (global.set $entries (i32.add (global.get $entries) (i32.const 1)))
     (i32.store (i32.add (global.get $TABLE) (i32.shl (local.get $i) (i32.const 2))) (global.get $entries)))
 
-  ;; A 32-bit hash of [s, e): FxHash over 8-byte words, the length first, the last partial
-  ;; word masked (the bytes after e are readable, and not part of the value).
-  (func $hash (param $s i32) (param $e i32) (result i32)
-    (local $h i64) (local $rest i32)
-    (local.set $h (i64.extend_i32_u (i32.sub (local.get $e) (local.get $s))))
-    (block $done
-      (loop $words
-        (br_if $done (i32.gt_s (i32.add (local.get $s) (i32.const 8)) (local.get $e)))
-        (local.set $h
-          (i64.mul
-            (i64.xor (i64.rotl (local.get $h) (i64.const 5)) (i64.load (local.get $s)))
-            (i64.const 0x517cc1b727220a95)))
-        (local.set $s (i32.add (local.get $s) (i32.const 8)))
-        (br $words)))
-    (local.set $rest (i32.sub (local.get $e) (local.get $s)))
-    (if (i32.gt_s (local.get $rest) (i32.const 0))
-      (then
-        (local.set $h
-          (i64.mul
-            (i64.xor
-              (i64.rotl (local.get $h) (i64.const 5))
-              (i64.and
-                (i64.load (local.get $s))
-                (i64.sub
-                  (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $rest) (i32.const 3))))
-                  (i64.const 1))))
-            (i64.const 0x517cc1b727220a95)))))
-    (i32.wrap_i64 (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 32)))))
-
   ;; Scans the complete lines of [from, to), at most `max` of them, writing per line at
   ;; `out` a record of 3 + 3 * slots i32: line start, line end (before a CR), the column
   ;; count (-1 for a line that starts with a blank, '#' or '{': the string parser's), then
@@ -143,7 +74,10 @@
     (local $n i32) (local $pos i32) (local $p i32) (local $bits i32) (local $q i32)
     (local $c i32) (local $col i32) (local $fieldStart i32) (local $end i32)
     (local $rec i32) (local $stride i32) (local $slot i32) (local $at i32) (local $what i32)
-    (local $first i32) (local $fe i32) (local $h i32) (local $id i32) (local $tab v128) (local $lf v128) (local $v v128)
+    (local $first i32) (local $fe i32) (local $h i32) (local $id i32)
+    (local $fs i32) (local $len i32) (local $h64 i64) (local $k i32) (local $rest i32)
+    (local $key i32) (local $i i32) (local $entry i32) (local $e i32) (local $p1 i32)
+    (local $q1 i32) (local $left i32) (local $same i32) (local $tab v128) (local $lf v128) (local $v v128)
     (local.set $tab (i8x16.splat (i32.const 9)))
     (local.set $lf (i8x16.splat (i32.const 10)))
     (local.set $stride (i32.mul (i32.add (i32.const 1) (local.get $slots)) (i32.const 12)))
@@ -237,8 +171,75 @@
                             (local.set $c (i32.add (local.get $c) (i32.const 1)))
                             (br $find)))
                         (i32.store offset=4 (local.get $at) (local.get $fe))))
-                    (local.set $h (call $hash (i32.load (local.get $at)) (local.get $fe)))
-                    (local.set $id (call $find (local.get $slot) (local.get $h) (i32.load (local.get $at)) (local.get $fe)))
+                    ;; Written out here rather than called: Node 20's V8 does not inline
+                    ;; WebAssembly calls, and these run for every kept field (13 a line).
+                    ;; Hash [fs, fe): FxHash over 8-byte words, the length first, the last
+                    ;; partial word masked (the bytes after fe are readable, not the value's).
+                    (local.set $fs (i32.load (local.get $at)))
+                    (local.set $len (i32.sub (local.get $fe) (local.get $fs)))
+                    (local.set $h64 (i64.extend_i32_u (local.get $len)))
+                    (local.set $k (local.get $fs))
+                    (block $words_done
+                      (loop $words
+                        (br_if $words_done (i32.gt_s (i32.add (local.get $k) (i32.const 8)) (local.get $fe)))
+                        (local.set $h64
+                          (i64.mul
+                            (i64.xor (i64.rotl (local.get $h64) (i64.const 5)) (i64.load (local.get $k)))
+                            (i64.const 0x517cc1b727220a95)))
+                        (local.set $k (i32.add (local.get $k) (i32.const 8)))
+                        (br $words)))
+                    (local.set $rest (i32.sub (local.get $fe) (local.get $k)))
+                    (if (i32.gt_s (local.get $rest) (i32.const 0))
+                      (then
+                        (local.set $h64
+                          (i64.mul
+                            (i64.xor
+                              (i64.rotl (local.get $h64) (i64.const 5))
+                              (i64.and (i64.load (local.get $k)) (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $rest) (i32.const 3)))) (i64.const 1))))
+                            (i64.const 0x517cc1b727220a95)))))
+                    (local.set $h (i32.wrap_i64 (i64.xor (local.get $h64) (i64.shr_u (local.get $h64) (i64.const 32)))))
+                    ;; Its id: probe the index; an entry of the same hash, slot and length
+                    ;; is compared byte for byte (eight at a time) with the pool.
+                    (local.set $key (i32.or (i32.shl (local.get $slot) (i32.const 24)) (local.get $len)))
+                    (local.set $i (i32.and (local.get $h) (global.get $MASK)))
+                    (local.set $id (i32.const -1))
+                    (block $found
+                      (loop $probe
+                        (local.set $entry
+                          (i32.load (i32.add (global.get $TABLE) (i32.shl (local.get $i) (i32.const 2)))))
+                        (br_if $found (i32.eqz (local.get $entry)))
+                        (local.set $e
+                          (i32.add (global.get $ENTRIES) (i32.shl (i32.sub (local.get $entry) (i32.const 1)) (i32.const 4))))
+                        (if (i32.and
+                              (i32.eq (i32.load (local.get $e)) (local.get $h))
+                              (i32.eq (i32.load offset=4 (local.get $e)) (local.get $key)))
+                          (then
+                            (local.set $p1 (i32.add (global.get $POOL) (i32.load offset=8 (local.get $e))))
+                            (local.set $q1 (local.get $fs))
+                            (local.set $left (local.get $len))
+                            (local.set $same (i32.const 1))
+                            (block $compared
+                              (loop $compare
+                                (br_if $compared (i32.lt_u (local.get $left) (i32.const 8)))
+                                (if (i64.ne (i64.load (local.get $p1)) (i64.load (local.get $q1)))
+                                  (then (local.set $same (i32.const 0)) (br $compared)))
+                                (local.set $p1 (i32.add (local.get $p1) (i32.const 8)))
+                                (local.set $q1 (i32.add (local.get $q1) (i32.const 8)))
+                                (local.set $left (i32.sub (local.get $left) (i32.const 8)))
+                                (br $compare)))
+                            (if (local.get $same)
+                              (then
+                                (local.set $same
+                                  (i64.eqz
+                                    (i64.and
+                                      (i64.xor (i64.load (local.get $p1)) (i64.load (local.get $q1)))
+                                      (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $left) (i32.const 3)))) (i64.const 1)))))))
+                            (if (local.get $same)
+                              (then
+                                (local.set $id (i32.load offset=12 (local.get $e)))
+                                (br $found)))))
+                        (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (global.get $MASK)))
+                        (br $probe)))
                     (if (i32.lt_s (local.get $id) (i32.const 0))
                       (then
                         (global.set $missSlot (local.get $slot))
