@@ -2,11 +2,11 @@
  * The fast path of the parser: log lines read straight from the bytes.
  *
  * A WebAssembly kernel (wasm/scan-lines.wat) finds the tabs and line ends sixteen bytes
- * at a time and hashes the kept text fields; here a line then costs a table probe and a
- * byte compare per text field and a few digit loops: no string, object or decode per
- * line. It takes only lines of the
- * common shape (the exact width, a 3-digit status, plain decimal numbers, no leading
- * blank, `#` or `{`); every other line goes to the string parser, whose rules
+ * at a time and gives each kept text field its value-table id from an index of the bytes
+ * seen before; here a line then costs a few digit loops and copies: no string, object or
+ * decode per line. It takes only lines of the common shape (the exact width, a 3-digit
+ * status, plain decimal numbers, no leading blank, `#` or `{`); every other line goes to
+ * the string parser, whose rules
  * ({@link parseLine}) stay the single definition of what a line means. A test holds the
  * two paths to the same output on every fixture and on generated edge cases.
  * @module
@@ -88,6 +88,8 @@ export function compileFast(layout: Layout): FastLayout | undefined {
 interface Kernel {
   bytes: Uint8Array;
   ints: Int32Array;
+  /** Per text column the layout lacks, the id of "" (its value on every line). */
+  absent: Int32Array;
   next: WebAssembly.Global;
   missSlot: WebAssembly.Global;
   missHash: WebAssembly.Global;
@@ -140,6 +142,7 @@ function kernelFor(tables: ValueTable[]): Kernel {
     k = {
       bytes: new Uint8Array(buffer),
       ints: new Int32Array(buffer),
+      absent: new Int32Array(ROW_TEXT.length),
       next: e.next as WebAssembly.Global,
       missSlot: e.missSlot as WebAssembly.Global,
       missHash: e.missHash as WebAssembly.Global,
@@ -278,8 +281,12 @@ function scanWithKernel(bytes: Uint8Array, from: number, fast: FastLayout, t: Sc
   while (pos < to) {
     const n = k.scan(pos, to, OUT, MAX_RECORDS, width, SLOTS);
     const next = k.next.value as number;
+    // Once a batch, not once a line: a table starting over ends the batch (below).
+    for (let c = 0; c < ROW_TEXT.length; c++) {
+      if (!fast.present[TEXT0 + c]) k.absent[c] = idOfValue(t.tables[c], "");
+    }
     for (let j = 0, r = OUT >> 2; j < n; j++, r += RECORD_INTS) {
-      if (ints[r + 2] === width && fillRow(mem, ints, r, fast, t)) {
+      if (ints[r + 2] === width && fillRow(mem, ints, r, fast, k.absent, t)) {
         t.onRow(t.row);
         continue;
       }
@@ -327,6 +334,7 @@ function fillRow(
   ints: Int32Array,
   r: number,
   fast: FastLayout,
+  absent: Int32Array,
   t: ScanTarget,
 ): boolean {
   const present = fast.present;
@@ -376,10 +384,8 @@ function fillRow(
   } else row.ttfb_ms = NaN;
 
   const ids = row.ids;
-  const tables = t.tables;
   for (let s = TEXT0, f = r + AT_TEXT0; s < SLOTS; s++, f += 3) {
-    // An absent column reads as missing.
-    ids[s - TEXT0] = present[s] ? ints[f + 2] : idOfValue(tables[s - TEXT0], "");
+    ids[s - TEXT0] = present[s] ? ints[f + 2] : absent[s - TEXT0]; // absent: missing
   }
   return true;
 }
