@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "fflate";
 import { fflateGunzip, GzipError, isGzip, maybeGunzip, webGunzip } from "../src/core/gzip.ts";
-import { zlibGunzip } from "../src/source/inflate.ts";
+import { threadGunzip, zlibGunzip } from "../src/source/inflate.ts";
 import { crc32 } from "../src/core/crc32.ts";
 
 function streamOf(bytes: Uint8Array, chunk = 7): ReadableStream<Uint8Array> {
@@ -22,7 +22,7 @@ async function lines(stream: ReadableStream<Uint8Array>): Promise<string[]> {
 }
 const enc = (s: string) => new TextEncoder().encode(s);
 
-const ENGINES = { web: webGunzip, fflate: fflateGunzip, zlib: zlibGunzip };
+const ENGINES = { web: webGunzip, fflate: fflateGunzip, zlib: zlibGunzip, thread: threadGunzip };
 for (const [name, engine] of Object.entries(ENGINES)) {
   test(`gzip (${name}): detected by magic bytes, plain text passes through`, async () => {
     const gz = gzipSync(enc("x\ny\n"));
@@ -45,7 +45,13 @@ for (const [name, engine] of Object.entries(ENGINES)) {
   });
 }
 
-for (const [name, engine] of Object.entries({ fflate: fflateGunzip, zlib: zlibGunzip })) {
+for (
+  const [name, engine] of Object.entries({
+    fflate: fflateGunzip,
+    zlib: zlibGunzip,
+    thread: threadGunzip,
+  })
+) {
   test(`gzip (${name}): concatenated members are all read, each checked`, async () => {
     const two = new Uint8Array([...gzipSync(enc("a\n")), ...gzipSync(enc("b\n"))]);
     assert.deepEqual(await lines((await maybeGunzip(streamOf(two), engine)).body), ["a", "b"]);

@@ -16,7 +16,7 @@ export class GzipError extends Error {
 }
 
 /** Makes a fresh gunzip transform: the runtime's or an I/O edge's fast one, or fflate. */
-export type Inflate = () => TransformStream<Uint8Array, Uint8Array>;
+export type Inflate = () => ReadableWritablePair<Uint8Array, Uint8Array>;
 
 /** The web platform's `DecompressionStream`: everywhere, but slower than `node:zlib`. */
 export const webGunzip: Inflate = () =>

@@ -8,7 +8,7 @@ import type { ParseOptions } from "../core/parse-object.ts";
 import { PRESETS } from "../core/fields.ts";
 import type { Inflate } from "../core/gzip.ts";
 import type { SummaryState } from "../core/summary.ts";
-import { zlibGunzip } from "../source/inflate.ts";
+import { fastGunzip } from "../source/inflate.ts";
 import type { LogSource } from "../source/source.ts";
 import type { Store } from "../store/store.ts";
 
@@ -35,7 +35,7 @@ export function makeContext(
 ): Context {
   return {
     parse: { format: "realtime", fields: PRESETS.all },
-    inflate: zlibGunzip,
+    inflate: fastGunzip,
     now: Date.now(),
     graceMs: DEFAULT_GRACE_MS,
     maxLagMs: DEFAULT_MAX_LAG_MS,
