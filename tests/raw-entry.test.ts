@@ -88,26 +88,31 @@ test("raw parts of version 1 (indexes as number arrays) are still read", () => {
   assert.deepEqual([...e.text.path.index], [1, 0]);
   assert.deepEqual([...e.numbers.time_taken_ms], [NaN, 5]);
   assert.equal(e.text.status.dict[e.text.status.index[0]], "b");
-  assert.throws(
-    () => parseRawEntry({ ...v1, text: { ...v1.text, path: { dict: ["a"], index: [0, 1] } } }),
-    /outside its dictionary/,
-  );
-  assert.throws(
-    () =>
-      parseRawEntry({
-        ...v1,
-        version: 2,
-        text: { ...v1.text, path: { dict: ["a"], index: "A!" } },
-      }),
-    /base-64/,
-  );
+  // Values are checked when a column is first read, lengths at once; errors name both.
+  const badPath = (path: unknown, version = 1) =>
+    parseRawEntry({ ...v1, version, text: { ...v1.text, path } });
+  const named = /raw entry k part 0: column path /;
+  const e1 = badPath({ dict: ["a"], index: [0, 1] });
+  assert.equal(e1.text.status.index.length, 2);
+  assert.throws(() => e1.text.path.index, named);
+  assert.throws(() => e1.text.path.index, /has index 1 outside its dictionary of 1/);
+  assert.throws(() => badPath({ dict: ["a"], index: [0] }), /column path has 1 values, want 2/);
+  assert.throws(() => badPath({ dict: ["a"], index: "AAA" }, 2), /has 3 values, want 2/);
   assert.throws(
     () =>
       parseRawEntry({
         ...v1,
-        version: 2,
-        text: { ...v1.text, path: { dict: ["a"], index: "AB" } },
+        numbers: { ...v1.numbers, bytes: { base: 0, width: 2, packed: "AAA" } },
       }),
+    /column bytes packed numbers' length 3 is not a multiple of 2/,
+  );
+  assert.throws(
+    () => parseRawEntry({ ...v1, numbers: { ...v1.numbers, bytes: [1, "x"] } }).numbers.bytes,
+    /column bytes holds "x"/,
+  );
+  assert.throws(() => badPath({ dict: ["a"], index: "A!" }, 2).text.path.index, /base-64/);
+  assert.throws(
+    () => badPath({ dict: ["a"], index: "AB" }, 2).text.path.index,
     /outside its dictionary/,
   );
 });

@@ -7,7 +7,7 @@
  * @module
  */
 import * as v from "valibot";
-import { unpackIndex, unpackNumbers } from "./packed-index.ts";
+import { indexWidth, unpackIndex, unpackNumbers } from "./packed-index.ts";
 import { NUMBER_COLUMNS } from "./record.ts";
 import { ROW_TEXT } from "./row.ts";
 
@@ -22,81 +22,127 @@ export const RAW_PART_RECORDS = 50_000;
 export const RAW_VERSION = 3;
 
 type TextColumn = (typeof ROW_TEXT)[number];
+type NumberColumn = (typeof NUMBER_COLUMNS)[number];
 
 // Columns hold up to RAW_PART_RECORDS values: the schema checks that they are arrays (or
-// packed text) and parseRawEntry checks lengths and index ranges, instead of visiting
+// packed text), and their values are checked as they are decoded, instead of visiting
 // every element through the schema (which copies the arrays and dominated consolidation).
-const DictColumn = v.pipe(
-  v.object({
-    dict: v.array(v.string()),
-    index: v.union([
-      v.string(),
-      v.custom<number[]>(Array.isArray, "index must be an array or packed text"),
-    ]),
-  }),
-  v.transform(({ dict, index }) => ({
-    dict,
-    index: typeof index === "string" ? unpackIndex(index, dict.length) : Int32Array.from(index),
-  })),
-);
-/** A number column, read into a typed array with NaN for a missing value. */
-const NumColumn = v.pipe(
-  v.union([
-    v.object({ base: v.number(), width: v.number(), packed: v.string() }),
-    v.custom<Array<number | null>>(Array.isArray, "a number column must be an array or packed"),
+const StoredDictColumn = v.object({
+  dict: v.array(v.string()),
+  index: v.union([
+    v.string(),
+    v.custom<number[]>(Array.isArray, "index must be an array or packed text"),
   ]),
-  v.transform((col) => {
-    if (!Array.isArray(col)) return unpackNumbers(col);
-    return Float64Array.from(col, (x) => {
-      if (x === null) return NaN;
-      if (typeof x !== "number") throw new Error(`a number column holds ${JSON.stringify(x)}`);
-      return x;
-    });
+});
+const StoredNumberColumn = v.union([
+  v.object({ base: v.number(), width: v.number(), packed: v.string() }),
+  v.custom<Array<number | null>>(Array.isArray, "a number column must be an array or packed"),
+]);
+
+/** The stored form of a raw entry, read into typed arrays (see {@link RawEntry}). */
+export const RawEntrySchema = v.pipe(
+  v.object({
+    version: v.union([v.literal(1), v.literal(2), v.literal(3)]),
+    source: v.object({ key: v.string(), hash: v.string() }),
+    window: v.string(),
+    part: v.number(),
+    count: v.number(),
+    numbers: v.object(
+      Object.fromEntries(NUMBER_COLUMNS.map((c) => [c, StoredNumberColumn])) as Record<
+        NumberColumn,
+        typeof StoredNumberColumn
+      >,
+    ),
+    text: v.object(
+      Object.fromEntries(ROW_TEXT.map((c) => [c, StoredDictColumn])) as Record<
+        TextColumn,
+        typeof StoredDictColumn
+      >,
+    ),
+  }),
+  v.transform((e) => {
+    const bad = (name: string, why: string) =>
+      new Error(`raw entry ${e.source.key} part ${e.part}: column ${name} ${why}`);
+    // A column whose length cannot be told without decoding it is decoded at once.
+    const checked = <T>(name: string, length: number, decode: () => T): () => T => {
+      const run = () => {
+        try {
+          return decode();
+        } catch (err) {
+          throw bad(name, (err as Error).message);
+        }
+      };
+      if (!Number.isInteger(length)) {
+        const value = run();
+        return () => value;
+      }
+      if (length !== e.count) throw bad(name, `has ${length} values, want ${e.count}`);
+      return run;
+    };
+    const numbers = {} as Record<NumberColumn, Float64Array>;
+    for (const name of NUMBER_COLUMNS) {
+      lazy(numbers, name, numberColumn(e.numbers[name], (n, d) => checked(name, n, d)));
+    }
+    const text = {} as Record<TextColumn, { dict: string[]; readonly index: Int32Array }>;
+    for (const name of ROW_TEXT) {
+      const { dict, index } = e.text[name];
+      const column = { dict } as { dict: string[]; readonly index: Int32Array };
+      lazy(column, "index", dictIndex(dict, index, (n, d) => checked(name, n, d)));
+      text[name] = column;
+    }
+    return { ...e, numbers, text };
   }),
 );
 
-/** The stored form of a raw entry. */
-export const RawEntrySchema = v.object({
-  version: v.union([v.literal(1), v.literal(2), v.literal(3)]),
-  source: v.object({ key: v.string(), hash: v.string() }),
-  window: v.string(),
-  part: v.number(),
-  count: v.number(),
-  numbers: v.object(
-    Object.fromEntries(NUMBER_COLUMNS.map((c) => [c, NumColumn])) as Record<
-      (typeof NUMBER_COLUMNS)[number],
-      typeof NumColumn
-    >,
-  ),
-  text: v.object(
-    Object.fromEntries(ROW_TEXT.map((c) => [c, DictColumn])) as Record<
-      TextColumn,
-      typeof DictColumn
-    >,
-  ),
-});
-/** A raw entry as read: indexes and numbers decoded into typed arrays (NaN: missing). */
+/**
+ * A raw entry as read. Each column is decoded into a typed array (NaN: missing) on its
+ * first read, and its values are checked then: consolidation decodes 7 of a part's 17
+ * columns. Lengths are checked at once.
+ */
 export type RawEntry = v.InferOutput<typeof RawEntrySchema>;
 
-/** Checks the shape, column lengths and dictionary indexes of a stored entry. @throws with the reason. */
-export function parseRawEntry(json: unknown): RawEntry {
-  const e = v.parse(RawEntrySchema, json);
-  const bad = (name: string, why: string) =>
-    new Error(`raw entry ${e.source.key} part ${e.part}: column ${name} ${why}`);
-  for (const [name, col] of Object.entries(e.numbers)) {
-    if (col.length !== e.count) throw bad(name, `has ${col.length} values, want ${e.count}`);
+type Check = <T>(length: number, decode: () => T) => () => T;
+
+/** Defines `obj[key]` as the value of `get()`, computed on the first read. */
+function lazy<O extends object, K extends keyof O>(obj: O, key: K, get: () => O[K]): void {
+  let value: O[K] | undefined;
+  Object.defineProperty(obj, key, { enumerable: true, get: () => (value ??= get()) });
+}
+
+function numberColumn(
+  col: v.InferOutput<typeof StoredNumberColumn>,
+  check: Check,
+): () => Float64Array {
+  if (!Array.isArray(col)) {
+    return check(col.packed.length / col.width, () => unpackNumbers(col));
   }
-  for (const [name, col] of Object.entries(e.text)) {
-    if (col.index.length !== e.count) {
-      throw bad(name, `has ${col.index.length} values, want ${e.count}`);
-    }
-    if (e.version !== 1) continue; // packed indexes are checked as they are unpacked
-    const size = col.dict.length;
-    for (const id of col.index) {
-      if (!(id >= 0 && id < size)) {
-        throw bad(name, `has index ${id} outside its dictionary of ${size}`);
+  return check(col.length, () =>
+    Float64Array.from(col, (x) => {
+      if (x === null) return NaN;
+      if (typeof x !== "number") throw new Error(`holds ${JSON.stringify(x)}`);
+      return x;
+    }));
+}
+
+function dictIndex(dict: string[], index: string | number[], check: Check): () => Int32Array {
+  if (typeof index === "string") {
+    return check(index.length / indexWidth(dict.length), () => unpackIndex(index, dict.length));
+  }
+  return check(index.length, () => {
+    const ids = Int32Array.from(index);
+    for (const id of ids) {
+      if (!(id >= 0 && id < dict.length)) {
+        throw new Error(`has index ${id} outside its dictionary of ${dict.length}`);
       }
     }
-  }
-  return e;
+    return ids;
+  });
+}
+
+/**
+ * Checks the shape and column lengths of a stored entry; a column's values are checked
+ * when it is first read. @throws with the reason, naming the entry and column.
+ */
+export function parseRawEntry(json: unknown): RawEntry {
+  return v.parse(RawEntrySchema, json);
 }
