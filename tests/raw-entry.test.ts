@@ -10,7 +10,7 @@ import {
 import { rawAppend, rawBuilder, rawEncode } from "../src/core/raw-builder.ts";
 import { parseRawEntry, type RawEntry } from "../src/core/raw-entry.ts";
 import type { LogRecord } from "../src/core/record.ts";
-import { emptyRow, ROW_TEXT, rowFromRecord, rowTables } from "../src/core/row.ts";
+import { emptyRow, generations, ROW_TEXT, rowFromRecord, rowTables } from "../src/core/row.ts";
 import { idOfValue, TABLE_LIMIT } from "../src/core/value-table.ts";
 
 const meta = { sourceKey: "2024/03/01/10/x.gz", sourceHash: "abc", window: "w", part: 0 };
@@ -167,7 +167,8 @@ test("a value table that starts over mid-part ends the part; every part keeps it
   for (let i = 0; i < TABLE_LIMIT + 500; i++) {
     rowFromRecord(row, tables, record(i));
     const path = `/unique/${i % (TABLE_LIMIT + 100)}`;
-    row.ids[pathColumn] = idOfValue(tables[pathColumn], path);
+    row.ids[row.at + pathColumn] = idOfValue(tables[pathColumn], path);
+    row.generation = generations(tables);
     if (!rawAppend(b, tables, row)) {
       parts.push(rawEncode(b, meta));
       b = rawBuilder();

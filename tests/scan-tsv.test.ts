@@ -13,7 +13,9 @@ import { TABLE_LIMIT, type ValueTable } from "../src/core/value-table.ts";
 
 /** A row as the record the string parser would have built. */
 function recordOf(row: Row, tables: ValueTable[]): LogRecord {
-  const text = Object.fromEntries(ROW_TEXT.map((c, i) => [c, tables[i].values[row.ids[i]]]));
+  const text = Object.fromEntries(
+    ROW_TEXT.map((c, i) => [c, tables[i].values[row.ids[row.at + i]]]),
+  );
   return {
     timestamp: row.timestamp,
     bytes: row.bytes,
@@ -316,4 +318,32 @@ test("parseObject: a line longer than the kernel scans at once is read by the st
     assert.equal(rows[1].user_agent, long);
     assert.deepEqual(rows[2], parseLine(lines[2].join("\t"), compileLayout(PRESETS.all)));
   }
+});
+
+test("fast path: a column the layout lacks reads as missing, whatever the kernel held before", () => {
+  const tables = rowTables(); // one kernel for both layouts, as when a `#Fields:` line changes it
+  const make = syntheticLineMaker({ seed: 5 });
+  const full = PRESETS.all;
+  const lacking = ["c-country", "cs-referer", "cs-user-agent", "sc-content-type"];
+  const fewer = full.filter((f) => !lacking.includes(f));
+  const scan = (fields: readonly string[], lines: string[]) => {
+    const got: LogRecord[] = [];
+    scanLines(new TextEncoder().encode(lines.map((l) => l + "\n").join("")), 0, {
+      fast: compileFast(compileLayout(fields, { standard: false })),
+      tables,
+      row: emptyRow(),
+      onRow: (r) => got.push(recordOf(r, tables)),
+      onOther: () => assert.fail("a line left the fast path"),
+    });
+    return got;
+  };
+  const lines = Array.from({ length: 50 }, (_, i) => make(Date.UTC(2024, 2, 1, 10) + i * 1000));
+  assert.equal(scan(full, lines).length, lines.length);
+  const cut = lines.map((l) =>
+    l.split("\t").filter((_, i) => !lacking.includes(full[i])).join("\t")
+  );
+  const layout = compileLayout(fewer, { standard: false });
+  const got = scan(fewer, cut);
+  assert.deepEqual(got, cut.map((l) => parseLine(l, layout)));
+  assert.ok(got.every((r) => r.country === "" && r.user_agent === ""), "absent columns are empty");
 });

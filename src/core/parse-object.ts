@@ -155,7 +155,7 @@ export async function parseObject(
   const target: ScanTarget = {
     fast: layout && compileFast(layout),
     tables,
-    row,
+    row: emptyRow(),
     onRow(r) {
       stats.lines++;
       stats.records++;

@@ -23,6 +23,8 @@ export interface RawBuilder {
    * gets a new array, so these stay the values of the ids held here.
    */
   values: string[][];
+  /** The row generation the part began with (see {@link Row}). */
+  generation: number;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -36,6 +38,7 @@ export function rawBuilder(): RawBuilder {
     ) as RawBuilder["numbers"],
     ids: ROW_TEXT.map(() => new Int32Array(INITIAL_CAPACITY)),
     values: [],
+    generation: 0,
   };
 }
 
@@ -63,10 +66,10 @@ function grow<T extends Float64Array | Int32Array>(a: T, size: number): T {
 export function rawAppend(b: RawBuilder, tables: readonly ValueTable[], row: Row): boolean {
   const i = b.count;
   const cols = b.ids;
-  if (i === 0) b.values = tables.map((t) => t.values);
-  else {
-    for (let c = 0; c < cols.length; c++) if (tables[c].values !== b.values[c]) return false;
-  }
+  if (i === 0) {
+    b.values = tables.map((t) => t.values);
+    b.generation = row.generation;
+  } else if (row.generation !== b.generation) return false;
   const n = b.numbers;
   if (i === n.timestamp.length) {
     const size = i * 2;
@@ -77,8 +80,8 @@ export function rawAppend(b: RawBuilder, tables: readonly ValueTable[], row: Row
   n.bytes[i] = row.bytes;
   n.time_taken_ms[i] = row.time_taken_ms;
   n.ttfb_ms[i] = row.ttfb_ms;
-  const ids = row.ids;
-  for (let c = 0; c < cols.length; c++) cols[c][i] = ids[c];
+  const { ids, at } = row;
+  for (let c = 0; c < cols.length; c++) cols[c][i] = ids[at + c];
   b.count = i + 1;
   return true;
 }

@@ -22,14 +22,30 @@ export interface Row {
   bytes: number;
   time_taken_ms: number;
   ttfb_ms: number;
-  /** Per {@link ROW_TEXT} column, the value's id in that column's table. */
+  /**
+   * Per {@link ROW_TEXT} column `c`, the value's id in that column's table is
+   * `ids[at + c]`: the fast path points `ids` into its kernel's records, no copy a line.
+   */
   ids: Int32Array;
+  at: number;
+  /**
+   * The sum of the tables' generations when the ids were taken: when it changes, some
+   * table has started over (see {@link ValueTable}).
+   */
+  generation: number;
 }
 
 /** An empty row. */
 export function emptyRow(): Row {
   const ids = new Int32Array(ROW_TEXT.length);
-  return { timestamp: 0, bytes: 0, time_taken_ms: NaN, ttfb_ms: NaN, ids };
+  return { timestamp: 0, bytes: 0, time_taken_ms: NaN, ttfb_ms: NaN, ids, at: 0, generation: 0 };
+}
+
+/** The sum of the tables' generations: it changes when any table starts over. */
+export function generations(tables: readonly ValueTable[]): number {
+  let g = 0;
+  for (const t of tables) g += t.generation;
+  return g;
 }
 
 /** How each column's logged text becomes its stored value (DESIGN §3 and §6). */
@@ -54,14 +70,18 @@ export function rowTables(): ValueTable[] {
   return ROW_TEXT.map((c) => valueTable(CLEAN[c]));
 }
 
-/** Fills `row` from a record built by the string parser (whose values are stored values). */
+/**
+ * Fills `row` (a row of its own, not the fast path's) from a record built by the string
+ * parser, whose values are stored values.
+ */
 export function rowFromRecord(row: Row, tables: ValueTable[], r: LogRecord): Row {
   row.timestamp = r.timestamp;
   row.bytes = r.bytes;
   row.time_taken_ms = r.time_taken_ms ?? NaN;
   row.ttfb_ms = r.ttfb_ms ?? NaN;
   for (let c = 0; c < ROW_TEXT.length; c++) {
-    row.ids[c] = idOfValue(tables[c], r[ROW_TEXT[c]]);
+    row.ids[row.at + c] = idOfValue(tables[c], r[ROW_TEXT[c]]);
   }
+  row.generation = generations(tables);
   return row;
 }

@@ -12,7 +12,7 @@
  * @module
  */
 import { KEPT_FIELDS, type Layout, MAX_EPOCH_S, MIN_EPOCH_S } from "./parse-line.ts";
-import { type Row, ROW_TEXT } from "./row.ts";
+import { generations, type Row, ROW_TEXT } from "./row.ts";
 import { idOfLogged, idOfValue, type ValueTable } from "./value-table.ts";
 import { SCAN_LINES_WASM } from "./wasm/scan-lines.ts";
 
@@ -155,13 +155,6 @@ function kernelFor(tables: ValueTable[]): Kernel {
   return k;
 }
 
-/** The sum of the tables' generations: it changes when any table starts over. */
-function generations(tables: ValueTable[]): number {
-  let g = 0;
-  for (const t of tables) g += t.generation;
-  return g;
-}
-
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
@@ -234,6 +227,7 @@ export interface ScanTarget {
   /** The compiled layout, or undefined to send every line to `onOther`. May change in `onOther`. */
   fast: FastLayout | undefined;
   tables: ValueTable[];
+  /** The fast path's row: its `ids` become the kernel's records (a row of its own, then). */
   row: Row;
   /** A record of the common shape, in `row`. */
   onRow: (row: Row) => void;
@@ -278,16 +272,28 @@ function scanWithKernel(bytes: Uint8Array, from: number, fast: FastLayout, t: Sc
   const to = INPUT + length;
   const { width } = fast;
   let pos = INPUT;
+  const row = t.row;
+  row.ids = ints;
   while (pos < to) {
-    const n = k.scan(pos, to, OUT, MAX_RECORDS, width, SLOTS);
-    const next = k.next.value as number;
-    // Once a batch, not once a line: a table starting over ends the batch (below).
+    // Once a batch, not once a line: the id of "" for each column the layout lacks (which
+    // the kernel never writes). A table starting over ends the batch (below), or here.
+    const before = generations(t.tables);
     for (let c = 0; c < ROW_TEXT.length; c++) {
       if (!fast.present[TEXT0 + c]) k.absent[c] = idOfValue(t.tables[c], "");
     }
+    row.generation = generations(t.tables);
+    if (row.generation !== before) k.forget();
+    const n = k.scan(pos, to, OUT, MAX_RECORDS, width, SLOTS);
+    const next = k.next.value as number;
+    for (let c = 0; c < ROW_TEXT.length; c++) {
+      if (fast.present[TEXT0 + c]) continue;
+      for (let j = 0, f = (OUT >> 2) + IDS + TEXT0 + c; j < n; j++, f += RECORD_INTS) {
+        ints[f] = k.absent[c];
+      }
+    }
     for (let j = 0, r = OUT >> 2; j < n; j++, r += RECORD_INTS) {
-      if (ints[r + 2] === width && fillRow(mem, ints, r, fast, k.absent, t)) {
-        t.onRow(t.row);
+      if (ints[r + 2] === width && fillRow(mem, ints, r, fast, row)) {
+        t.onRow(row);
         continue;
       }
       const g = generations(t.tables);
@@ -300,7 +306,7 @@ function scanWithKernel(bytes: Uint8Array, from: number, fast: FastLayout, t: Sc
       }
     }
     const slot = k.missSlot.value as number;
-    if (slot >= 0) learn(k, t, (OUT >> 2) + n * RECORD_INTS + 3 + 3 * slot, slot);
+    if (slot >= 0) learn(k, t, (OUT >> 2) + n * RECORD_INTS + 3 + 2 * slot, slot);
     else if (n === 0) break; // the rest is an incomplete line
     pos = next;
   }
@@ -318,15 +324,16 @@ function learn(k: Kernel, t: ScanTarget, f: number, slot: number): void {
   k.remember(slot, k.missHash.value as number, start, end, id);
 }
 
-// A line record: start, end, columns, then per slot (at 3 + 3 * slot) start, end, hash.
-const AT_STATUS = 3 + 3 * STATUS;
-const AT_TIMESTAMP = 3 + 3 * TIMESTAMP;
-const AT_DATE = 3 + 3 * DATE;
-const AT_TIME = 3 + 3 * TIME;
-const AT_BYTES = 3 + 3 * BYTES;
-const AT_TIME_TAKEN = 3 + 3 * TIME_TAKEN;
-const AT_TTFB = 3 + 3 * TTFB;
-const AT_TEXT0 = 3 + 3 * TEXT0;
+// A line record: start, end, columns, then per slot (at 3 + 2 * slot) start and end, then
+// per slot (at IDS + slot) the id: a row's text ids are read where the kernel wrote them.
+const AT_STATUS = 3 + 2 * STATUS;
+const AT_TIMESTAMP = 3 + 2 * TIMESTAMP;
+const AT_DATE = 3 + 2 * DATE;
+const AT_TIME = 3 + 2 * TIME;
+const AT_BYTES = 3 + 2 * BYTES;
+const AT_TIME_TAKEN = 3 + 2 * TIME_TAKEN;
+const AT_TTFB = 3 + 2 * TTFB;
+const IDS = 3 + 2 * SLOTS;
 
 /** Fills the row from the line record at `r`; false when the line needs the string parser. */
 function fillRow(
@@ -334,8 +341,7 @@ function fillRow(
   ints: Int32Array,
   r: number,
   fast: FastLayout,
-  absent: Int32Array,
-  t: ScanTarget,
+  row: Row,
 ): boolean {
   const present = fast.present;
   // sc-status: three digits.
@@ -344,7 +350,6 @@ function fillRow(
     ints[r + AT_STATUS + 1] - ss !== 3 || (b[ss] - 48) >>> 0 > 9 ||
     (b[ss + 1] - 48) >>> 0 > 9 || (b[ss + 2] - 48) >>> 0 > 9
   ) return false;
-  const row = t.row;
   if (present[TIMESTAMP]) {
     // timestamp: epoch seconds, 9 to 16 characters, within the plausible range.
     const ts = ints[r + AT_TIMESTAMP];
@@ -383,9 +388,6 @@ function fillRow(
     row.ttfb_ms = v;
   } else row.ttfb_ms = NaN;
 
-  const ids = row.ids;
-  for (let s = TEXT0, f = r + AT_TEXT0; s < SLOTS; s++, f += 3) {
-    ids[s - TEXT0] = present[s] ? ints[f + 2] : absent[s - TEXT0]; // absent: missing
-  }
+  row.at = r + IDS + TEXT0;
   return true;
 }

@@ -63,8 +63,9 @@
   ;; Scans the complete lines of [from, to), at most `max` of them, writing per line at
   ;; `out` a record of 3 + 3 * slots i32: line start, line end (before a CR), the column
   ;; count (-1 for a line that starts with a blank, '#' or '{': the string parser's), then
-  ;; per slot its field's start, end and (text slots) id. Slots of lines whose column count
-  ;; is not `width` are not all written. Returns the lines written; `next` is where the
+  ;; per slot its field's start and end, then per slot its id (text slots only: the ids of
+  ;; consecutive slots lie side by side, so the caller reads them where they are). Slots of
+  ;; lines whose column count is not `width` are not all written. Returns the lines written; `next` is where the
   ;; first line not scanned starts: an incomplete last line, left for the next chunk, or a
   ;; line with a value the index lacks ($missSlot, $missHash; its record has the bounds).
   (func (export "scan")
@@ -77,10 +78,11 @@
     (local $first i32) (local $fe i32) (local $h i32) (local $id i32)
     (local $fs i32) (local $len i32) (local $h64 i64) (local $k i32) (local $rest i32)
     (local $key i32) (local $i i32) (local $entry i32) (local $e i32) (local $p1 i32)
-    (local $q1 i32) (local $left i32) (local $same i32) (local $tab v128) (local $lf v128) (local $v v128)
+    (local $q1 i32) (local $ids i32) (local $left i32) (local $same i32) (local $tab v128) (local $lf v128) (local $v v128)
     (local.set $tab (i8x16.splat (i32.const 9)))
     (local.set $lf (i8x16.splat (i32.const 10)))
     (local.set $stride (i32.mul (i32.add (i32.const 1) (local.get $slots)) (i32.const 12)))
+    (local.set $ids (i32.add (i32.const 12) (i32.shl (local.get $slots) (i32.const 3))))
     (global.set $missSlot (i32.const -1))
     (local.set $pos (local.get $from))
     (local.set $rec (local.get $out))
@@ -127,7 +129,7 @@
                       (then
                         (local.set $at
                           (i32.add (local.get $rec)
-                            (i32.mul (i32.add (local.get $slot) (i32.const 1)) (i32.const 12))))
+                            (i32.add (i32.const 12) (i32.shl (local.get $slot) (i32.const 3)))))
                         (i32.store (local.get $at) (local.get $fieldStart))
                         (i32.store offset=4 (local.get $at) (local.get $end))))))
                 (local.set $col (i32.add (local.get $col) (i32.const 1)))
@@ -157,7 +159,7 @@
                   (then
                     (local.set $at
                       (i32.add (local.get $rec)
-                        (i32.mul (i32.add (local.get $slot) (i32.const 1)) (i32.const 12))))
+                        (i32.add (i32.const 12) (i32.shl (local.get $slot) (i32.const 3)))))
                     (local.set $fe (i32.load offset=4 (local.get $at)))
                     (if (i32.eq (local.get $what) (i32.const 2))
                       (then
@@ -245,7 +247,10 @@
                         (global.set $missSlot (local.get $slot))
                         (global.set $missHash (local.get $h))
                         (br $stop)))
-                    (i32.store offset=8 (local.get $at) (local.get $id))))
+                    (i32.store
+                      (i32.add (local.get $rec)
+                        (i32.add (local.get $ids) (i32.shl (local.get $slot) (i32.const 2))))
+                      (local.get $id))))
                 (local.set $slot (i32.add (local.get $slot) (i32.const 1)))
                 (br $each_slot)))))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
