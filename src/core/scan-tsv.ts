@@ -2,13 +2,13 @@
  * The fast path of the parser: log lines read straight from the bytes.
  *
  * A WebAssembly kernel (wasm/scan-lines.wat) finds the tabs and line ends sixteen bytes
- * at a time and gives each kept text field its value-table id from an index of the bytes
- * seen before; here a line then costs a few digit loops and copies: no string, object or
- * decode per line. It takes only lines of the common shape (the exact width, a 3-digit
+ * at a time, reads the numbers, and gives each kept text field its value-table id from an
+ * index of the bytes seen before; here a line then costs a few checks: no string, object
+ * or decode per line. It takes only lines of the common shape (the exact width, a 3-digit
  * status, plain decimal numbers, no leading blank, `#` or `{`); every other line goes to
- * the string parser, whose rules
- * ({@link parseLine}) stay the single definition of what a line means. A test holds the
- * two paths to the same output on every fixture and on generated edge cases.
+ * the string parser, whose rules ({@link parseLine}) stay the single definition of what a
+ * line means. A test holds the two paths to the same output on every fixture and on
+ * generated edge cases.
  * @module
  */
 import { KEPT_FIELDS, type Layout, MAX_EPOCH_S, MIN_EPOCH_S } from "./parse-line.ts";
@@ -57,7 +57,10 @@ export interface FastLayout {
   readonly slotOf: Int8Array;
   /** Per slot, whether some column fills it. */
   readonly present: Uint8Array;
-  /** Per slot, what the kernel does beyond finding it: 0 nothing, 1 id, 2 cut at `?` and id. */
+  /**
+   * Per slot, what the kernel does beyond finding it: 0 nothing, 1 id, 2 cut at `?` and
+   * id, 3 read a number.
+   */
   readonly what: Uint8Array;
 }
 
@@ -80,7 +83,9 @@ export function compileFast(layout: Layout): FastLayout | undefined {
   );
   const present = new Uint8Array(SLOTS);
   for (const s of slotOf) if (s >= 0) present[s] = 1;
-  const what = present.map((p, s) => (!p || s < TEXT0 ? 0 : s === PATH ? 2 : 1));
+  const what = present.map((p, s) =>
+    !p || s === DATE || s === TIME ? 0 : s < TEXT0 ? 3 : s === PATH ? 2 : 1
+  );
   return { width: layout.fields.length, slotOf, present, what };
 }
 
@@ -88,6 +93,7 @@ export function compileFast(layout: Layout): FastLayout | undefined {
 interface Kernel {
   bytes: Uint8Array;
   ints: Int32Array;
+  floats: Float64Array;
   /** Per text column the layout lacks, the id of "" (its value on every line). */
   absent: Int32Array;
   next: WebAssembly.Global;
@@ -109,11 +115,16 @@ interface Kernel {
 // at OUT, the text at INPUT; the index from 1.5 MiB on is the kernel's own.
 const WHAT_AT = 256;
 const OUT = 512;
-const RECORD_INTS = 3 * (1 + SLOTS);
+const RECORD_INTS = 3 * (1 + SLOTS) + 8;
 const MAX_RECORDS = 1024;
-const INPUT = 256 * 1024;
+const INPUT = 320 * 1024;
 /** Text scanned at once (a longer line goes to the string parser). */
 const MAX_INPUT = 1024 * 1024;
+// The kernel writes a whole batch of records before the first is read: they must not
+// reach the text, nor the text (and 16 bytes past it) the index at 1.5 MiB.
+if (OUT + MAX_RECORDS * RECORD_INTS * 4 > INPUT || INPUT + MAX_INPUT + 16 > 0x180000) {
+  throw new Error("scan-tsv: the kernel's memory regions overlap");
+}
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -142,6 +153,7 @@ function kernelFor(tables: ValueTable[]): Kernel {
     k = {
       bytes: new Uint8Array(buffer),
       ints: new Int32Array(buffer),
+      floats: new Float64Array(buffer),
       absent: new Int32Array(ROW_TEXT.length),
       next: e.next as WebAssembly.Global,
       missSlot: e.missSlot as WebAssembly.Global,
@@ -153,32 +165,6 @@ function kernelFor(tables: ValueTable[]): Kernel {
     kernels.set(tables, k);
   }
   return k;
-}
-
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/**
- * `digits[.digits]` of at most 15 digits as the same double `Number()` gives (both
- * operands are exact, and IEEE division rounds correctly), else NaN.
- */
-function decimal(b: Uint8Array, s: number, e: number): number {
-  if (e - s > 16 || s >= e) return NaN;
-  let v = 0;
-  let i = s;
-  for (; i < e; i++) {
-    const d = b[i] - 48;
-    if (d >>> 0 > 9) break;
-    v = v * 10 + d;
-  }
-  if (i === e) return v;
-  if (i === s || b[i] !== 46 || i + 1 === e) return NaN;
-  const dot = i;
-  for (i++; i < e; i++) {
-    const d = b[i] - 48;
-    if (d >>> 0 > 9) return NaN;
-    v = v * 10 + d;
-  }
-  return v / POW10[e - dot - 1];
 }
 
 /** Two ASCII digits at `i` as a number, or NaN. */
@@ -207,19 +193,6 @@ function dateTime(b: Uint8Array, ds: number, de: number, ts: number, te: number)
       minute <= 59 && second <= 59)
   ) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second);
-}
-
-const DASH = 45;
-/** True for an empty field or `-`. */
-function missing(b: Uint8Array, s: number, e: number): boolean {
-  return s === e || (e - s === 1 && b[s] === DASH);
-}
-
-/** Milliseconds from seconds as logged; NaN for missing; undefined when not a plain decimal. */
-function millis(b: Uint8Array, s: number, e: number): number | undefined {
-  if (missing(b, s, e)) return NaN;
-  const v = decimal(b, s, e);
-  return Number.isNaN(v) ? undefined : Math.round(v * 1000);
 }
 
 /** What the scanner calls back with. */
@@ -292,7 +265,7 @@ function scanWithKernel(bytes: Uint8Array, from: number, fast: FastLayout, t: Sc
       }
     }
     for (let j = 0, r = OUT >> 2; j < n; j++, r += RECORD_INTS) {
-      if (ints[r + 2] === width && fillRow(mem, ints, r, fast, row)) {
+      if (ints[r + 2] === width && fillRow(mem, ints, k.floats, r, fast, row)) {
         t.onRow(row);
         continue;
       }
@@ -325,20 +298,21 @@ function learn(k: Kernel, t: ScanTarget, f: number, slot: number): void {
 }
 
 // A line record: start, end, columns, then per slot (at 3 + 2 * slot) start and end, then
-// per slot (at IDS + slot) the id: a row's text ids are read where the kernel wrote them.
+// per slot (at IDS + slot) the id: a row's text ids are read where the kernel wrote them;
+// then the numbers (at NUMBERS).
 const AT_STATUS = 3 + 2 * STATUS;
 const AT_TIMESTAMP = 3 + 2 * TIMESTAMP;
 const AT_DATE = 3 + 2 * DATE;
 const AT_TIME = 3 + 2 * TIME;
-const AT_BYTES = 3 + 2 * BYTES;
-const AT_TIME_TAKEN = 3 + 2 * TIME_TAKEN;
-const AT_TTFB = 3 + 2 * TTFB;
 const IDS = 3 + 2 * SLOTS;
+/** Then per number slot (below 4) a double: -1 for a missing value, NaN for one not plain. */
+const NUMBERS = 3 * (1 + SLOTS);
 
 /** Fills the row from the line record at `r`; false when the line needs the string parser. */
 function fillRow(
   b: Uint8Array,
   ints: Int32Array,
+  floats: Float64Array,
   r: number,
   fast: FastLayout,
   row: Row,
@@ -350,12 +324,11 @@ function fillRow(
     ints[r + AT_STATUS + 1] - ss !== 3 || (b[ss] - 48) >>> 0 > 9 ||
     (b[ss + 1] - 48) >>> 0 > 9 || (b[ss + 2] - 48) >>> 0 > 9
   ) return false;
+  const f = (r + NUMBERS) >> 1; // records start at even ints: the doubles are aligned
   if (present[TIMESTAMP]) {
     // timestamp: epoch seconds, 9 to 16 characters, within the plausible range.
-    const ts = ints[r + AT_TIMESTAMP];
-    const te = ints[r + AT_TIMESTAMP + 1];
-    if (te - ts < 9) return false;
-    const seconds = decimal(b, ts, te);
+    if (ints[r + AT_TIMESTAMP + 1] - ints[r + AT_TIMESTAMP] < 9) return false;
+    const seconds = floats[f + TIMESTAMP];
     if (!(seconds >= MIN_EPOCH_S && seconds < MAX_EPOCH_S)) return false;
     row.timestamp = Math.round(seconds * 1000);
   } else {
@@ -369,25 +342,14 @@ function fillRow(
     if (Number.isNaN(ms)) return false;
     row.timestamp = ms;
   }
-
-  const bs = ints[r + AT_BYTES];
-  const be = ints[r + AT_BYTES + 1];
-  if (present[BYTES] && !missing(b, bs, be)) {
-    const v = decimal(b, bs, be);
-    if (Number.isNaN(v)) return false;
-    row.bytes = v;
-  } else row.bytes = 0;
-  if (present[TIME_TAKEN]) {
-    const v = millis(b, ints[r + AT_TIME_TAKEN], ints[r + AT_TIME_TAKEN + 1]);
-    if (v === undefined) return false;
-    row.time_taken_ms = v;
-  } else row.time_taken_ms = NaN;
-  if (present[TTFB]) {
-    const v = millis(b, ints[r + AT_TTFB], ints[r + AT_TTFB + 1]);
-    if (v === undefined) return false;
-    row.ttfb_ms = v;
-  } else row.ttfb_ms = NaN;
-
+  // Missing bytes are 0; missing times NaN; a value not plain goes to the string parser.
+  const bytes = present[BYTES] ? floats[f + BYTES] : -1;
+  const taken = present[TIME_TAKEN] ? floats[f + TIME_TAKEN] : -1;
+  const ttfb = present[TTFB] ? floats[f + TTFB] : -1;
+  if (bytes !== bytes || taken !== taken || ttfb !== ttfb) return false;
+  row.bytes = bytes === -1 ? 0 : bytes;
+  row.time_taken_ms = taken === -1 ? NaN : Math.round(taken * 1000);
+  row.ttfb_ms = ttfb === -1 ? NaN : Math.round(ttfb * 1000);
   row.at = r + IDS + TEXT0;
   return true;
 }

@@ -8,7 +8,7 @@
 ;; Memory:
 ;;   0..255            column -> slot (signed byte; -1: column not kept)    } written by the
 ;;   256..319          slot -> what to do (0: bounds, 1: id, 2: cut at '?', } caller before
-;;                     then id)                                              } each scan
+;;                     then id, 3: a number)                                 } each scan
 ;;   out               one record per line (see $scan)
 ;;   from..to          the text, with 16 readable bytes after `to`; below $TABLE
 ;;   $TABLE..          the index: 2^17 slots (i32: entry + 1, 0 empty),
@@ -61,10 +61,11 @@
     (i32.store (i32.add (global.get $TABLE) (i32.shl (local.get $i) (i32.const 2))) (global.get $entries)))
 
   ;; Scans the complete lines of [from, to), at most `max` of them, writing per line at
-  ;; `out` a record of 3 + 3 * slots i32: line start, line end (before a CR), the column
-  ;; count (-1 for a line that starts with a blank, '#' or '{': the string parser's), then
-  ;; per slot its field's start and end, then per slot its id (text slots only: the ids of
-  ;; consecutive slots lie side by side, so the caller reads them where they are). Slots of
+  ;; `out` a record of 3 + 3 * slots i32 and 4 f64: line start, line end (before a CR), the
+  ;; column count (-1 for a line that starts with a blank, '#' or '{': the string parser's),
+  ;; then per slot its field's start and end, then per slot its id (text slots only: the ids
+  ;; of consecutive slots lie side by side, so the caller reads them where they are), then
+  ;; per slot below 4 its number (number slots only). Slots of
   ;; lines whose column count is not `width` are not all written. Returns the lines written; `next` is where the
   ;; first line not scanned starts: an incomplete last line, left for the next chunk, or a
   ;; line with a value the index lacks ($missSlot, $missHash; its record has the bounds).
@@ -78,10 +79,12 @@
     (local $first i32) (local $fe i32) (local $h i32) (local $id i32)
     (local $fs i32) (local $len i32) (local $h64 i64) (local $k i32) (local $rest i32)
     (local $key i32) (local $i i32) (local $entry i32) (local $e i32) (local $p1 i32)
-    (local $q1 i32) (local $ids i32) (local $left i32) (local $same i32) (local $tab v128) (local $lf v128) (local $v v128)
+    (local $q1 i32) (local $ids i32) (local $nums i32) (local $d i32) (local $left i32) (local $same i32) (local $num f64) (local $acc f64) (local $scale f64)
+    (local $tab v128) (local $lf v128) (local $v v128)
     (local.set $tab (i8x16.splat (i32.const 9)))
     (local.set $lf (i8x16.splat (i32.const 10)))
-    (local.set $stride (i32.mul (i32.add (i32.const 1) (local.get $slots)) (i32.const 12)))
+    (local.set $nums (i32.mul (i32.add (i32.const 1) (local.get $slots)) (i32.const 12)))
+    (local.set $stride (i32.add (local.get $nums) (i32.const 32)))
     (local.set $ids (i32.add (i32.const 12) (i32.shl (local.get $slots) (i32.const 3))))
     (global.set $missSlot (i32.const -1))
     (local.set $pos (local.get $from))
@@ -155,7 +158,66 @@
               (loop $each_slot
                 (br_if $hashed (i32.ge_u (local.get $slot) (local.get $slots)))
                 (local.set $what (i32.load8_u (i32.add (i32.const 256) (local.get $slot))))
-                (if (local.get $what)
+                (if (i32.eq (local.get $what) (i32.const 3))
+                  (then
+                    ;; A number: [fs, fe) read as scan-tsv.ts's decimal() reads it, into the
+                    ;; record's numbers: -1 for "" or "-", NaN unless digits[.digits] of at
+                    ;; most 16 characters. The digits add up exactly (below 2^53) and one
+                    ;; division by an exact power of ten rounds as Number() does.
+                    (local.set $at
+                      (i32.add (local.get $rec)
+                        (i32.add (i32.const 12) (i32.shl (local.get $slot) (i32.const 3)))))
+                    (local.set $fs (i32.load (local.get $at)))
+                    (local.set $fe (i32.load offset=4 (local.get $at)))
+                    (local.set $len (i32.sub (local.get $fe) (local.get $fs)))
+                    (local.set $num (f64.const nan))
+                    (if (i32.or
+                          (i32.eqz (local.get $len))
+                          (i32.and (i32.eq (local.get $len) (i32.const 1))
+                            (i32.eq (i32.load8_u (local.get $fs)) (i32.const 45))))
+                      (then (local.set $num (f64.const -1)))
+                      (else
+                        (if (i32.le_u (local.get $len) (i32.const 16))
+                          (then
+                            (local.set $acc (f64.const 0))
+                            (local.set $c (local.get $fs))
+                            (block $whole
+                              (loop $digits
+                                (br_if $whole (i32.ge_u (local.get $c) (local.get $fe)))
+                                (local.set $d (i32.sub (i32.load8_u (local.get $c)) (i32.const 48)))
+                                (br_if $whole (i32.gt_u (local.get $d) (i32.const 9)))
+                                (local.set $acc
+                                  (f64.add (f64.mul (local.get $acc) (f64.const 10)) (f64.convert_i32_u (local.get $d))))
+                                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                                (br $digits)))
+                            (if (i32.eq (local.get $c) (local.get $fe))
+                              (then (local.set $num (local.get $acc)))
+                              (else
+                                (if (i32.and
+                                      (i32.and (i32.ne (local.get $c) (local.get $fs))
+                                        (i32.eq (i32.load8_u (local.get $c)) (i32.const 46)))
+                                      (i32.ne (i32.add (local.get $c) (i32.const 1)) (local.get $fe)))
+                                  (then
+                                    (local.set $scale (f64.const 1))
+                                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                                    (block $fraction
+                                      (loop $more
+                                        (if (i32.ge_u (local.get $c) (local.get $fe))
+                                          (then
+                                            (local.set $num (f64.div (local.get $acc) (local.get $scale)))
+                                            (br $fraction)))
+                                        (local.set $d (i32.sub (i32.load8_u (local.get $c)) (i32.const 48)))
+                                        (br_if $fraction (i32.gt_u (local.get $d) (i32.const 9)))
+                                        (local.set $acc
+                                          (f64.add (f64.mul (local.get $acc) (f64.const 10)) (f64.convert_i32_u (local.get $d))))
+                                        (local.set $scale (f64.mul (local.get $scale) (f64.const 10)))
+                                        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                                        (br $more)))))))))))
+                    (f64.store
+                      (i32.add (local.get $rec)
+                        (i32.add (local.get $nums) (i32.shl (local.get $slot) (i32.const 3))))
+                      (local.get $num))))
+                (if (i32.and (i32.ne (local.get $what) (i32.const 0)) (i32.ne (local.get $what) (i32.const 3)))
                   (then
                     (local.set $at
                       (i32.add (local.get $rec)
