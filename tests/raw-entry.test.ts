@@ -72,6 +72,13 @@ test("raw parts: every record comes back exactly, dictionaries of every index wi
   assert.equal(e.text.user_agent.dict.length, 300); // two wide
   assert.equal(e.text.edge_location.dict.length, 70); // two wide
   assert.equal(e.text.method.dict.length, 1); // one wide
+  // Counts per value, read from the packed text without an index, agree with the index.
+  for (const c of ROW_TEXT) {
+    const tally = new Int32Array(e.text[c].dict.length);
+    for (const id of e.text[c].index) tally[id]++;
+    assert.deepEqual(e.text[c].counts, tally, c);
+  }
+  assert.deepEqual([...e.text.status.counts], [2000, 2000, 2000]);
 });
 
 test("raw parts of version 1 (indexes as number arrays) are still read", () => {
@@ -86,6 +93,7 @@ test("raw parts of version 1 (indexes as number arrays) are still read", () => {
   };
   const e = parseRawEntry(v1);
   assert.deepEqual([...e.text.path.index], [1, 0]);
+  assert.deepEqual([...e.text.path.counts], [1, 1]);
   assert.deepEqual([...e.numbers.time_taken_ms], [NaN, 5]);
   assert.equal(e.text.status.dict[e.text.status.index[0]], "b");
   // Values are checked when a column is first read, lengths at once; errors name both.
@@ -111,6 +119,12 @@ test("raw parts of version 1 (indexes as number arrays) are still read", () => {
     /column bytes holds "x"/,
   );
   assert.throws(() => badPath({ dict: ["a"], index: "A!" }, 2).text.path.index, /base-64/);
+  assert.throws(() => badPath({ dict: ["a"], index: "A!" }, 2).text.path.counts, /base-64/);
+  assert.throws(
+    () => badPath({ dict: ["a"], index: "AB" }, 2).text.path.counts,
+    /column path packed index 1 is outside its dictionary of 1/,
+  );
+  assert.throws(() => e1.text.path.counts, /outside its dictionary/);
   assert.throws(
     () => badPath({ dict: ["a"], index: "AB" }, 2).text.path.index,
     /outside its dictionary/,

@@ -35,8 +35,7 @@ function countColumn(
   into: Record<string, number>,
   col: RawEntry["text"][keyof RawEntry["text"]],
 ): void {
-  const counts = new Int32Array(col.dict.length);
-  for (const id of col.index) counts[id]++;
+  const counts = col.counts;
   col.dict.forEach((value, id) => {
     const key = value || "-";
     into[key] = (into[key] ?? 0) + counts[id];

@@ -70,6 +70,31 @@ export function unpackIndex(text: string, size: number): Int32Array {
   return out;
 }
 
+/**
+ * Per dictionary value, how many of the packed indexes name it: what a count per value
+ * needs, without an index array. Checks as {@link unpackIndex} does.
+ * @throws on a bad length, a character outside base-64 or an index outside the dictionary.
+ */
+export function countIndex(text: string, size: number): Int32Array {
+  const width = indexWidth(size);
+  if (text.length % width !== 0) {
+    throw new Error(`packed index length ${text.length} is not a multiple of ${width}`);
+  }
+  const counts = new Int32Array(size);
+  if (width === 1) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const v = c < 128 ? VALUE[c] : -1;
+      if (v < 0) throw new Error(`packed index ${i} has a character outside base-64`);
+      if (v >= size) throw new Error(`packed index ${v} is outside its dictionary of ${size}`);
+      counts[v]++;
+    }
+    return counts;
+  }
+  for (const v of unpackIndex(text, size)) counts[v]++;
+  return counts;
+}
+
 /** Characters per packed number at most: 48 bits, exact in a double. */
 const MAX_NUMBER_WIDTH = 8;
 

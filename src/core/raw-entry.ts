@@ -7,7 +7,7 @@
  * @module
  */
 import * as v from "valibot";
-import { indexWidth, unpackIndex, unpackNumbers } from "./packed-index.ts";
+import { countIndex, indexWidth, unpackIndex, unpackNumbers } from "./packed-index.ts";
 import { NUMBER_COLUMNS } from "./record.ts";
 import { ROW_TEXT } from "./row.ts";
 
@@ -83,11 +83,23 @@ export const RawEntrySchema = v.pipe(
     for (const name of NUMBER_COLUMNS) {
       lazy(numbers, name, numberColumn(e.numbers[name], (n, d) => checked(name, n, d)));
     }
-    const text = {} as Record<TextColumn, { dict: string[]; readonly index: Int32Array }>;
+    const text = {} as Record<TextColumn, DictColumn>;
     for (const name of ROW_TEXT) {
       const { dict, index } = e.text[name];
-      const column = { dict } as { dict: string[]; readonly index: Int32Array };
-      lazy(column, "index", dictIndex(dict, index, (n, d) => checked(name, n, d)));
+      const check: Check = (n, d) => checked(name, n, d);
+      const column = { dict } as DictColumn;
+      lazy(column, "index", dictIndex(dict, index, check));
+      lazy(
+        column,
+        "counts",
+        typeof index === "string"
+          ? check(index.length / indexWidth(dict.length), () => countIndex(index, dict.length))
+          : () => {
+            const counts = new Int32Array(dict.length);
+            for (const id of column.index) counts[id]++;
+            return counts;
+          },
+      );
       text[name] = column;
     }
     return { ...e, numbers, text };
@@ -96,12 +108,21 @@ export const RawEntrySchema = v.pipe(
 
 /**
  * A raw entry as read. Each column is decoded into a typed array (NaN: missing) on its
- * first read, and its values are checked then: consolidation decodes 7 of a part's 17
- * columns. Lengths are checked at once.
+ * first read, and its values are checked then: consolidation reads per-value counts of
+ * four text columns, one index and two number columns of a part's 17. Lengths are checked
+ * at once.
  */
 export type RawEntry = v.InferOutput<typeof RawEntrySchema>;
 
 type Check = <T>(length: number, decode: () => T) => () => T;
+
+/** A text column as read: its dictionary, and (each decoded on first read) per record the
+ * index of its value, and per value the records that have it. */
+interface DictColumn {
+  dict: string[];
+  readonly index: Int32Array;
+  readonly counts: Int32Array;
+}
 
 /** Defines `obj[key]` as the value of `get()`, computed on the first read. */
 function lazy<O extends object, K extends keyof O>(obj: O, key: K, get: () => O[K]): void {
