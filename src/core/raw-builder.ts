@@ -25,6 +25,15 @@ export interface RawBuilder {
   values: string[][];
   /** The row generation the part began with (see {@link Row}). */
   generation: number;
+  /** The encoder's working arrays, kept so that a part allocates none per column. */
+  scratch: Scratch;
+}
+
+/** See {@link localize}. `remap` is -1 throughout between calls. */
+interface Scratch {
+  remap: Int32Array;
+  index: Int32Array;
+  firstIds: Int32Array;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -39,6 +48,7 @@ export function rawBuilder(): RawBuilder {
     ids: ROW_TEXT.map(() => new Int32Array(INITIAL_CAPACITY)),
     values: [],
     generation: 0,
+    scratch: { remap: new Int32Array(0), index: new Int32Array(0), firstIds: new Int32Array(0) },
   };
 }
 
@@ -87,27 +97,36 @@ export function rawAppend(b: RawBuilder, tables: readonly ValueTable[], row: Row
 }
 
 /**
- * A part's dictionary and index for one column: the values its rows use, in order of
- * first use, and each row's position in that dictionary.
+ * A part's dictionary for one column: the values its rows use, in order of first use; and
+ * in `scratch.index`, each row's position in that dictionary.
  */
 function localize(
   ids: Int32Array,
   n: number,
   values: readonly string[],
-): { dict: string[]; index: Int32Array } {
-  const remap = new Int32Array(values.length).fill(-1);
+  scratch: Scratch,
+): string[] {
+  if (scratch.remap.length < values.length) {
+    scratch.remap = new Int32Array(values.length).fill(-1);
+  }
+  if (scratch.index.length < n) {
+    scratch.index = new Int32Array(n);
+    scratch.firstIds = new Int32Array(n);
+  }
+  const { remap, index, firstIds } = scratch;
   const dict: string[] = [];
-  const index = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const id = ids[i];
     let local = remap[id];
     if (local < 0) {
       local = remap[id] = dict.length;
+      firstIds[local] = id;
       dict.push(values[id]);
     }
     index[i] = local;
   }
-  return { dict, index };
+  for (let d = 0; d < dict.length; d++) remap[firstIds[d]] = -1;
+  return dict;
 }
 
 /** Where a part comes from. */
@@ -230,11 +249,11 @@ export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
   });
   text(out, `},"text":{`);
   ROW_TEXT.forEach((c, k) => {
-    const { dict, index } = localize(b.ids[k], n, b.values[k]);
+    const dict = localize(b.ids[k], n, b.values[k], b.scratch);
     const width = indexWidth(dict.length);
     text(out, `${k ? "," : ""}"${c}":{"dict":${JSON.stringify(dict)},"index":"`);
     ensure(out, n * width + 8);
-    out.at = packIndex(index, n, width, out.bytes, out.at);
+    out.at = packIndex(b.scratch.index, n, width, out.bytes, out.at);
     text(out, `"}`);
   });
   text(out, "}}");
