@@ -358,3 +358,25 @@ test("fast path: a megabyte of lines whose values repeat, in full batches, all t
   const layout = compileLayout(PRESETS.all, { standard: false });
   fast.forEach((got, i) => assert.deepEqual(got, parseLine(lines[i], layout), `line ${i}`));
 });
+
+test("parseObject: a body that fails to parse is cancelled, not left open", async () => {
+  // Lines of the wrong width only: the field list is declared wrong after the first 50.
+  const line = new TextEncoder().encode("a\tb\tc\n".repeat(200));
+  let cancelled: unknown;
+  let pulls = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      pulls++;
+      c.enqueue(line); // endless: only a cancel ends it
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  await assert.rejects(
+    parseObject(body, { format: "realtime", fields: PRESETS.all }, rowTables(), () => {}),
+    /does not fit/,
+  );
+  assert.ok(cancelled instanceof Error && /does not fit/.test(cancelled.message), "not cancelled");
+  assert.ok(pulls < 10, `read on after the failure (${pulls} pulls)`);
+});

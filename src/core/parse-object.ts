@@ -174,35 +174,42 @@ export async function parseObject(
     atStart = false;
     return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // UTF-8 BOM
   };
-  for (;;) {
-    const { done, value: chunk } = await reader.read();
-    if (done) break;
-    // One array class in the hot loop: a Node Buffer (a Uint8Array subclass) next to plain
-    // Uint8Arrays makes every byte load polymorphic. The view costs no copy.
-    const value = chunk.constructor === Uint8Array
-      ? chunk
-      : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let pos = 0;
+  try {
+    for (;;) {
+      const { done, value: chunk } = await reader.read();
+      if (done) break;
+      // One array class in the hot loop: a Node Buffer (a Uint8Array subclass) next to plain
+      // Uint8Arrays makes every byte load polymorphic. The view costs no copy.
+      const value = chunk.constructor === Uint8Array
+        ? chunk
+        : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      let pos = 0;
+      if (carry) {
+        const nl = value.indexOf(10);
+        if (nl === -1) {
+          carry = concat(carry, value);
+          continue;
+        }
+        const line = concat(carry, value.subarray(0, nl + 1));
+        carry = undefined;
+        scanLines(line, from(line), target);
+        pos = nl + 1;
+      } else pos = from(value);
+      const rest = scanLines(value, pos, target);
+      if (rest < value.length) carry = value.slice(rest);
+    }
     if (carry) {
-      const nl = value.indexOf(10);
-      if (nl === -1) {
-        carry = concat(carry, value);
-        continue;
-      }
-      const line = concat(carry, value.subarray(0, nl + 1));
-      carry = undefined;
-      scanLines(line, from(line), target);
-      pos = nl + 1;
-    } else pos = from(value);
-    const rest = scanLines(value, pos, target);
-    if (rest < value.length) carry = value.slice(rest);
+      const start = from(carry);
+      const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
+      if (carry.length > start) target.onOther(carry, start, end);
+    }
+    if (stats.records === 0 && stats.malformed > 0) throw mismatch(probe, layout, stats);
+  } catch (e) {
+    // Cancel the body (nothing, when it was read to its end), so that its source (a file,
+    // an S3 connection, a gunzip thread) is let go of now, not when collected.
+    await reader.cancel(e).catch(() => {});
+    throw e;
   }
-  if (carry) {
-    const start = from(carry);
-    const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
-    if (carry.length > start) target.onOther(carry, start, end);
-  }
-  if (stats.records === 0 && stats.malformed > 0) throw mismatch(probe, layout, stats);
   return stats;
 }
 

@@ -168,8 +168,9 @@ function closeSession(id: number): void {
 
 /**
  * Gunzips with `node:zlib` on a thread of its own: this thread only hands chunks over.
- * At most two input chunks are in flight; text chunks queue up to {@link READ_AHEAD}
- * before the reader's backpressure stops the input.
+ * Input goes over in {@link SLICE}s, at most {@link IN_FLIGHT} at a time, and only while
+ * the reader's queue ({@link READ_AHEAD} chunks) has room. Cancelling either side ends the
+ * thread's stream.
  */
 export function threadGunzip(): ReadableWritablePair<Uint8Array, Uint8Array> {
   let inFlight = 0;
