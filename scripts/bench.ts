@@ -5,8 +5,9 @@
  * `all` preset (about 500 bytes a line), then runs ingest + consolidate on it into a
  * fresh filesystem store in a child process per runtime, and prints what each measured.
  * Node runs twice: the code bundled by esbuild (as the Lambda artifact is built) and
- * through tsx (as the npm scripts run): tsx's loader thread makes V8 collect garbage
- * several times as often, which shows in the figures.
+ * through tsx (as the npm scripts run): V8 collects garbage several times as often under
+ * tsx, whose modules carry inline source maps (README, Performance), which shows in the
+ * figures.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -22,6 +23,7 @@ import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
+import { NODE_MODULE } from "./_esbuild.ts";
 
 const flags = parseFlags(
   {
@@ -113,17 +115,10 @@ if (flags.worker) {
   const bundle = join(flags.dir ?? ".bench", "bench-worker.mjs");
   const { build } = await import("esbuild");
   await build({
+    ...NODE_MODULE,
     entryPoints: [`${root}scripts/bench.ts`],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
     outfile: bundle,
     external: ["esbuild"],
-    banner: {
-      js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-    },
-    logLevel: "warning",
   });
   const commands: Record<string, [string, string[]]> = {
     node: [node, [bundle]],

@@ -9,6 +9,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { fail, parseFlags, progress } from "./_cli.ts";
+import { NODE_MODULE } from "./_esbuild.ts";
 
 const flags = parseFlags(
   {
@@ -28,20 +29,12 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const outfile = `${root}dist/lambda/index.mjs`;
 mkdirSync(`${root}dist/lambda`, { recursive: true });
 const result = await esbuild.build({
+  ...NODE_MODULE,
   entryPoints: [`${root}src/runtime/lambda.ts`],
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
   minify: true,
   outfile,
   metafile: true,
   legalComments: "linked",
-  // Some CommonJS dependencies call require(): give the ES module one.
-  banner: {
-    js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-  },
-  logLevel: "warning",
 });
 writeFileSync(`${root}dist/lambda/meta.json`, JSON.stringify(result.metafile));
 const bytes = statSync(outfile).size;

@@ -2,16 +2,27 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   indexWidth,
+  numberPacking,
+  type PackedNumbers,
   packIndex,
-  packNumbers,
   unpackIndex,
   unpackNumbers,
+  writePackedNumbers,
 } from "../src/core/packed-index.ts";
 import { rawAppend, rawBuilder, rawEncode } from "../src/core/raw-builder.ts";
 import { parseRawEntry, type RawEntry } from "../src/core/raw-entry.ts";
 import type { LogRecord } from "../src/core/record.ts";
 import { emptyRow, generations, ROW_TEXT, rowFromRecord, rowTables } from "../src/core/row.ts";
 import { idOfValue, TABLE_LIMIT } from "../src/core/value-table.ts";
+
+/** `count` numbers packed as a raw part packs them, when they pack. */
+function packNumbers(values: Float64Array, count: number): PackedNumbers | undefined {
+  const p = numberPacking(values, count);
+  if (!p) return undefined;
+  const out = new Uint8Array(count * p.width);
+  writePackedNumbers(values, count, p, out, 0);
+  return { ...p, packed: new TextDecoder().decode(out) };
+}
 
 const meta = { sourceKey: "2024/03/01/10/x.gz", sourceHash: "abc", window: "w", part: 0 };
 const read = (bytes: Uint8Array) => parseRawEntry(JSON.parse(new TextDecoder().decode(bytes)));

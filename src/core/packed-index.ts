@@ -172,17 +172,8 @@ export function writePackedNumbers(
   return at;
 }
 
-/** `count` numbers packed as text, when {@link numberPacking} allows. */
-export function packNumbers(values: Float64Array, count: number): PackedNumbers | undefined {
-  const p = numberPacking(values, count);
-  if (!p) return undefined;
-  const out = new Uint8Array(count * p.width);
-  writePackedNumbers(values, count, p, out, 0);
-  return { ...p, packed: new TextDecoder().decode(out) };
-}
-
 /**
- * Reads numbers packed by {@link packNumbers} (missing ones as NaN).
+ * Reads numbers packed by {@link writePackedNumbers} (missing ones as NaN).
  * @throws on a bad width or length, or a character outside base-64.
  */
 export function unpackNumbers(p: PackedNumbers): Float64Array {

@@ -85,22 +85,7 @@ export const RawEntrySchema = v.pipe(
     }
     const text = {} as Record<TextColumn, DictColumn>;
     for (const name of ROW_TEXT) {
-      const { dict, index } = e.text[name];
-      const check: Check = (n, d) => checked(name, n, d);
-      const column = { dict } as DictColumn;
-      lazy(column, "index", dictIndex(dict, index, check));
-      lazy(
-        column,
-        "counts",
-        typeof index === "string"
-          ? check(index.length / indexWidth(dict.length), () => countIndex(index, dict.length))
-          : () => {
-            const counts = new Int32Array(dict.length);
-            for (const id of column.index) counts[id]++;
-            return counts;
-          },
-      );
-      text[name] = column;
+      text[name] = textColumn(e.text[name], (n, d) => checked(name, n, d));
     }
     return { ...e, numbers, text };
   }),
@@ -145,19 +130,34 @@ function numberColumn(
     }));
 }
 
-function dictIndex(dict: string[], index: string | number[], check: Check): () => Int32Array {
+function textColumn(col: v.InferOutput<typeof StoredDictColumn>, check: Check): DictColumn {
+  const { dict, index } = col;
+  const column = { dict } as DictColumn;
   if (typeof index === "string") {
-    return check(index.length / indexWidth(dict.length), () => unpackIndex(index, dict.length));
+    const length = index.length / indexWidth(dict.length);
+    lazy(column, "index", check(length, () => unpackIndex(index, dict.length)));
+    lazy(column, "counts", check(length, () => countIndex(index, dict.length)));
+    return column;
   }
-  return check(index.length, () => {
-    const ids = Int32Array.from(index);
-    for (const id of ids) {
-      if (!(id >= 0 && id < dict.length)) {
-        throw new Error(`has index ${id} outside its dictionary of ${dict.length}`);
+  lazy(
+    column,
+    "index",
+    check(index.length, () => {
+      const ids = Int32Array.from(index);
+      for (const id of ids) {
+        if (!(id >= 0 && id < dict.length)) {
+          throw new Error(`has index ${id} outside its dictionary of ${dict.length}`);
+        }
       }
-    }
-    return ids;
+      return ids;
+    }),
+  );
+  lazy(column, "counts", () => {
+    const counts = new Int32Array(dict.length);
+    for (const id of column.index) counts[id]++;
+    return counts;
   });
+  return column;
 }
 
 /**

@@ -112,7 +112,7 @@ interface Kernel {
 }
 
 // Kernel memory (see scan-lines.wat): the layout table at 0, slot actions at 256, records
-// at OUT, the text at INPUT; the index from 1.5 MiB on is the kernel's own.
+// at OUT, the text at INPUT; the index from INDEX_AT on is the kernel's own.
 const WHAT_AT = 256;
 const OUT = 512;
 const RECORD_INTS = 3 * (1 + SLOTS) + 8;
@@ -120,9 +120,11 @@ const MAX_RECORDS = 1024;
 const INPUT = 320 * 1024;
 /** Text scanned at once (a longer line goes to the string parser). */
 const MAX_INPUT = 1024 * 1024;
+/** Where the kernel's index begins (its $TABLE). */
+const INDEX_AT = 0x180000;
 // The kernel writes a whole batch of records before the first is read: they must not
-// reach the text, nor the text (and 16 bytes past it) the index at 1.5 MiB.
-if (OUT + MAX_RECORDS * RECORD_INTS * 4 > INPUT || INPUT + MAX_INPUT + 16 > 0x180000) {
+// reach the text, nor the text (and 16 bytes past it) the index.
+if (OUT + MAX_RECORDS * RECORD_INTS * 4 > INPUT || INPUT + MAX_INPUT + 16 > INDEX_AT) {
   throw new Error("scan-tsv: the kernel's memory regions overlap");
 }
 

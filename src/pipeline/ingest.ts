@@ -178,7 +178,8 @@ async function ingestWith(
   const { body } = await maybeGunzip(await openBody(), engine);
   const open = new Map<number, { builder: RawBuilder; part: number }>();
   const writes: Promise<void>[] = [];
-  const flush = (start: number, w: { builder: RawBuilder; part: number }) => {
+  // Encodes and writes a window's part, and begins its next one in the same builder.
+  const endPart = (start: number, w: { builder: RawBuilder; part: number }) => {
     const key = rawKey(start, hash, w.part);
     const bytes = rawEncode(w.builder, {
       sourceKey: obj.key,
@@ -188,6 +189,8 @@ async function ingestWith(
     });
     written.push(key);
     writes.push(ctx.store.put(key, bytes, { contentType: "application/json" }));
+    rawReset(w.builder);
+    w.part++;
   };
   const tables = rowTables();
   let seen = 0;
@@ -203,24 +206,15 @@ async function ingestWith(
     last = w;
     if (!rawAppend(w.builder, tables, r)) {
       // A value table started over: the part ends here, with the values of its own ids.
-      flush(start, w);
-      rawReset(w.builder);
-      w.part++;
+      endPart(start, w);
       rawAppend(w.builder, tables, r);
     }
-    if (w.builder.count >= RAW_PART_RECORDS) {
-      flush(start, w);
-      rawReset(w.builder);
-      w.part++;
-    }
+    if (w.builder.count >= RAW_PART_RECORDS) endPart(start, w);
   };
   const stats = await parseObject(body, ctx.parse, tables, onRow);
   const windows: Record<string, number> = {};
   for (const [start, w] of [...open].sort((a, b) => a[0] - b[0])) {
-    if (w.builder.count > 0) {
-      flush(start, w);
-      w.part++;
-    }
+    if (w.builder.count > 0) endPart(start, w);
     windows[iso(start)] = w.part;
   }
   await Promise.all(writes);
