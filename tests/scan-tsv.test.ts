@@ -179,6 +179,8 @@ test("fast path: every generated and mutated line gives the string parser's reco
     if (i % 50 === 1) line += "\r"; // CRLF
     if (i % 97 === 2) line += "\t"; // a trailing tab: the string parser's business
     if (i % 89 === 3) line = cols.slice(0, 30).join("\t"); // too short
+    if (i % 83 === 4) line += "\t-".repeat(300); // more columns than the kernel maps
+    if (i % 79 === 5) line = [...cols.slice(0, 20), "x", ...cols.slice(20)].join("\t"); // one too many
     lines.push(line);
   }
   const taken = assertSameAsStringParser(lines, fields);

@@ -62,6 +62,11 @@ export interface FastLayout {
    * id, 3 read a number.
    */
   readonly what: Uint8Array;
+  /**
+   * Per column `j` below 256, the first tab at or after the `j`th that ends or begins a kept
+   * field (255 when none): the kernel only counts the tabs before it.
+   */
+  readonly need: Uint8Array;
 }
 
 /** Columns the kernel's layout table holds (see scan-lines.wat). */
@@ -86,7 +91,10 @@ export function compileFast(layout: Layout): FastLayout | undefined {
   const what = present.map((p, s) =>
     !p || s === DATE || s === TIME ? 0 : s < TEXT0 ? 3 : s === PATH ? 2 : 1
   );
-  return { width: layout.fields.length, slotOf, present, what };
+  const kept = (j: number) => j < slotOf.length && slotOf[j] >= 0;
+  const need = new Uint8Array(MAX_WIDTH).fill(255);
+  for (let j = MAX_WIDTH - 2; j >= 0; j--) need[j] = kept(j) || kept(j + 1) ? j : need[j + 1];
+  return { width: layout.fields.length, slotOf, present, what, need };
 }
 
 /** One instance of the kernel: its index maps bytes to the ids of one set of tables. */
@@ -111,10 +119,12 @@ interface Kernel {
   forget: () => void;
 }
 
-// Kernel memory (see scan-lines.wat): the layout table at 0, slot actions at 256, records
-// at OUT, the text at INPUT; the index from INDEX_AT on is the kernel's own.
+// Kernel memory (see scan-lines.wat): the layout table at 0, slot actions at 256, the
+// needed tabs at 512, records at OUT, the text at INPUT; the index from INDEX_AT on is the
+// kernel's own.
 const WHAT_AT = 256;
-const OUT = 512;
+const NEED_AT = 512;
+const OUT = 768;
 const RECORD_INTS = 3 * (1 + SLOTS) + 8;
 const MAX_RECORDS = 1024;
 const INPUT = 320 * 1024;
@@ -123,8 +133,8 @@ const MAX_INPUT = 1024 * 1024;
 /** Where the kernel's index begins (its $TABLE). */
 const INDEX_AT = 0x180000;
 // The kernel writes a whole batch of records before the first is read: they must not
-// reach the text, nor the text (and 16 bytes past it) the index.
-if (OUT + MAX_RECORDS * RECORD_INTS * 4 > INPUT || INPUT + MAX_INPUT + 16 > INDEX_AT) {
+// reach the text, nor the text (and the 32 bytes read past it) the index.
+if (OUT + MAX_RECORDS * RECORD_INTS * 4 > INPUT || INPUT + MAX_INPUT + 32 > INDEX_AT) {
   throw new Error("scan-tsv: the kernel's memory regions overlap");
 }
 
@@ -243,6 +253,7 @@ function scanWithKernel(bytes: Uint8Array, from: number, fast: FastLayout, t: Sc
   const length = Math.min(bytes.length - from, MAX_INPUT);
   mem.set(fast.slotOf, 0);
   mem.set(fast.what, WHAT_AT);
+  mem.set(fast.need, NEED_AT);
   mem.set(bytes.subarray(from, from + length), INPUT);
   const to = INPUT + length;
   const { width } = fast;

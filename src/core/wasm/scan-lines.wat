@@ -1,5 +1,5 @@
 ;; The byte kernel of the fast path (src/core/scan-tsv.ts). It finds the tabs and line ends
-;; of a chunk of tab-separated log lines sixteen bytes at a time (SIMD), and turns each kept
+;; of a chunk of tab-separated log lines 32 bytes at a time (SIMD), and turns each kept
 ;; text field into its id in the caller's value tables through an index from bytes to ids,
 ;; so that JavaScript never touches the bytes of a value it has seen before. The index is
 ;; only a cache: a value it lacks stops the scan, the caller finds or makes its id from the
@@ -9,8 +9,10 @@
 ;;   0..255            column -> slot (signed byte; -1: column not kept)    } written by the
 ;;   256..319          slot -> what to do (0: bounds, 1: id, 2: cut at '?', } caller before
 ;;                     then id, 3: a number)                                 } each scan
+;;   512..767          column j -> the first tab from the j-th on that ends  }
+;;                     or begins a kept field (255: none)                    }
 ;;   out               one record per line (see $scan)
-;;   from..to          the text, with 16 readable bytes after `to`; below $TABLE
+;;   from..to          the text, with 32 readable bytes after `to`; below $TABLE
 ;;   $TABLE..          the index: 2^17 slots (i32: entry + 1, 0 empty),
 ;;   $ENTRIES..        2^16 entries (hash, slot << 24 | length, pool offset, id),
 ;;   $POOL..           and 8 MiB of the values' bytes (+16 readable bytes).
@@ -80,7 +82,7 @@
     (local $fs i32) (local $len i32) (local $h64 i64) (local $h2 i64) (local $k i32) (local $rest i32)
     (local $key i32) (local $i i32) (local $entry i32) (local $e i32) (local $p1 i32)
     (local $q1 i32) (local $ids i32) (local $nums i32) (local $d i32) (local $left i32) (local $same i32) (local $num f64) (local $acc f64) (local $scale f64)
-    (local $tab v128) (local $lf v128) (local $v v128)
+    (local $tab v128) (local $lf v128) (local $v v128) (local $w v128) (local $lfs i32) (local $cnt i32)
     (local.set $tab (i8x16.splat (i32.const 9)))
     (local.set $lf (i8x16.splat (i32.const 10)))
     (local.set $nums (i32.mul (i32.add (i32.const 1) (local.get $slots)) (i32.const 12)))
@@ -96,21 +98,37 @@
         (local.set $col (i32.const 0))
         (local.set $fieldStart (local.get $pos))
         (local.set $p (local.get $pos))
-        ;; Every tab and LF of the line, sixteen bytes a step.
+        ;; Every tab and LF of the line, 32 bytes a step. A step without the line's end
+        ;; and without a tab the layout needs (see NEED) only counts its tabs.
         (block $eol
           (loop $blocks
             (br_if $stop (i32.ge_u (local.get $p) (local.get $to)))
             (local.set $v (v128.load (local.get $p)))
+            (local.set $w (v128.load offset=16 (local.get $p)))
+            (local.set $lfs
+              (i32.or (i8x16.bitmask (i8x16.eq (local.get $v) (local.get $lf)))
+                (i32.shl (i8x16.bitmask (i8x16.eq (local.get $w) (local.get $lf))) (i32.const 16))))
             (local.set $bits
-              (i8x16.bitmask
-                (v128.or (i8x16.eq (local.get $v) (local.get $tab))
-                  (i8x16.eq (local.get $v) (local.get $lf)))))
-            (if (i32.lt_u (i32.sub (local.get $to) (local.get $p)) (i32.const 16))
+              (i32.or (local.get $lfs)
+                (i32.or (i8x16.bitmask (i8x16.eq (local.get $v) (local.get $tab)))
+                  (i32.shl (i8x16.bitmask (i8x16.eq (local.get $w) (local.get $tab))) (i32.const 16)))))
+            (if (i32.lt_u (i32.sub (local.get $to) (local.get $p)) (i32.const 32))
               (then
                 (local.set $bits
                   (i32.and (local.get $bits)
                     (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $to) (local.get $p)))
                       (i32.const 1))))))
+            (if (i32.eqz (i32.and (local.get $lfs) (local.get $bits)))
+              (then
+                (local.set $cnt (i32.popcnt (local.get $bits)))
+                (if (i32.or
+                      (i32.ge_u (local.get $col) (local.get $width))
+                      (i32.le_u (i32.add (local.get $col) (local.get $cnt))
+                        (i32.load8_u offset=512 (i32.and (local.get $col) (i32.const 255)))))
+                  (then
+                    (local.set $col (i32.add (local.get $col) (local.get $cnt)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 32)))
+                    (br $blocks)))))
             (block $empty
               (loop $each
                 (br_if $empty (i32.eqz (local.get $bits)))
@@ -139,7 +157,7 @@
                 (local.set $fieldStart (i32.add (local.get $q) (i32.const 1)))
                 (br_if $eol (i32.eq (local.get $c) (i32.const 10)))
                 (br $each)))
-            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $p (i32.add (local.get $p) (i32.const 32)))
             (br $blocks)))
         ;; The line is [pos, end), its LF at q.
         (local.set $first (i32.load8_u (local.get $pos)))
