@@ -16,8 +16,11 @@ import type { ValueTable } from "./value-table.ts";
 export interface RawBuilder {
   count: number;
   numbers: Record<(typeof NUMBER_COLUMNS)[number], Float64Array>;
-  /** Per ROW_TEXT column, the rows' ids in `values`. */
-  ids: Int32Array[];
+  /**
+   * The rows' ids in `values`, row by row: row `i`'s id of ROW_TEXT column `c` is at
+   * `i * ROW_TEXT.length + c` (one array, so that appending a row is one short loop).
+   */
+  ids: Int32Array;
   /**
    * Per ROW_TEXT column, the table's values when the part began: a table that starts over
    * gets a new array, so these stay the values of the ids held here.
@@ -37,6 +40,7 @@ interface Scratch {
 }
 
 const INITIAL_CAPACITY = 1024;
+const WIDTH = ROW_TEXT.length;
 
 /** An empty builder. */
 export function rawBuilder(): RawBuilder {
@@ -45,7 +49,7 @@ export function rawBuilder(): RawBuilder {
     numbers: Object.fromEntries(
       NUMBER_COLUMNS.map((c) => [c, new Float64Array(INITIAL_CAPACITY)]),
     ) as RawBuilder["numbers"],
-    ids: ROW_TEXT.map(() => new Int32Array(INITIAL_CAPACITY)),
+    ids: new Int32Array(INITIAL_CAPACITY * ROW_TEXT.length),
     values: [],
     generation: 0,
     scratch: { remap: new Int32Array(0), index: new Int32Array(0), firstIds: new Int32Array(0) },
@@ -75,7 +79,6 @@ function grow<T extends Float64Array | Int32Array>(a: T, size: number): T {
  */
 export function rawAppend(b: RawBuilder, tables: readonly ValueTable[], row: Row): boolean {
   const i = b.count;
-  const cols = b.ids;
   if (i === 0) {
     b.values = tables.map((t) => t.values);
     b.generation = row.generation;
@@ -84,24 +87,27 @@ export function rawAppend(b: RawBuilder, tables: readonly ValueTable[], row: Row
   if (i === n.timestamp.length) {
     const size = i * 2;
     for (const c of NUMBER_COLUMNS) n[c] = grow(n[c], size);
-    for (let c = 0; c < cols.length; c++) cols[c] = grow(cols[c], size);
+    b.ids = grow(b.ids, size * WIDTH);
   }
   n.timestamp[i] = row.timestamp;
   n.bytes[i] = row.bytes;
   n.time_taken_ms[i] = row.time_taken_ms;
   n.ttfb_ms[i] = row.ttfb_ms;
   const { ids, at } = row;
-  for (let c = 0; c < cols.length; c++) cols[c][i] = ids[at + c];
+  const into = b.ids;
+  for (let c = 0, o = i * WIDTH; c < WIDTH; c++) into[o + c] = ids[at + c];
   b.count = i + 1;
   return true;
 }
 
 /**
- * A part's dictionary for one column: the values its rows use, in order of first use; and
- * in `scratch.index`, each row's position in that dictionary.
+ * A part's dictionary for column `c` of `ids` (row by row, see {@link RawBuilder}): the
+ * values its rows use, in order of first use; and in `scratch.index`, each row's position
+ * in that dictionary.
  */
 function localize(
   ids: Int32Array,
+  c: number,
   n: number,
   values: readonly string[],
   scratch: Scratch,
@@ -115,8 +121,8 @@ function localize(
   }
   const { remap, index, firstIds } = scratch;
   const dict: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = ids[i];
+  for (let i = 0, at = c; i < n; i++, at += WIDTH) {
+    const id = ids[at];
     let local = remap[id];
     if (local < 0) {
       local = remap[id] = dict.length;
@@ -249,7 +255,7 @@ export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
   });
   text(out, `},"text":{`);
   ROW_TEXT.forEach((c, k) => {
-    const dict = localize(b.ids[k], n, b.values[k], b.scratch);
+    const dict = localize(b.ids, k, n, b.values[k], b.scratch);
     const width = indexWidth(dict.length);
     text(out, `${k ? "," : ""}"${c}":{"dict":${JSON.stringify(dict)},"index":"`);
     ensure(out, n * width + 8);
