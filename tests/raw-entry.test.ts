@@ -157,6 +157,14 @@ test("raw parts: integer columns are packed, any span up to 2^48, missing values
   assert.throws(() => unpackNumbers({ base: 0, width: 2, packed: "AAA" }), /multiple of 2/);
   assert.throws(() => unpackNumbers({ base: 0, width: 9, packed: "" }), /width of 9/);
   assert.throws(() => unpackNumbers({ base: 0, width: 1, packed: "A." }), /base-64/);
+  // Every width, a bad character last: punctuation, or one past ASCII whose low bits are "A".
+  for (let width = 1; width <= 8; width++) {
+    for (const bad of ["!", "\u0141"]) {
+      const packed = "B".repeat(width * 3 - 1) + bad;
+      assert.throws(() => unpackNumbers({ base: 0, width, packed }), /packed number 2 .*base-64/);
+      if (width <= 4) assert.throws(() => unpackIndex(packed, 64 ** width), /index 2 .*base-64/);
+    }
+  }
   // In a part: timestamps, time taken and TTFB packed; bytes with a fraction stay JSON.
   const tables = rowTables();
   const b = rawBuilder();
