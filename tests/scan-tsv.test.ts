@@ -227,10 +227,12 @@ test("fast path: standard log lines, with tricky dates and times", () => {
 test("fast path: other field sets, including exact order with the host twice", () => {
   const make = syntheticLineMaker({ seed: 3 });
   const all = PRESETS.all;
-  for (const fields of [PRESETS.pack, PRESETS["all-2020"], ["sc-status", "timestamp"]]) {
+  const lastKept = ["timestamp", "sc-status", "cs-user-agent"];
+  for (const fields of [PRESETS.pack, PRESETS["all-2020"], ["sc-status", "timestamp"], lastKept]) {
+    // Every third line ends in CRLF: a kept last field must not take the CR.
     const lines = Array.from({ length: 300 }, (_, i) => {
       const cols = make(Date.UTC(2024, 2, 1, 10) + i * 1000).split("\t");
-      return fields.map((f) => cols[all.indexOf(f)]).join("\t");
+      return fields.map((f) => cols[all.indexOf(f)]).join("\t") + (i % 3 ? "" : "\r");
     });
     const taken = assertSameAsStringParser(lines, fields);
     assert.equal(taken, lines.length, fields.join(","));
