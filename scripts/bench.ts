@@ -42,8 +42,8 @@ Generates one gzip real-time log object of --lines lines (cached under --dir), t
 ingest + consolidate on it into a fresh filesystem store, once per runtime, each in its
 own process, and prints lines/s (end to end, wall clock) and peak RSS. Runtimes: node
 (the code bundled by esbuild, as deployed on Lambda), tsx (Node through the tsx loader, as
-the npm scripts run) and deno. With --runs N, each runtime runs N times; the median
-lines/s and the highest peak RSS are reported.`,
+the npm scripts run) and deno. With --runs N, N rounds run, each runtime once a round;
+the median lines/s and the highest peak RSS are reported.`,
 );
 
 /** Peak resident set size of this process in MB (Linux VmHWM), else the current RSS. */
@@ -145,22 +145,27 @@ if (flags.worker) {
         else reject(new Error(`${rt} worker exited ${code}`));
       });
     });
-  const results: Measure[] = [];
-  for (const rt of (flags.runtimes ?? "node,tsx,deno").split(",")) {
-    const c = commands[rt];
-    if (!c) fail(`unknown runtime "${rt}" (node, tsx, deno)`, 2);
-    const each: Measure[] = [];
-    for (let r = 1; r <= runs; r++) {
-      progress(`running ${rt} (${r}/${runs}) ...`);
-      each.push(await runOnce(rt, c));
-    }
-    each.sort((a, b) => a.lines_per_second - b.lines_per_second);
-    results.push({
-      ...each[Math.floor((each.length - 1) / 2)],
-      peak_rss_mb: Math.max(...each.map((m) => m.peak_rss_mb)),
-      input_mb: Math.round(inputMb * 10) / 10,
-    });
+  const runtimes = (flags.runtimes ?? "node,tsx,deno").split(",");
+  for (const rt of runtimes) {
+    if (!commands[rt]) fail(`unknown runtime "${rt}" (node, tsx, deno)`, 2);
   }
+  // Round by round, each runtime once a round: a machine whose speed drifts (a shared VM
+  // does, by ±20% here) then slows or speeds every runtime alike.
+  const each = new Map<string, Measure[]>(runtimes.map((rt) => [rt, []]));
+  for (let r = 1; r <= runs; r++) {
+    for (const rt of runtimes) {
+      progress(`running ${rt} (${r}/${runs}) ...`);
+      each.get(rt)!.push(await runOnce(rt, commands[rt]));
+    }
+  }
+  const results: Measure[] = runtimes.map((rt) => {
+    const m = each.get(rt)!.sort((a, b) => a.lines_per_second - b.lines_per_second);
+    return {
+      ...m[Math.floor((m.length - 1) / 2)],
+      peak_rss_mb: Math.max(...m.map((x) => x.peak_rss_mb)),
+      input_mb: Math.round(inputMb * 10) / 10,
+    };
+  });
   if (flags.json) console.log(JSON.stringify(results, null, 2));
   else {
     console.log(
