@@ -14,7 +14,11 @@ import {
   QUANTILE_RELATIVE_ERROR,
   quantileAdd,
   quantileAt,
+  quantileCanonical,
+  quantileCount,
+  quantileCounts,
   quantileCreate,
+  quantileFromCounts,
   quantileMerge,
 } from "../src/core/sketches/quantiles.ts";
 import { topFromCounts, topMerge } from "../src/core/sketches/top-k.ts";
@@ -67,6 +71,22 @@ test("quantiles are within 1% of the exact value on heavy-tailed latencies, afte
     );
   }
   assert.equal(quantileAt(quantileCreate(), 0.5), null);
+});
+
+test("quantiles: counting in a typed array gives the sketch quantileAdd builds", () => {
+  const rand = prng(5);
+  const values = [0, -3, 0.25, 1e-20, 1e20, 65_535, 65_536, 2 ** 31 + 0.5, Number.MAX_VALUE];
+  for (let i = 0; i < 20_000; i++) values.push(Math.round(1 / (rand() ** 1.5 + 1e-4)));
+  for (let i = 0; i < 200; i++) values.push(rand() * 1e6, rand());
+  const sketch = quantileCreate();
+  const counts = quantileCounts();
+  for (const v of values) {
+    quantileAdd(sketch, v);
+    quantileCount(counts, v);
+  }
+  const counted = quantileFromCounts(counts);
+  assert.equal(counted.count, values.length);
+  assert.deepEqual(quantileCanonical(counted), quantileCanonical(sketch));
 });
 
 test("top paths: a month of heavy-tailed windows keeps the exact top 20 and honest bounds", () => {

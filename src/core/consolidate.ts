@@ -5,7 +5,7 @@
  */
 import type { RawEntry } from "./raw-entry.ts";
 import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
-import { quantileAdd, quantileCreate } from "./sketches/quantiles.ts";
+import { quantileCount, quantileCounts, quantileFromCounts } from "./sketches/quantiles.ts";
 import { topFromCounts } from "./sketches/top-k.ts";
 import { emptyCounters, normalizeState, type SummaryState } from "./summary.ts";
 
@@ -15,7 +15,7 @@ export interface WindowAccumulator extends ReturnType<typeof emptyCounters> {
   pathsHll: Uint8Array;
   agentsHll: Uint8Array;
   agents: Set<string>;
-  timeTaken: ReturnType<typeof quantileCreate>;
+  timeTaken: ReturnType<typeof quantileCounts>;
 }
 
 /** An empty accumulator. */
@@ -26,7 +26,7 @@ export function windowAccumulator(): WindowAccumulator {
     pathsHll: hllCreate(),
     agentsHll: hllCreate(),
     agents: new Set(),
-    timeTaken: quantileCreate(),
+    timeTaken: quantileCounts(),
   };
 }
 
@@ -61,7 +61,7 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
     sums[id] += bytes[i];
     acc.bytes += bytes[i];
     const t = tt[i];
-    if (t === t) quantileAdd(acc.timeTaken, t); // NaN: not logged
+    if (t === t) quantileCount(acc.timeTaken, t); // NaN: not logged
   }
   paths.dict.forEach((path, id) => {
     const p = acc.paths.get(path);
@@ -92,7 +92,7 @@ export function windowState(acc: WindowAccumulator): SummaryState {
     result_types: acc.result_types,
     paths_hll: hllEncode(acc.pathsHll),
     agents_hll: hllEncode(acc.agentsHll),
-    time_taken: acc.timeTaken,
+    time_taken: quantileFromCounts(acc.timeTaken),
     top_paths: topFromCounts(acc.paths),
   });
 }

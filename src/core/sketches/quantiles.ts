@@ -22,6 +22,11 @@ export function quantileCreate(): QuantileSketch {
   return { count: 0, zero: 0, bins: {} };
 }
 
+/** The bucket of a value above 0. */
+function bucketOf(value: number): number {
+  return Math.ceil(Math.log(value) / LN_GAMMA);
+}
+
 /** Adds one non-negative value. */
 export function quantileAdd(sketch: QuantileSketch, value: number): void {
   sketch.count++;
@@ -29,8 +34,60 @@ export function quantileAdd(sketch: QuantileSketch, value: number): void {
     sketch.zero++;
     return;
   }
-  const k = Math.ceil(Math.log(value) / LN_GAMMA);
+  const k = bucketOf(value);
   sketch.bins[k] = (sketch.bins[k] ?? 0) + 1;
+}
+
+/**
+ * A sketch being filled a value at a time, its buckets counted in a typed array: adding a
+ * whole number of milliseconds (nearly every latency) is a table lookup and an increment,
+ * where {@link quantileAdd} takes a logarithm and a property write, once per record.
+ * {@link quantileFromCounts} gives the sketch.
+ */
+export interface QuantileCounts {
+  count: number;
+  zero: number;
+  /** Bucket k at k + OFFSET, for k in [-OFFSET, OFFSET): values from 1e-18 to 6e17. */
+  dense: Float64Array;
+  /** Buckets beyond those. */
+  rest: QuantileSketch;
+}
+
+const OFFSET = 2048;
+/** Whole numbers below this have their bucket looked up. */
+const SMALL = 65_536;
+let smallBuckets: Int16Array | undefined;
+
+/** Empty counts. */
+export function quantileCounts(): QuantileCounts {
+  return { count: 0, zero: 0, dense: new Float64Array(2 * OFFSET), rest: quantileCreate() };
+}
+
+/** Adds one non-negative value (as {@link quantileAdd} would). */
+export function quantileCount(c: QuantileCounts, value: number): void {
+  if (value <= 0) {
+    c.count++;
+    c.zero++;
+    return;
+  }
+  let k: number;
+  if (value < SMALL && (value | 0) === value) {
+    smallBuckets ??= Int16Array.from({ length: SMALL }, (_, v) => (v === 0 ? 0 : bucketOf(v)));
+    k = smallBuckets[value];
+  } else {
+    k = bucketOf(value);
+    if (!(k >= -OFFSET && k < OFFSET)) return quantileAdd(c.rest, value);
+  }
+  c.count++;
+  c.dense[k + OFFSET]++;
+}
+
+/** The sketch of what was counted. */
+export function quantileFromCounts(c: QuantileCounts): QuantileSketch {
+  const sketch = { count: c.count, zero: c.zero, bins: {} as Record<string, number> };
+  for (let i = 0; i < c.dense.length; i++) if (c.dense[i] > 0) sketch.bins[i - OFFSET] = c.dense[i];
+  quantileMerge(sketch, c.rest);
+  return sketch;
 }
 
 /** Adds `other`'s counts into `into`. */
