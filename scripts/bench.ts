@@ -5,9 +5,8 @@
  * `all` preset (about 500 bytes a line), then runs ingest + consolidate on it into a
  * fresh filesystem store in a child process per runtime, and prints what each measured.
  * Node runs twice: the code bundled by esbuild (as the Lambda artifact is built) and
- * through tsx (as the npm scripts run): V8 collects garbage several times as often under
- * tsx, whose modules carry inline source maps (README, Performance), which shows in the
- * figures.
+ * through tsx (as the npm scripts run), which is about 15% slower for reasons only partly
+ * known (README, Performance).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
