@@ -27,6 +27,21 @@ const SCRIPTS = [
 ];
 const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
 
+test("npm scripts that handle data start V8's old generation as bench measures them", () => {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  const bench = readFileSync(new URL("../scripts/bench.ts", import.meta.url), "utf8");
+  const flags = /const NPM_SCRIPT_NODE_FLAGS = (\[[^\]]*\]);/.exec(bench);
+  assert.ok(flags, "bench.ts names the npm scripts' Node flags");
+  const want = `tsx ${JSON.parse(flags[1]).join(" ")} scripts/`;
+  const names = [
+    ["start", "ingest", "consolidate", "aggregate", "archive", "pipeline", "bench", "generate"],
+    ["detect", "serve", "handle-event", "check-alerts", "loadtest"],
+  ].flat();
+  for (const name of names) {
+    assert.ok(pkg.scripts[name].startsWith(want), `npm run ${name}: ${pkg.scripts[name]}`);
+  }
+});
+
 test("every script answers --help with its usage and exits 0", async () => {
   const results = await Promise.all(SCRIPTS.map((s) => runScript(s, ["--help"])));
   results.forEach((r, i) => {
