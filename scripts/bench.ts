@@ -22,14 +22,7 @@ import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
 import { NODE_MODULE } from "./_esbuild.ts";
-
-/**
- * The Node flags package.json's scripts give tsx. Under tsx, V8 starts its old generation
- * small and grows it by full collections (16–22 a run here, against 6 bundled); starting
- * it at 64 MB took a million lines from 15.6 s to 13.3 s over six runs, as fast as the
- * bundle, for about 20 MB more peak RSS (README, Performance).
- */
-const NPM_SCRIPT_NODE_FLAGS = ["--initial-old-space-size=64"];
+import { NPM_SCRIPT_NODE_FLAGS } from "./_node-flags.ts";
 
 const flags = parseFlags(
   {

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { NPM_SCRIPT_NODE_FLAGS } from "../scripts/_node-flags.ts";
 import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
 
@@ -29,10 +30,7 @@ const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
 
 test("npm scripts that handle data start V8's old generation as bench measures them", () => {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-  const bench = readFileSync(new URL("../scripts/bench.ts", import.meta.url), "utf8");
-  const flags = /const NPM_SCRIPT_NODE_FLAGS = (\[[^\]]*\]);/.exec(bench);
-  assert.ok(flags, "bench.ts names the npm scripts' Node flags");
-  const want = `tsx ${JSON.parse(flags[1]).join(" ")} scripts/`;
+  const want = `tsx ${NPM_SCRIPT_NODE_FLAGS.join(" ")} scripts/`;
   const names = [
     ["start", "ingest", "consolidate", "aggregate", "archive", "pipeline", "bench", "generate"],
     ["detect", "serve", "handle-event", "check-alerts", "loadtest"],

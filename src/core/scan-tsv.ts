@@ -1,8 +1,8 @@
 /**
  * The fast path of the parser: log lines read straight from the bytes.
  *
- * A WebAssembly kernel (wasm/scan-lines.wat) finds the tabs and line ends sixteen bytes
- * at a time, reads the numbers, and gives each kept text field its value-table id from an
+ * A WebAssembly kernel (wasm/scan-lines.wat) finds the tabs and line ends 32 bytes at a
+ * time, reads the numbers, and gives each kept text field its value-table id from an
  * index of the bytes seen before; here a line then costs a few checks: no string, object
  * or decode per line. It takes only lines of the common shape (the exact width, a 3-digit
  * status, plain decimal numbers, no leading blank, `#` or `{`); every other line goes to
