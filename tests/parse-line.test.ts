@@ -96,8 +96,15 @@ test("standard logging v2 JSON lines", () => {
 test("detect names the preset that fits, or says none does", () => {
   const line = (n: number) =>
     ["1709287200.000", ...Array.from({ length: n - 1 }, () => "200")].join("\t");
-  // A 27-column line whose 2nd column is sc-status fits `pack`.
-  assert.deepEqual(detectFields(line(27)).presets, ["pack"]);
+  // The 27 columns of the `pack` preset fit `pack`.
+  const pack = readFileSync(
+    new URL("../fixtures/wrong-fields/", import.meta.url).pathname +
+      "rt-1-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-000000000009",
+    "utf8",
+  );
+  assert.deepEqual(detectFields(pack).presets, ["pack"]);
+  // 27 columns of the right width but values that fit no field of `pack` (a 200 as method).
+  assert.deepEqual(detectFields(line(27)).presets, []);
   assert.match(detectFields(line(13)).advice, /no preset has 13 fields/);
   assert.equal(detectFields(sample("awsdocs-2023-03-web.log")).format, "standard");
   assert.equal(detectFields('{"timestamp":1}').format, "json");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { gunzipSync } from "fflate";
 import { PRESETS, STANDARD_FIELDS } from "../src/core/fields.ts";
-import { compileLayout, parseLine } from "../src/core/parse-line.ts";
+import { compileLayout, MAX_LINE_BYTES, parseLine } from "../src/core/parse-line.ts";
 import { parseObject } from "../src/core/parse-object.ts";
 import type { LogRecord } from "../src/core/record.ts";
 import { emptyRow, type Row, ROW_TEXT, rowTables } from "../src/core/row.ts";
@@ -62,6 +62,8 @@ function fastPath(
     row: emptyRow(),
     onRow: (r) => out.push(recordOf(r, tables)),
     onOther: () => out.push("other"),
+    sampleIn: Infinity,
+    onSample: () => {},
   });
   assert.equal(end, bytes.length);
   return out;
@@ -310,17 +312,24 @@ test("parseObject: more distinct values than the kernel's index and a value tabl
   }
 });
 
-test("parseObject: a line longer than the kernel scans at once is read by the string parser", async () => {
+test("parseObject: a line past the line limit is one malformed line; the lines around it count", async () => {
   const make = syntheticLineMaker({ seed: 3 });
-  const long = "Agent/" + "x".repeat(1_200_000);
-  const lines = [0, 1, 2].map((i) => make(Date.UTC(2024, 2, 1, 10) + i).split("\t"));
-  lines[1][PRESETS.all.indexOf("cs-user-agent")] = long;
+  const lines = [0, 1, 2, 3].map((i) => make(Date.UTC(2024, 2, 1, 10) + i).split("\t"));
+  // Just under the limit (the string parser's, past what the kernel scans at once), and over.
+  const agent = PRESETS.all.indexOf("cs-user-agent");
+  const under = MAX_LINE_BYTES - lines[1].join("\t").length + lines[1][agent].length - 1;
+  lines[1][agent] = "Agent/" + "x".repeat(under - 6);
+  lines[2][agent] = "Agent/" + "x".repeat(MAX_LINE_BYTES);
   const bytes = new TextEncoder().encode(lines.map((l) => l.join("\t") + "\n").join(""));
-  for (const chunk of [bytes.length, 65536]) {
+  for (const chunk of [bytes.length, 65536, 1 << 20]) {
     const { rows, stats } = await parseInChunks(bytes, chunk);
     assert.equal(stats.records, 3, `chunks of ${chunk}`);
-    assert.equal(rows[1].user_agent, long);
-    assert.deepEqual(rows[2], parseLine(lines[2].join("\t"), compileLayout(PRESETS.all)));
+    assert.equal(stats.malformed, 1);
+    assert.deepEqual(stats.malformed_by_reason, { length: 1 });
+    assert.deepEqual(stats.malformed_lines, [3]);
+    assert.equal(rows[1].user_agent.length, 500, "stored agents are bounded");
+    assert.ok(rows[1].user_agent.endsWith("…"));
+    assert.deepEqual(rows[2], parseLine(lines[3].join("\t"), compileLayout(PRESETS.all)));
   }
 });
 
@@ -338,6 +347,8 @@ test("fast path: a column the layout lacks reads as missing, whatever the kernel
       row: emptyRow(),
       onRow: (r) => got.push(recordOf(r, tables)),
       onOther: () => assert.fail("a line left the fast path"),
+      sampleIn: Infinity,
+      onSample: () => {},
     });
     return got;
   };

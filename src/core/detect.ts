@@ -3,6 +3,7 @@
  * a useful error instead of silently mislabelled columns.
  * @module
  */
+import { fieldSample, misfitColumns, sampleLine } from "./field-sample.ts";
 import { CANONICAL_FIELDS, PRESETS, STANDARD_FIELDS } from "./fields.ts";
 import { compileLayout, parseLine } from "./parse-line.ts";
 
@@ -28,9 +29,13 @@ function candidates(): Array<[string, readonly string[]]> {
   return list;
 }
 
+/** Every line parses with `fields`, and no column's values misfit its field's shape. */
 function fits(lines: string[], fields: readonly string[], standard: boolean): boolean {
   const layout = compileLayout(fields, { standard });
-  return lines.every((l) => typeof parseLine(l, layout) !== "string");
+  if (!lines.every((l) => typeof parseLine(l, layout) !== "string")) return false;
+  const sample = fieldSample(fields, standard);
+  for (const l of lines) sampleLine(sample, l);
+  return misfitColumns(sample).length === 0;
 }
 
 /** Looks at up to 20 data lines and names the field sets they fit. */

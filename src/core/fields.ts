@@ -201,3 +201,80 @@ export function resolveFields(spec: string, order: FieldOrder = "canonical"): st
   if (order === "exact") return names.map(normalizeFieldName);
   return canonicalOrder(names);
 }
+
+const NUMBER = /^\d{1,16}(?:\.\d{1,9})?$/;
+const INTEGER = /^\d{1,16}$/;
+const ADDRESS = /^[0-9A-Fa-f:.*%]{1,64}$/;
+const WORD = /^[A-Za-z]{1,64}$/;
+const TOKEN = /^[A-Za-z0-9_=-]{1,200}$/;
+const HOST = /^[A-Za-z0-9._~%:*\[\]-]{1,300}$/;
+
+/**
+ * What each field's logged values look like, where that is known. `-` (missing) fits every
+ * field. The shapes are loose on purpose (what can never be in the field, rather than a
+ * vocabulary that AWS may extend): result types are one CamelCase word, an edge location
+ * is `AAA12` or `AAA12-X3`, a status three digits, numbers plain decimals. A column whose
+ * values do not fit its field's shape in most lines means the field list is wrong
+ * ({@link fieldMisfits}); a kept column whose value does not fit makes its line malformed.
+ * Fields not named here are free text: agents, referers, cookies, queries, headers, and
+ * the content type (the origin's to choose).
+ */
+export const FIELD_SHAPES: Readonly<Record<string, RegExp>> = {
+  "timestamp": /^\d{9,10}(?:\.\d{1,6})?$/,
+  "date": /^\d{4}-\d{2}-\d{2}$/,
+  "time": /^\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/,
+  "c-ip": ADDRESS,
+  "s-ip": ADDRESS,
+  "time-to-first-byte": NUMBER,
+  "sc-status": /^\d{3}$/,
+  "sc-bytes": INTEGER,
+  "cs-method": WORD,
+  "cs-protocol": /^(?:https?|wss?)$/i,
+  "cs-host": HOST,
+  "x-host-header": HOST,
+  "cs-uri-stem": /^(?:\/|\*$)/,
+  "cs-bytes": INTEGER,
+  "x-edge-location": /^[A-Z]{3}\d{1,3}(?:-[A-Z0-9]{1,4})?$/,
+  "x-edge-request-id": TOKEN,
+  "time-taken": NUMBER,
+  "cs-protocol-version": /^HTTP\/\d(?:\.\d)?$/,
+  "c-ip-version": /^IPv[46]$/,
+  "x-edge-response-result-type": WORD,
+  "ssl-protocol": /^(?:SSLv\d|TLSv\d(?:\.\d)?)$/,
+  "ssl-cipher": /^[A-Z0-9_-]{1,100}$/,
+  "x-edge-result-type": WORD,
+  "fle-encrypted-fields": INTEGER,
+  "fle-status": WORD,
+  "sc-content-len": INTEGER,
+  "sc-range-start": INTEGER,
+  "sc-range-end": INTEGER,
+  "c-port": /^\d{1,5}$/,
+  "x-edge-detailed-result-type": WORD,
+  "c-country": /^[A-Za-z]{2}$/,
+  "cs-headers-count": INTEGER,
+  "primary-distribution-id": /^E[A-Z0-9]{1,20}$/,
+  "primary-distribution-dns-name": HOST,
+  "origin-fbl": NUMBER,
+  "origin-lbl": NUMBER,
+  "asn": INTEGER,
+};
+
+/** Does `logged` (a value as it is in the log) fit field `name`? Unknown fields fit anything. */
+export function fitsField(name: string, logged: string): boolean {
+  if (logged === "-") return true;
+  const shape = FIELD_SHAPES[normalizeFieldName(name)];
+  return shape === undefined || shape.test(logged);
+}
+
+/**
+ * The largest value a number field may log: above it the line is malformed, so that no
+ * sum can overflow and no figure is poisoned by one line. Bytes: CloudFront serves
+ * objects of at most 50 GB (a terabyte leaves room); times: a week, in seconds.
+ */
+export const NUMBER_LIMITS: Readonly<Record<string, number>> = {
+  "sc-bytes": 1e12,
+  "cs-bytes": 1e12,
+  "sc-content-len": 1e12,
+  "time-taken": 604_800,
+  "time-to-first-byte": 604_800,
+};

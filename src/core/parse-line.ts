@@ -5,9 +5,9 @@
  * @module
  */
 import { decodeAgent, decodeValue } from "./decode.ts";
-import { normalizeFieldName } from "./fields.ts";
+import { FIELD_SHAPES, normalizeFieldName, NUMBER_LIMITS } from "./fields.ts";
 import { memoize, redactAddresses, redactAgent } from "./privacy.ts";
-import type { LogRecord } from "./record.ts";
+import type { LogRecord, TEXT_COLUMNS } from "./record.ts";
 
 /** Log fields a record is built from; every other field is skipped unread. */
 export const KEPT_FIELDS = [
@@ -37,8 +37,15 @@ const W = Object.fromEntries(KEPT_FIELDS.map((name, i) => [name, i])) as Record<
   number
 >;
 
-/** Why a line was not turned into a record. */
-export type Malformed = "columns" | "timestamp" | "status";
+/**
+ * Why a line was not turned into a record: its column count, its time, its status, a
+ * number that is not a plain decimal within its field's limit, a value of a kept field
+ * that does not fit the field's shape, or a line longer than {@link MAX_LINE_BYTES}.
+ */
+export type Malformed = "columns" | "timestamp" | "status" | "number" | "value" | "length";
+
+/** Bytes a line may have; the rest of a longer one is skipped and the line is malformed. */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
 /** A field list compiled for fast lookup. */
 export interface Layout {
@@ -93,10 +100,19 @@ export function parseEpochSeconds(text: string): number {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^\d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
 
-/** Epoch milliseconds from a standard log's `date` and `time` columns (UTC), or NaN. */
+/**
+ * Epoch milliseconds from a standard log's `date` and `time` columns (UTC), or NaN for a
+ * day the calendar does not have (`2024-02-30`), a time past `23:59:59`, or an instant
+ * outside the years the real-time timestamps may have ({@link MIN_EPOCH_S}).
+ */
 export function parseDateTime(date: string, time: string): number {
   if (!DATE.test(date) || !TIME.test(time)) return NaN;
-  return Date.parse(`${date}T${time}Z`);
+  const [y, m, d] = date.split("-").map(Number);
+  const [hh, mm] = time.split(":").map(Number);
+  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return NaN;
+  if (hh > 23 || mm > 59 || Number(time.slice(6)) >= 60) return NaN;
+  const ms = Date.parse(`${date}T${time}Z`);
+  return ms >= MIN_EPOCH_S * 1000 && ms < MAX_EPOCH_S * 1000 ? ms : NaN;
 }
 
 /** A status code as logged: three ASCII digits (`000` included). */
@@ -106,29 +122,98 @@ export function isStatus(s: string): boolean {
     s.charCodeAt(2) - 48 >>> 0 < 10;
 }
 
-function toNumber(s: string | undefined): number | null {
+const DECIMAL = /^\d{1,16}(?:\.\d{1,9})?$/;
+
+/** Not a number: the line is malformed ("number"). */
+const BAD = Symbol("bad number");
+
+/**
+ * A number field's value: null for missing (`-`), {@link BAD} unless a plain decimal
+ * within the field's limit ({@link NUMBER_LIMITS}); byte counts must be whole.
+ */
+function toNumber(s: string | undefined, field: string): number | null | typeof BAD {
   if (s === undefined || s === "-" || s === "") return null;
+  if (!DECIMAL.test(s)) return BAD;
   const n = Number(s);
-  return Number.isFinite(n) ? n : null;
+  const limit = NUMBER_LIMITS[field] ?? Number.MAX_SAFE_INTEGER;
+  if (n > limit || (field.endsWith("bytes") && !Number.isInteger(n))) return BAD;
+  return n;
 }
 
-function toMillis(s: string | undefined): number | null {
-  const n = toNumber(s);
-  return n === null ? null : Math.round(n * 1000);
+/**
+ * Stored text is bounded: a longer value keeps its first characters and ends with
+ * {@link TRUNCATED}, so that no stored key, summary or figure grows with the input.
+ */
+export const TEXT_LIMITS = { path: 500, host: 255, referer: 500, user_agent: 500, text: 200 };
+/** The mark at the end of a value cut to its column's limit (U+2026). */
+export const TRUNCATED = "…";
+
+/** Control characters are stored as U+FFFD: they are no figure's business. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * `text` within `limit` characters. The text is cut to twice the limit before redaction
+ * (so that a huge value costs no more than a long one) and to the limit after it (so that
+ * a cut never leaves half an address).
+ */
+function bounded(text: string, limit: number, redact: (s: string) => string): string {
+  const safe = redact(text.length > 2 * limit ? text.slice(0, 2 * limit) : text)
+    .replace(CONTROL, "\ufffd");
+  if (safe.length <= limit) return safe;
+  let cut = limit - 1;
+  const c = safe.charCodeAt(cut - 1);
+  if (c >= 0xd800 && c <= 0xdbff) cut--; // never half a surrogate pair
+  return safe.slice(0, cut) + TRUNCATED;
 }
 
 // Agents are long and repeat heavily: redact each distinct one once. Paths, hosts and
 // referers are cheap to check directly (a `%`, `:` or digit-dot-digit test) and too varied
 // for a memo to pay.
-const agentMemo = memoize((s) => redactAgent(decodeAgent(s)));
-/** A user agent as stored: decoded (twice for pre-2020 logs) and redacted. */
+const agentMemo = memoize((s) => bounded(decodeAgent(s), TEXT_LIMITS.user_agent, redactAgent));
+/** A user agent as stored: decoded (twice for pre-2020 logs), redacted, bounded. */
 export const cleanAgent = (s: string | undefined): string => agentMemo(s ?? "-");
-/** A free-text value as stored: "-" is "", URL-decoded once, addresses redacted. */
-export const clean = (
-  s: string | undefined,
-): string => (s === undefined || s === "-" || s === "" ? "" : redactAddresses(decodeValue(s)));
-/** A token value as stored (method, edge, result type...): "-" is "", otherwise as logged. */
-export const plain = (s: string | undefined): string => (s === undefined || s === "-" ? "" : s);
+/** A free-text value as stored: "-" is "", URL-decoded once, addresses redacted, bounded. */
+export const cleanText = (limit: number) => (s: string | undefined): string =>
+  s === undefined || s === "-" || s === "" ? "" : bounded(decodeValue(s), limit, redactAddresses);
+/** A free-text value of the default limit (content types). */
+export const clean = cleanText(TEXT_LIMITS.text);
+/** A path as stored. */
+export const cleanPath = cleanText(TEXT_LIMITS.path);
+
+/**
+ * A value of a field with a known shape (method, edge, result type, country...), as
+ * stored: "-" is "", a value that fits is kept as logged, and one that does not is null:
+ * its line is malformed. A shape never admits an address, so nothing here needs redacting.
+ */
+export const closed = (field: string) => {
+  const shape = FIELD_SHAPES[field];
+  return (s: string | undefined): string | null =>
+    s === undefined || s === "-" || s === "" ? "" : shape.test(s) ? s : null;
+};
+
+/**
+ * How each text column's logged text becomes its stored value (DESIGN §3 and §6): closed
+ * columns are checked against their field's shape (null: the line is malformed), free
+ * text is decoded, redacted and bounded. Every kept text value goes through one of them.
+ */
+export const STORE: Readonly<
+  Record<"status" | (typeof TEXT_COLUMNS)[number], (logged: string | undefined) => string | null>
+> = {
+  status: (s) => (s !== undefined && isStatus(s) ? s : null),
+  method: closed("cs-method"),
+  protocol: closed("cs-protocol"),
+  protocol_version: closed("cs-protocol-version"),
+  host: cleanText(TEXT_LIMITS.host),
+  path: cleanPath,
+  edge_location: closed("x-edge-location"),
+  result_type: closed("x-edge-result-type"),
+  response_result_type: closed("x-edge-response-result-type"),
+  content_type: clean,
+  country: closed("c-country"),
+  user_agent: cleanAgent,
+  referer: cleanText(TEXT_LIMITS.referer),
+};
+const CLOSED = STORE;
 
 /** Builds a record from values in KEPT_FIELDS order (shared by TSV and JSON lines). */
 function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRecord | Malformed {
@@ -139,6 +224,21 @@ function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRe
     ? parseEpochSeconds(ts)
     : parseDateTime(v[W.date] ?? "", v[W.time] ?? "");
   if (Number.isNaN(timestamp)) return "timestamp";
+  const bytes = toNumber(v[W["sc-bytes"]], "sc-bytes");
+  const taken = toNumber(v[W["time-taken"]], "time-taken");
+  const ttfb = toNumber(v[W["time-to-first-byte"]], "time-to-first-byte");
+  if (bytes === BAD || taken === BAD || ttfb === BAD) return "number";
+  const method = CLOSED.method(v[W["cs-method"]]);
+  const protocol = CLOSED.protocol(v[W["cs-protocol"]]);
+  const protocolVersion = CLOSED.protocol_version(v[W["cs-protocol-version"]]);
+  const edge = CLOSED.edge_location(v[W["x-edge-location"]]);
+  const result = CLOSED.result_type(v[W["x-edge-result-type"]]);
+  const response = CLOSED.response_result_type(v[W["x-edge-response-result-type"]]);
+  const country = CLOSED.country(v[W["c-country"]]);
+  if (
+    method === null || protocol === null || protocolVersion === null || edge === null ||
+    result === null || response === null || country === null
+  ) return "value";
 
   // Real-time logs carry the query inside cs-uri-stem; paths are kept without it.
   let stem = v[W["cs-uri-stem"]] ?? "";
@@ -147,21 +247,21 @@ function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRe
   return {
     timestamp,
     status,
-    bytes: toNumber(v[W["sc-bytes"]]) ?? 0,
-    time_taken_ms: toMillis(v[W["time-taken"]]),
-    ttfb_ms: toMillis(v[W["time-to-first-byte"]]),
-    method: plain(v[W["cs-method"]]),
-    protocol: plain(v[W["cs-protocol"]]),
-    protocol_version: plain(v[W["cs-protocol-version"]]),
-    host: clean(v[hostW]),
-    path: clean(stem),
-    edge_location: plain(v[W["x-edge-location"]]),
-    result_type: plain(v[W["x-edge-result-type"]]),
-    response_result_type: plain(v[W["x-edge-response-result-type"]]),
+    bytes: bytes ?? 0,
+    time_taken_ms: taken === null ? null : Math.round(taken * 1000),
+    ttfb_ms: ttfb === null ? null : Math.round(ttfb * 1000),
+    method,
+    protocol,
+    protocol_version: protocolVersion,
+    host: STORE.host(v[hostW])!,
+    path: cleanPath(stem),
+    edge_location: edge,
+    result_type: result,
+    response_result_type: response,
     content_type: clean(v[W["sc-content-type"]]),
-    country: plain(v[W["c-country"]]),
+    country,
     user_agent: cleanAgent(v[W["cs-user-agent"]]),
-    referer: clean(v[W["cs-referer"]]),
+    referer: STORE.referer(v[W["cs-referer"]])!,
   };
 }
 

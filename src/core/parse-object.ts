@@ -8,11 +8,13 @@
  * @module
  */
 import { detectFields } from "./detect.ts";
+import { type FieldSample, fieldSample, misfitColumns, sampleLine } from "./field-sample.ts";
 import { STANDARD_FIELDS } from "./fields.ts";
 import {
   compileLayout,
   type Layout,
   type Malformed,
+  MAX_LINE_BYTES,
   parseJsonLine,
   parseLine,
 } from "./parse-line.ts";
@@ -54,11 +56,23 @@ const HISTORICAL_WIDTHS = [18, 23, 24, 26];
 export const MALFORMED_REASONS: Record<Malformed, string> = {
   columns: "wrong column count",
   status: "sc-status not a 3-digit code",
-  timestamp: "timestamp not epoch seconds (or date/time not UTC date and time)",
+  timestamp: "timestamp not epoch seconds of 2000-2099 (or date/time not a real UTC date and time)",
+  number: "a number not a plain decimal within its field's limit",
+  value: "a value that does not fit its field (method, protocol, edge, result type, country)",
+  length: `a line longer than ${MAX_LINE_BYTES} bytes`,
 };
 
-/** After this many data lines with no record, the field list is declared wrong. */
-const PROBE_LINES = 50;
+/**
+ * After this many data lines without a single record, the field list is declared wrong
+ * without reading on: enough evidence that a block of bad lines at the top of an object
+ * (which are counted as malformed, the records after them kept) is not mistaken for it.
+ */
+const PROBE_LINES = 1000;
+/** Data lines kept to suggest a field list from ({@link detectFields}). */
+const DETECT_LINES = 20;
+/** Lines sampled for the shape check: the first ones, then one in {@link SAMPLE_EVERY}. */
+const SAMPLE_FIRST = 256;
+const SAMPLE_EVERY = 1024;
 
 /**
  * Streams `body`, calling `onRow` for every well-formed line. Text values are ids in
@@ -104,6 +118,25 @@ export async function parseObject(
     return l;
   };
   const probe: string[] = [];
+  // One sample per field list in effect (a #Fields: header starts another).
+  const samples: FieldSample[] = [];
+  const newSample = (l: Layout | undefined) => {
+    if (l) samples.push(fieldSample(l.fields, l.tolerateExtra));
+  };
+  newSample(layout);
+  let sampled = 0;
+  const sample = (line: string) => {
+    const s = samples[samples.length - 1];
+    if (s && layout) sampleLine(s, line);
+    sampled++;
+    target.sampleIn = sampled < SAMPLE_FIRST ? 1 : SAMPLE_EVERY;
+  };
+  const malformed = (n: number, reason: Malformed) => {
+    stats.malformed++;
+    stats.malformed_by_reason[reason] = (stats.malformed_by_reason[reason] ?? 0) + 1;
+    if (stats.malformed_lines.length < 10) stats.malformed_lines.push(n);
+  };
+  const tooLong = () => malformed(++stats.lines, "length");
 
   const row = emptyRow();
   const onLine = (line: string) => {
@@ -120,6 +153,7 @@ export async function parseObject(
         const standard = !fields.includes("timestamp");
         layout = layoutFromHeader(fields, standard);
         target.fast = compileFast(layout);
+        newSample(layout);
         headerSeen = true;
         stats.format = standard ? "standard" : options.format;
       }
@@ -133,18 +167,17 @@ export async function parseObject(
         stats.format = "json";
       }
     }
+    if (probe.length < DETECT_LINES) probe.push(line);
+    if (--target.sampleIn <= 0) sample(line);
     let result = layout ? parseLine(line, layout) : parseJsonLine(line);
     if (result === "columns" && stats.format === "standard" && !headerSeen) {
       const shorter = standardPrefix(line);
       if (shorter) result = parseLine(line, shorter);
     }
     if (typeof result === "string") {
-      stats.malformed++;
-      stats.malformed_by_reason[result] = (stats.malformed_by_reason[result] ?? 0) + 1;
-      if (stats.malformed_lines.length < 10) stats.malformed_lines.push(n);
-      if (stats.records === 0) {
-        probe.push(line);
-        if (probe.length >= PROBE_LINES) throw mismatch(probe, layout, stats);
+      malformed(n, result);
+      if (stats.records === 0 && stats.malformed >= PROBE_LINES) {
+        throw mismatch(probe, layout, stats);
       }
       return;
     }
@@ -162,12 +195,24 @@ export async function parseObject(
       sawData = true;
       onRow(r);
     },
-    onOther: (bytes, start, end) => onLine(decoder.decode(bytes.subarray(start, end))),
+    onOther: (bytes, start, end) => {
+      if (end - start > MAX_LINE_BYTES) tooLong();
+      else onLine(decoder.decode(bytes.subarray(start, end)));
+    },
+    sampleIn: 1,
+    onSample: (bytes, start, end) => {
+      const line = decoder.decode(bytes.subarray(start, end));
+      if (probe.length < DETECT_LINES) probe.push(line);
+      sample(line);
+    },
   };
 
-  // Lines are cut from the chunks as they come; a line split across chunks is joined.
+  // Lines are cut from the chunks as they come; a line split across chunks is joined, up
+  // to MAX_LINE_BYTES: past that the rest of the line is skipped in constant memory.
   const reader = body.getReader();
-  let carry: Uint8Array | undefined;
+  let carry: Uint8Array[] = [];
+  let carried = 0;
+  let skipping = false;
   let atStart = true;
   const from = (bytes: Uint8Array): number => {
     if (!atStart) return 0;
@@ -184,26 +229,44 @@ export async function parseObject(
         ? chunk
         : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       let pos = 0;
-      if (carry) {
+      if (skipping || carried > 0) {
         const nl = value.indexOf(10);
         if (nl === -1) {
-          carry = concat(carry, value);
+          if (!skipping && carried + value.length > MAX_LINE_BYTES) {
+            tooLong();
+            [carry, carried, skipping] = [[], 0, true];
+          } else if (!skipping) {
+            carry.push(value.slice());
+            carried += value.length;
+          }
           continue;
         }
-        const line = concat(carry, value.subarray(0, nl + 1));
-        carry = undefined;
-        scanLines(line, from(line), target);
         pos = nl + 1;
+        if (skipping) skipping = false;
+        else if (carried + nl > MAX_LINE_BYTES) tooLong();
+        else {
+          const line = concat([...carry, value.subarray(0, pos)]);
+          scanLines(line, from(line), target);
+        }
+        [carry, carried] = [[], 0];
       } else pos = from(value);
       const rest = scanLines(value, pos, target);
-      if (rest < value.length) carry = value.slice(rest);
+      if (rest < value.length) {
+        if (value.length - rest > MAX_LINE_BYTES) {
+          tooLong();
+          skipping = true;
+        } else [carry, carried] = [[value.slice(rest)], value.length - rest];
+      }
     }
-    if (carry) {
-      const start = from(carry);
-      const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
-      if (carry.length > start) target.onOther(carry, start, end);
+    if (carried > 0) {
+      const last = concat(carry);
+      const start = from(last);
+      const end = last[last.length - 1] === 13 ? last.length - 1 : last.length;
+      if (last.length > start) target.onOther(last, start, end);
     }
     if (stats.records === 0 && stats.malformed > 0) throw mismatch(probe, layout, stats);
+    const misfits = samples.flatMap((s) => misfitColumns(s).map((m) => ({ ...m, s })));
+    if (misfits.length > 0) throw shapeMismatch(misfits, probe, layout);
   } catch (e) {
     // Cancel the body (nothing, when it was read to its end), so that its source (a file,
     // an S3 connection, a gunzip thread) is let go of now, not when collected.
@@ -238,15 +301,41 @@ function mismatch(probe: string[], layout: Layout | undefined, stats: ParseStats
   const got = probe[0]?.split("\t").length;
   const detected = detectFields(probe.join("\n"));
   const what = layout
-    ? `the field list (${width} fields) does not fit: the first ${probe.length} data line(s) failed ` +
+    ? `the field list (${width} fields) does not fit: the first ${stats.malformed} data line(s) failed ` +
       `(${reasons}); the first data line has ${got} columns`
     : `JSON lines could not be read (${reasons})`;
   return new FieldMismatchError(`${what}. Suggestion: ${detected.advice}`);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/**
+ * The field list fits the lines' width but not their values. The message names columns
+ * and fields, never a value: values may hold addresses.
+ */
+function shapeMismatch(
+  misfits: ReturnType<typeof misfitColumns>,
+  probe: string[],
+  layout: Layout | undefined,
+): Error {
+  const [first, ...more] = misfits;
+  const detected = detectFields(probe.join("\n"));
+  return new FieldMismatchError(
+    `the field list (${layout?.fields.length} fields) does not fit the values: in ` +
+      `${first.misfits} of ${first.lines} sampled lines, column ${first.column} does not ` +
+      `hold ${first.field}` +
+      (more.length
+        ? ` (nor ${more.slice(0, 3).map((m) => `column ${m.column} ${m.field}`).join(", ")}` +
+          `${more.length > 3 ? `, and ${more.length - 3} more` : ""})`
+        : "") +
+      `. Suggestion: ${detected.advice}`,
+  );
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

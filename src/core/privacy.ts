@@ -2,8 +2,14 @@
  * The privacy guard (DESIGN §6): no client address is ever stored.
  *
  * IP-bearing fields are dropped by the parser; this module redacts addresses that hide
- * in other kept strings (referers, host headers, paths). User agents get one
- * exemption: `Chrome/120.0.0.0` is a product/version token, not an address.
+ * in other kept strings (paths, referers, host headers, content types, user agents),
+ * wherever they sit in the text: inside a path segment, after letters, with leading
+ * zeros, with a port, with a suffix, percent-encoded. It errs on the side of redacting:
+ * a run of text that holds an address is replaced whole.
+ *
+ * User agents keep one exemption, the version tokens of the products in
+ * {@link AGENT_VERSION_PRODUCTS} (`Chrome/120.0.0.0`): an IPv4-shaped version right after
+ * one of those names is not an address. `MyIP/192.168.3.2` is not exempt.
  * @module
  */
 
@@ -13,23 +19,62 @@ export const REDACTED = "[ip]";
 /** Fields that carry a client address and are never kept, whatever the field list. */
 export const ADDRESS_FIELDS: ReadonlySet<string> = new Set(["c-ip", "x-forwarded-for", "s-ip"]);
 
-const IPV4 =
-  /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])/g;
-// A version token: an IPv4-shaped run right after `product/` in a user agent.
-const IPV4_IN_AGENT =
-  /(?<![\w.]|[A-Za-z][\w.-]*\/)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])/g;
-// Candidate IPv6 runs: hex groups and colons (optionally an embedded IPv4 tail), validated below.
-const IPV6_CANDIDATE =
-  /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?::(?:\d{1,3}\.){3}\d{1,3})?(?![\w:.])/g;
+/**
+ * Products whose user-agent version token has four or more numeric parts, so that it looks
+ * like an IPv4 address: Chromium-based browsers and apps. Only these keep such a token.
+ */
+export const AGENT_VERSION_PRODUCTS: readonly string[] = [
+  "AlipayClient",
+  "baiduboxapp",
+  "Chrome",
+  "Chromium",
+  "CriOS",
+  "Edg",
+  "EdgA",
+  "EdgiOS",
+  "Edge",
+  "Electron",
+  "FBAV",
+  "FBSV",
+  "HeadlessChrome",
+  "Instagram",
+  "Maxthon",
+  "MicroMessenger",
+  "MQQBrowser",
+  "OculusBrowser",
+  "OPR",
+  "QQBrowser",
+  "UCBrowser",
+  "Vivaldi",
+  "Whale",
+  "YaBrowser",
+];
+const EXEMPT = new Set(AGENT_VERSION_PRODUCTS);
+
+/** A decimal octet, leading zeros allowed: `010` is 10. */
+function isOctet(group: string): boolean {
+  if (group.length === 0) return false;
+  for (let i = 0; i < group.length; i++) {
+    const c = group.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return Number(group) <= 255;
+}
+
+/** True when `text` is exactly a dotted-quad IPv4 address (leading zeros allowed). */
+export function isIpv4(text: string): boolean {
+  const groups = text.split(".");
+  return groups.length === 4 && groups.every(isOctet);
+}
 
 /** True when `text` is a syntactically valid IPv6 address (with `::` compression or 8 groups). */
 export function isIpv6(text: string): boolean {
   let body = text;
   let groupsFromV4 = 0;
   const lastColon = body.lastIndexOf(":");
+  if (lastColon === -1) return false;
   if (body.indexOf(".", lastColon) !== -1) {
-    const v4 = body.slice(lastColon + 1);
-    if (!new RegExp(`^${IPV4.source}$`).test(v4)) return false;
+    if (!isIpv4(body.slice(lastColon + 1))) return false;
     body = body.slice(0, lastColon + 1) + "0";
     groupsFromV4 = 1;
   }
@@ -44,32 +89,119 @@ export function isIpv6(text: string): boolean {
   return halves.length === 2 ? count <= 7 : count === 8;
 }
 
-function redactIpv6(text: string): string {
-  return text.replace(IPV6_CANDIDATE, (m) => (isIpv6(m) ? REDACTED : m));
+/**
+ * An address worth redacting: at least two groups, or an IPv4 tail. `d::` (in `std::`) and
+ * `::1` (loopback) are valid IPv6 but name no client.
+ */
+function isClientIpv6(text: string): boolean {
+  if (!isIpv6(text)) return false;
+  if (text.includes(".")) return true;
+  return text.split(":").filter((g) => g !== "").length >= 2;
 }
 
-/** An IPv6 address has at least two colons; `https://host/` has one. */
-function mayHoldIpv6(text: string): boolean {
-  const first = text.indexOf(":");
-  return first !== -1 && text.indexOf(":", first + 1) !== -1;
+/**
+ * True when some stretch of `run` (hex digits, colons and dots only) is a client IPv6
+ * address: a window of at most nine of its colon-separated tokens, the first possibly
+ * cut to its last digits and the last to its first (an address after letters or before a
+ * suffix). Linear in the run's length.
+ */
+function runHoldsIpv6(run: string): boolean {
+  const t = run.split(":");
+  for (let i = 0; i < t.length; i++) {
+    let first = t[i];
+    if (first.includes(".")) first = first.slice(first.lastIndexOf(".") + 1);
+    if (first.length > 4) first = first.slice(-4);
+    for (let j = i + 1; j < t.length && j <= i + 9; j++) {
+      let last = t[j];
+      const v4 = /^\d+\.\d+\.\d+\.\d+/.exec(last);
+      if (v4) last = v4[0];
+      else if (last.includes(".")) last = last.slice(0, last.indexOf("."));
+      if (last.length > 4 && !v4) last = last.slice(0, 4);
+      const middle = t.slice(i + 1, j);
+      if (!middle.every((g) => g.length <= 4 && !g.includes("."))) break;
+      if (isClientIpv6([first, ...middle, last].join(":"))) return true;
+    }
+  }
+  return false;
 }
 
-function redactWith(ipv4: RegExp, text: string): string {
-  if (text === "") return text;
+/** Runs of hex digits, colons and dots: IPv6 candidates when they hold two colons. */
+const HEX_RUN = /[0-9A-Fa-f:.]+/g;
+/** Runs of dotted numbers: IPv4 candidates (`1.2.3.4`, `010.0.0.4.5`). */
+const V4_RUN = /\d+(?:\.\d+){3,}/g;
+/** A product name right before a version, as user agents write it (`Chrome/`). */
+const PRODUCT_BEFORE = /([A-Za-z][A-Za-z0-9_]*)\/$/;
+
+/** Does the dotted run hold four consecutive groups that are octets? */
+function runHoldsIpv4(run: string): boolean {
+  const groups = run.split(".");
+  for (let i = 0; i + 4 <= groups.length; i++) {
+    if (
+      isOctet(groups[i]) && isOctet(groups[i + 1]) && isOctet(groups[i + 2]) &&
+      isOctet(groups[i + 3])
+    ) return true;
+  }
+  return false;
+}
+
+function redactPlain(text: string, agent: boolean): string {
   let out = text;
-  if (mayHoldIpv6(out)) out = redactIpv6(out);
-  if (/\d\.\d/.test(out)) out = out.replace(ipv4, REDACTED);
+  if (out.indexOf(":") !== out.lastIndexOf(":")) {
+    out = out.replace(
+      HEX_RUN,
+      (run) => run.indexOf(":") !== run.lastIndexOf(":") && runHoldsIpv6(run) ? REDACTED : run,
+    );
+  }
+  if (/\d\.\d/.test(out)) {
+    out = out.replace(V4_RUN, (run, at: number, all: string) => {
+      if (!runHoldsIpv4(run)) return run;
+      if (agent) {
+        const product = PRODUCT_BEFORE.exec(all.slice(Math.max(0, at - 40), at))?.[1];
+        if (product !== undefined && EXEMPT.has(product)) return run;
+      }
+      return REDACTED;
+    });
+  }
   return out;
+}
+
+const ESCAPE = /%[0-9A-Fa-f]{2}/;
+
+function decodeOnce(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text.replace(/%([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  }
+}
+
+/**
+ * Redacts, looking through percent-encoding: when decoding the value further (up to three
+ * times) reveals an address that the text as it stands hides (`10%2E0%2E0%2E4`), the
+ * further-decoded text is what is redacted and returned.
+ */
+function redactWith(text: string, agent: boolean): string {
+  if (text === "") return text;
+  const direct = redactPlain(text, agent);
+  let decoded = direct;
+  for (let round = 0; round < 3 && ESCAPE.test(decoded); round++) {
+    const next = decodeOnce(decoded);
+    if (next === decoded) break;
+    const redacted = redactPlain(next, agent);
+    if (redacted !== next) return redacted;
+    decoded = next;
+  }
+  return direct;
 }
 
 /** Redacts every IPv4 and IPv6 address in `text`. Cheap when there is nothing address-like. */
 export function redactAddresses(text: string): string {
-  return redactWith(IPV4, text);
+  return redactWith(text, false);
 }
 
-/** Like {@link redactAddresses}, but keeps `product/1.2.3.4` version tokens of user agents. */
+/** Like {@link redactAddresses}, but keeps the version tokens of {@link AGENT_VERSION_PRODUCTS}. */
 export function redactAgent(text: string): string {
-  return redactWith(IPV4_IN_AGENT, text);
+  return redactWith(text, true);
 }
 
 /**

@@ -4,7 +4,7 @@
  * {@link LogRecord} object or a string per line.
  * @module
  */
-import { clean, cleanAgent, plain } from "./parse-line.ts";
+import { STORE } from "./parse-line.ts";
 import { type LogRecord, TEXT_COLUMNS } from "./record.ts";
 import { idOfValue, type ValueTable, valueTable } from "./value-table.ts";
 
@@ -48,26 +48,9 @@ export function generations(tables: readonly ValueTable[]): number {
   return g;
 }
 
-/** How each column's logged text becomes its stored value (DESIGN §3 and §6). */
-const CLEAN: Record<RowText, (logged: string) => string> = {
-  status: (s) => s,
-  method: plain,
-  protocol: plain,
-  protocol_version: plain,
-  host: clean,
-  path: clean,
-  edge_location: plain,
-  result_type: plain,
-  response_result_type: plain,
-  content_type: clean,
-  country: plain,
-  user_agent: cleanAgent,
-  referer: clean,
-};
-
 /** Fresh value tables for one object, one per {@link ROW_TEXT} column. */
 export function rowTables(): ValueTable[] {
-  return ROW_TEXT.map((c) => valueTable(CLEAN[c]));
+  return ROW_TEXT.map((c) => valueTable(STORE[c]));
 }
 
 /**

@@ -11,9 +11,10 @@
  * generated edge cases.
  * @module
  */
+import { NUMBER_LIMITS } from "./fields.ts";
 import { KEPT_FIELDS, type Layout, MAX_EPOCH_S, MIN_EPOCH_S } from "./parse-line.ts";
 import { generations, type Row, ROW_TEXT } from "./row.ts";
-import { idOfLogged, idOfValue, type ValueTable } from "./value-table.ts";
+import { idOfLogged, idOfValue, REFUSED, type ValueTable } from "./value-table.ts";
 import { SCAN_LINES_WASM } from "./wasm/scan-lines.ts";
 
 // Field slots: the numbers, then the text columns in ROW_TEXT order (status is text 0).
@@ -188,8 +189,8 @@ function two(b: Uint8Array, i: number): number {
 
 /**
  * Epoch ms of a standard log's `YYYY-MM-DD` and `HH:MM:SS` (UTC), or NaN for anything
- * else: fractions, days past the 28th and years before 1970 go to the string parser,
- * which knows every calendar rule.
+ * else: fractions, days past the 28th and years outside 2000-2099 go to the string
+ * parser, which knows every calendar rule.
  */
 function dateTime(b: Uint8Array, ds: number, de: number, ts: number, te: number): number {
   if (de - ds !== 10 || te - ts !== 8) return NaN;
@@ -201,7 +202,8 @@ function dateTime(b: Uint8Array, ds: number, de: number, ts: number, te: number)
   const minute = two(b, ts + 3);
   const second = two(b, ts + 6);
   if (
-    !(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 &&
+    !(year >= 2000 && year < 2100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 &&
+      hour <= 23 &&
       minute <= 59 && second <= 59)
   ) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second);
@@ -218,6 +220,10 @@ export interface ScanTarget {
   onRow: (row: Row) => void;
   /** A line the fast path does not take, without its terminator (a CR before LF included). */
   onOther: (bytes: Uint8Array, start: number, end: number) => void;
+  /** Lines the fast path takes until it hands one to `onSample` (which sets it anew). */
+  sampleIn: number;
+  /** A line the fast path took, to be checked as a sample of the object's values. */
+  onSample: (bytes: Uint8Array, start: number, end: number) => void;
 }
 
 /**
@@ -277,8 +283,16 @@ function scanWithKernel(bytes: Uint8Array, from: number, fast: FastLayout, t: Sc
         ints[f] = k.absent[c];
       }
     }
+    // A value a table refused (a closed field's value that does not fit) sends its line to
+    // the string parser, which calls it malformed; while none was refused, no id is checked.
+    let refused = false;
+    for (const table of t.tables) if (table.refused > 0) refused = true;
     for (let j = 0, r = OUT >> 2; j < n; j++, r += RECORD_INTS) {
-      if (ints[r + 2] === width && fillRow(mem, ints, k.floats, r, fast, row)) {
+      if (
+        ints[r + 2] === width && fillRow(mem, ints, k.floats, r, fast, row) &&
+        !(refused && refusedIn(ints, r))
+      ) {
+        if (--t.sampleIn <= 0) t.onSample(mem, ints[r], ints[r + 1]);
         t.onRow(row);
         continue;
       }
@@ -321,6 +335,18 @@ const IDS = 3 + 2 * SLOTS;
 /** Then per number slot (below 4) a double: -1 for a missing value, NaN for one not plain. */
 const NUMBERS = 3 * (1 + SLOTS);
 
+/** Does the line record at `r` hold an id a table refused? */
+function refusedIn(ints: Int32Array, r: number): boolean {
+  for (let c = r + IDS + TEXT0, end = c + ROW_TEXT.length; c < end; c++) {
+    if (ints[c] === REFUSED) return true;
+  }
+  return false;
+}
+
+const MAX_BYTES = NUMBER_LIMITS["sc-bytes"];
+const MAX_TAKEN = NUMBER_LIMITS["time-taken"];
+const MAX_TTFB = NUMBER_LIMITS["time-to-first-byte"];
+
 /** Fills the row from the line record at `r`; false when the line needs the string parser. */
 function fillRow(
   b: Uint8Array,
@@ -359,7 +385,9 @@ function fillRow(
   const bytes = present[BYTES] ? floats[f + BYTES] : -1;
   const taken = present[TIME_TAKEN] ? floats[f + TIME_TAKEN] : -1;
   const ttfb = present[TTFB] ? floats[f + TTFB] : -1;
-  if (bytes !== bytes || taken !== taken || ttfb !== ttfb) return false;
+  // NaN (not plain), past its field's limit, or a fraction of a byte: the string parser's.
+  if (!(bytes <= MAX_BYTES && taken <= MAX_TAKEN && ttfb <= MAX_TTFB)) return false;
+  if (bytes !== Math.floor(bytes)) return false;
   row.bytes = bytes === -1 ? 0 : bytes;
   row.time_taken_ms = taken === -1 ? NaN : Math.round(taken * 1000);
   row.ttfb_ms = ttfb === -1 ? NaN : Math.round(ttfb * 1000);

@@ -20,15 +20,27 @@ export interface ValueTable {
   /** id → stored value. */
   values: string[];
   byValue: Map<string, number>;
-  /** Turns the logged text of a value into the stored one ("-" → "", decode, redact). */
-  clean: (logged: string) => string;
+  /**
+   * Turns the logged text of a value into the stored one ("-" → "", decode, redact), or
+   * null for a value that does not fit its field: a line holding it is malformed.
+   */
+  clean: (logged: string) => string | null;
   /** Bumped whenever ids are reused after a reset. */
   generation: number;
+  /** How many logged values `clean` refused: while 0, no id can be {@link REFUSED}. */
+  refused: number;
 }
 
+/**
+ * The id of a logged value that does not fit its field (see {@link ValueTable.clean}):
+ * never a table's own (tables start over long before), and not negative, which the scan
+ * kernel's index reads as "not known".
+ */
+export const REFUSED = 0x7fffffff;
+
 /** An empty table whose values are made by `clean`. */
-export function valueTable(clean: (logged: string) => string): ValueTable {
-  return { values: [], byValue: new Map(), clean, generation: 0 };
+export function valueTable(clean: (logged: string) => string | null): ValueTable {
+  return { values: [], byValue: new Map(), clean, generation: 0, refused: 0 };
 }
 
 /** The id of a stored value, adding it when new. */
@@ -49,7 +61,15 @@ export function idOfValue(t: ValueTable, value: string): number {
 
 const fieldDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
-/** The id of the value logged as `bytes[start, end)`: decoded and cleaned, then looked up. */
+/**
+ * The id of the value logged as `bytes[start, end)`: decoded and cleaned, then looked up;
+ * {@link REFUSED} when it does not fit its field.
+ */
 export function idOfLogged(t: ValueTable, bytes: Uint8Array, start: number, end: number): number {
-  return idOfValue(t, t.clean(fieldDecoder.decode(bytes.subarray(start, end))));
+  const value = t.clean(fieldDecoder.decode(bytes.subarray(start, end)));
+  if (value === null) {
+    t.refused++;
+    return REFUSED;
+  }
+  return idOfValue(t, value);
 }
