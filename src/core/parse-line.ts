@@ -149,6 +149,7 @@ export const TEXT_LIMITS = { path: 500, host: 255, referer: 500, user_agent: 500
 export const TRUNCATED = "…";
 
 /** Control characters are stored as U+FFFD: they are no figure's business. */
+// deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**
