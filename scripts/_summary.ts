@@ -21,14 +21,30 @@ export const ingestFailure = (r: IngestResult) =>
 
 export const consolidateText = (r: ConsolidateResult) =>
   `consolidate: ${r.windows} window(s) rebuilt from ${r.records} records` +
-  (r.reopened.length ? `; ${r.reopened.length} final window(s) reopened by late data` : "");
+  (r.reopened.length ? `; ${r.reopened.length} final window(s) reopened by late data` : "") +
+  (r.failures.length ? `; ${r.failures.length} window(s) failed` : "");
+
+export const consolidateFailure = (r: ConsolidateResult) =>
+  r.failures.length === 0
+    ? undefined
+    : `${r.failures.length} window(s) could not be rebuilt: ${
+      r.failures.map((f) => `${f.window}: ${f.error}`).join("; ")
+    }`;
 
 export const aggregateText = (r: AggregateResult) =>
   `aggregate: ` +
   (Object.keys(r.computed) as Array<keyof typeof r.computed>).map((p) =>
     `${p} ${r.computed[p]} computed (${r.final[p]} final, ${r.skipped_final[p]} kept final)`
   ).join("; ") +
-  (r.holds.length ? `; ${r.holds.length} unprocessed object(s) hold finality back` : "");
+  (r.holds.length ? `; ${r.holds.length} unprocessed object(s) hold finality back` : "") +
+  (r.failures.length ? `; ${r.failures.length} period(s) failed` : "");
+
+export const aggregateFailure = (r: AggregateResult) =>
+  r.failures.length === 0
+    ? undefined
+    : `${r.failures.length} period(s) could not be computed: ${
+      r.failures.map((f) => `${f.period} ${f.key}: ${f.error}`).join("; ")
+    }`;
 
 export const archiveText = (r: ArchiveResult) =>
   `archive: ${r.archived} object(s) archived (${r.bytes} bytes), ${r.waiting} not ingested yet, ` +

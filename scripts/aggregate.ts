@@ -1,7 +1,7 @@
 /** `aggregate`: roll up 30min → hourly → daily → monthly with finality (LETS: Save). */
 import { aggregate } from "../src/pipeline/aggregate.ts";
 import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.ts";
-import { aggregateText } from "./_summary.ts";
+import { aggregateFailure, aggregateText } from "./_summary.ts";
 
 const flags = parseFlags(
   { ...COMMON_FLAGS, rebuild: { type: "boolean" } },
@@ -16,4 +16,9 @@ the watermark (sa/cloudfront/aggregate/_watermark.json) are final and not looked
 ${COMMON_HELP}`,
 );
 const { rebuild, ...common } = flags;
-await run(flags.json, () => aggregate(contextFrom(common), { rebuild }), aggregateText);
+await run(
+  flags.json,
+  () => aggregate(contextFrom(common), { rebuild }),
+  aggregateText,
+  aggregateFailure,
+);

@@ -1,7 +1,7 @@
 /** `consolidate`: rebuild every 30-minute window that got new raw entries (LETS: Transform). */
 import { consolidate } from "../src/pipeline/consolidate.ts";
 import { COMMON_FLAGS, COMMON_HELP, parseFlags, run, storeContextFrom } from "./_cli.ts";
-import { consolidateText } from "./_summary.ts";
+import { consolidateFailure, consolidateText } from "./_summary.ts";
 
 const flags = parseFlags(
   { ...COMMON_FLAGS, rebuild: { type: "boolean" } },
@@ -19,4 +19,5 @@ await run(
   flags.json,
   () => consolidate(storeContextFrom(common), { rebuild }),
   consolidateText,
+  consolidateFailure,
 );

@@ -9,6 +9,7 @@ import process from "node:process";
 import { S3Client } from "@aws-sdk/client-s3";
 import * as v from "valibot";
 import { type Meta, MetaSchema } from "../src/core/finality.ts";
+import { AGENT_VERSION_PRODUCTS } from "../src/core/privacy.ts";
 import { aggregateKey, metaKey } from "../src/core/keys.ts";
 import type { AggregateDoc } from "../src/core/summary.ts";
 import type { Period } from "../src/core/windows.ts";
@@ -68,17 +69,26 @@ export function readTree(dir: string): Array<[string, Uint8Array]> {
   return out;
 }
 
-const IPV4_ANY = /(?<![\w.\/])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])/g;
+/** Four dotted groups of digits anywhere (leading zeros, after letters, before a suffix). */
+const IPV4_ANY = /(?<!\d)\d+\.\d+\.\d+\.\d+/g;
+/** A version token the privacy guard keeps: `Chrome/` and the other listed products. */
+const EXEMPT_BEFORE = new RegExp(`(?:${AGENT_VERSION_PRODUCTS.join("|")})/$`);
 const IPV6_ANY =
   /(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?![\w:])|(?<![\w:])[0-9a-f]{1,4}::[0-9a-f:]*/gi;
 
 /**
- * Finds address-like text: any dotted quad not preceded by `/` (version tokens such as
- * `Chrome/120.0.0.0` are), any IPv6-shaped run, and any of `known` addresses literally.
+ * Finds address-like text: any four dotted octets (leading zeros, letters or a suffix
+ * around them), except the version tokens the guard keeps (`Chrome/120.0.0.0`), any
+ * IPv6-shaped run, and any of `known` addresses literally.
  */
 export function findAddresses(text: string, known: readonly string[] = []): string[] {
   const hits: string[] = [];
-  for (const m of text.matchAll(IPV4_ANY)) hits.push(m[0]);
+  for (const m of text.matchAll(IPV4_ANY)) {
+    const octets = m[0].split(".").map(Number);
+    if (!octets.every((o) => o <= 255)) continue;
+    if (EXEMPT_BEFORE.test(text.slice(Math.max(0, m.index! - 40), m.index))) continue;
+    hits.push(m[0]);
+  }
   for (const m of text.matchAll(IPV6_ANY)) {
     if (m[0].includes("::") || m[0].split(":").length >= 8) hits.push(m[0]);
   }

@@ -192,6 +192,30 @@ export const closed = (field: string) => {
     s === undefined || s === "-" || s === "" ? "" : shape.test(s) ? s : null;
 };
 
+/** The methods HTTP defines; CloudFront serves the first seven. */
+export const METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+  "CONNECT",
+  "TRACE",
+]);
+
+/**
+ * Any other method a viewer sent is stored as `OTHER`: the method is the viewer's to
+ * choose, and the count of distinct methods must not grow with what viewers make up.
+ */
+function method(check: (s: string | undefined) => string | null) {
+  return (s: string | undefined): string | null => {
+    const m = check(s);
+    return m === null || m === "" || METHODS.has(m) ? m : "OTHER";
+  };
+}
+
 /**
  * How each text column's logged text becomes its stored value (DESIGN §3 and §6): closed
  * columns are checked against their field's shape (null: the line is malformed), free
@@ -201,7 +225,7 @@ export const STORE: Readonly<
   Record<"status" | (typeof TEXT_COLUMNS)[number], (logged: string | undefined) => string | null>
 > = {
   status: (s) => (s !== undefined && isStatus(s) ? s : null),
-  method: closed("cs-method"),
+  method: method(closed("cs-method")),
   protocol: closed("cs-protocol"),
   protocol_version: closed("cs-protocol-version"),
   host: cleanText(TEXT_LIMITS.host),

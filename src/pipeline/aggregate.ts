@@ -49,6 +49,11 @@ export interface AggregateResult {
   late: string[];
   /** Unprocessed objects holding windows back from finality. */
   holds: Array<{ key: string; from: string; to: string }>;
+  /**
+   * Periods that could not be computed (a stored input that fails validation): each is
+   * reported and left open; the other periods are computed all the same.
+   */
+  failures: Array<{ period: Period; key: string; error: string }>;
 }
 
 const zero = () => ({ "30min": 0, hourly: 0, daily: 0, monthly: 0 });
@@ -81,10 +86,13 @@ export async function aggregate(
     skipped_final: zero(),
     late: [],
     holds: holds.map((h) => ({ key: h.key, from: iso(h.from), to: iso(h.to) })),
+    failures: [],
   };
   const windows = await listByWindow(ctx.store, `${ROOT}/consolidated/`);
   const starts = [...windows.keys()].sort((a, b) => a - b);
   const finalized: Array<[Period, string]> = [];
+  // Periods that failed: the periods above them are not computed (they would be wrong).
+  const failed: Array<{ start: number; end: number; id: string }> = [];
   for (const period of PERIODS) {
     // Every period of this level that holds data and starts at or after its mark.
     const keys = [...new Set(starts.map((s) => periodKey(period, s)))]
@@ -96,7 +104,21 @@ export async function aggregate(
         result.skipped_final[period]++;
         return;
       }
-      const meta = await savePeriod(ctx, period, key, holds, before, true);
+      const bounds = periodBounds(period, key);
+      const fail = (error: string) => {
+        firstOpen = Math.min(firstOpen, bounds.start);
+        failed.push({ ...bounds, id: `${period} ${key}` });
+        result.failures.push({ period, key, error });
+        ctx.log(`FAILED ${period} ${key}: ${error}`);
+      };
+      const below = failed.find((f) => f.start < bounds.end && f.end > bounds.start);
+      if (below) return fail(`its input ${below.id} failed`);
+      let meta: Meta;
+      try {
+        meta = await savePeriod(ctx, period, key, holds, before, true);
+      } catch (e) {
+        return fail((e as Error).message);
+      }
       const final = meta.status === "final";
       if (!final) firstOpen = Math.min(firstOpen, periodBounds(period, key).start);
       else finalized.push([period, key]);
@@ -117,6 +139,7 @@ export async function aggregate(
   await writeWatermark(ctx.store, next);
   await recheckBelowMark(ctx, next, new Set(starts), finalized);
   result.late.sort();
+  result.failures.sort((a, b) => (`${a.period}/${a.key}` < `${b.period}/${b.key}` ? -1 : 1));
   return result;
 }
 
@@ -203,6 +226,29 @@ async function savePeriod(
   }
 }
 
+/** A stored input (a summary, an aggregate) that fails validation. */
+export class StoredDataError extends Error {
+  override name = "StoredDataError";
+}
+
+/**
+ * A stored input checked against its schema. @throws StoredDataError naming the key and
+ * the first issue: such an input fails the periods that need it, and no other.
+ */
+export function parseStored<S extends v.GenericSchema>(
+  schema: S,
+  key: string,
+  json: unknown,
+): v.InferOutput<S> {
+  const r = v.safeParse(schema, json);
+  if (r.success) return r.output;
+  const issue = r.issues[0];
+  const where = (issue.path ?? []).map((p) => String(p.key)).join(".");
+  throw new StoredDataError(
+    `${key} is not valid${where ? ` at ${where}` : ""}: ${issue.message}`,
+  );
+}
+
 /** A short stamp of a list of input identities. */
 function stampOf(parts: readonly string[]): string {
   const [a, b] = hash64(parts.join(","));
@@ -223,7 +269,11 @@ async function inputsOf(
 ): Promise<{ state: SummaryState; sourceCount: number; childrenFinal: boolean; stamp: string }> {
   const { start, end } = periodBounds(period, key);
   if (period === "30min") {
-    const c = v.parse(ConsolidatedSchema, await getJson(ctx.store, consolidatedKey(start)));
+    const c = parseStored(
+      ConsolidatedSchema,
+      consolidatedKey(start),
+      await getJson(ctx.store, consolidatedKey(start)),
+    );
     return {
       state: c.state,
       sourceCount: c.sources.length,
@@ -253,9 +303,11 @@ async function childOf(
   const period = childPeriod(parent)!;
   const meta = await readMeta(ctx.store, period, key);
   if (meta) {
-    const state = stampOnly
-      ? emptyState()
-      : v.parse(AggregateStateSchema, await getJson(ctx.store, aggregateKey(period, key))).state;
+    const state = stampOnly ? emptyState() : parseStored(
+      AggregateStateSchema,
+      aggregateKey(period, key),
+      await getJson(ctx.store, aggregateKey(period, key)),
+    ).state;
     return {
       state,
       present: true,

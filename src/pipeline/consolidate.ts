@@ -15,7 +15,7 @@ import { SummaryStateSchema } from "../core/summary.ts";
 import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
-import { readLedger } from "./ledger.ts";
+import { type Ledger, readLedger } from "./ledger.ts";
 import { listByWindow } from "./list-windows.ts";
 import { readMeta } from "./meta.ts";
 import { lowerStoredWatermark } from "./watermark.ts";
@@ -27,8 +27,13 @@ export const ConsolidatedSchema = v.object({
   /** Hashes of the source objects whose records are included, sorted. */
   sources: v.array(v.string()),
   records: v.number(),
-  /** Identical requests grouped by path: [path, requests, bytes], most requested first. */
+  /**
+   * Identical requests grouped by path: [path, requests, bytes], most requested first; at
+   * most {@link MAX_PATH_GROUPS} of them (and {@link PATH_GROUP_CHARS} characters of paths).
+   */
   paths: v.array(v.tuple([v.string(), v.number(), v.number()])),
+  /** How many distinct paths the window had (more than `paths` lists when it was cut). */
+  path_groups: v.optional(v.number()),
   state: SummaryStateSchema,
 });
 /** A consolidated window. */
@@ -40,7 +45,17 @@ export interface ConsolidateResult {
   records: number;
   /** Windows whose final aggregates were reopened by late data. */
   reopened: string[];
+  /**
+   * Windows that could not be rebuilt (a stored raw part that fails validation): each is
+   * reported and keeps its pending markers; the other windows are rebuilt all the same.
+   */
+  failures: Array<{ window: string; error: string }>;
 }
+
+/** Path groups a window's summary lists at most: its size is bounded whatever the input. */
+export const MAX_PATH_GROUPS = 10_000;
+/** Characters of paths a window's summary lists at most. */
+export const PATH_GROUP_CHARS = 1_000_000;
 
 const PENDING = `${ROOT}/pending/`;
 const RAW = `${ROOT}/raw/`;
@@ -69,12 +84,19 @@ export async function consolidate(
       if (!byWindow.has(start)) byWindow.set(start, []);
     }
   }
-  const result: ConsolidateResult = { windows: 0, records: 0, reopened: [] };
+  const result: ConsolidateResult = { windows: 0, records: 0, reopened: [], failures: [] };
   const starts = [...byWindow.keys()].sort((a, b) => a - b);
   let done = 0;
   const rebuilt: Array<{ start: number; sources: Set<string> }> = [];
+  const ledgers: LedgerCache = new Map();
   await mapLimit(starts, 2, async (start) => {
-    const c = await consolidateWindow(ctx.store, start);
+    let c: Consolidated | undefined;
+    try {
+      c = await consolidateWindow(ctx.store, start, ledgers);
+    } catch (e) {
+      result.failures.push({ window: iso(start), error: (e as Error).message });
+      ctx.log(`FAILED window ${iso(start)}: ${(e as Error).message}`);
+    }
     if (c) {
       result.windows++;
       result.records += c.records;
@@ -97,6 +119,7 @@ export async function consolidate(
     }
   }
   result.reopened.sort();
+  result.failures.sort((a, b) => (a.window < b.window ? -1 : 1));
   return result;
 }
 
@@ -114,13 +137,14 @@ const MAX_ROUNDS = 100;
 export async function consolidateWindow(
   store: Store,
   start: number,
+  ledgers: LedgerCache = new Map(),
 ): Promise<Consolidated | undefined> {
   for (let round = 1;; round++) {
-    const parts = await committedParts(store, start);
+    const parts = await committedParts(store, start, ledgers);
     if (parts.size === 0) return undefined;
     const c = await buildWindow(store, start, parts);
     await putJson(store, consolidatedKey(start), c);
-    const after = await committedParts(store, start);
+    const after = await committedParts(store, start, ledgers);
     if ([...after.keys()].join() === c.sources.join()) return c;
     if (round === MAX_ROUNDS) {
       throw new Error(`window ${iso(start)} changed under ${round} rebuilds in a row`);
@@ -128,8 +152,34 @@ export async function consolidateWindow(
   }
 }
 
+/**
+ * Ledger entries read during one run, by hash. An entry is written once and never
+ * changes, so a found one is kept; an absent one (an ingest under way) is read again. An
+ * object spread over many windows is then read once, not once per window.
+ */
+export type LedgerCache = Map<string, Ledger>;
+
+/** Entries a {@link LedgerCache} keeps at most. */
+const LEDGERS_KEPT = 1000;
+
+async function ledgerOf(store: Store, hash: string, cache: LedgerCache) {
+  let ledger = cache.get(hash);
+  if (ledger === undefined) {
+    ledger = await readLedger(store, hash);
+    if (ledger !== undefined) {
+      if (cache.size >= LEDGERS_KEPT) cache.clear();
+      cache.set(hash, ledger);
+    }
+  }
+  return ledger;
+}
+
 /** The raw part keys of every source whose ledger says it is in the window, by hash, sorted. */
-async function committedParts(store: Store, start: number): Promise<Map<string, string[]>> {
+async function committedParts(
+  store: Store,
+  start: number,
+  ledgers: LedgerCache,
+): Promise<Map<string, string[]>> {
   const prefix = rawWindowPrefix(start);
   const parts = new Map<string, string[]>();
   for (const e of await listAll(store, prefix)) {
@@ -141,7 +191,7 @@ async function committedParts(store: Store, start: number): Promise<Map<string, 
   }
   const committed = new Map<string, string[]>();
   for (const hash of [...parts.keys()].sort()) {
-    const ledger = await readLedger(store, hash);
+    const ledger = await ledgerOf(store, hash, ledgers);
     const expected = ledger?.windows[iso(start)];
     if (expected === undefined) continue; // not committed yet: an ingest is under way or crashed
     const keys = parts.get(hash)!.sort();
@@ -173,16 +223,21 @@ async function buildWindow(
     next?.catch(() => {}); // awaited in the next turn; a throw here must not leave it unobserved
     accumulateEntry(acc, parseRawEntry(json));
   }
-  const paths: Consolidated["paths"] = [...acc.paths].map(([p, [n, b]]) =>
+  const all: Consolidated["paths"] = [...acc.paths].map(([p, [n, b]]) =>
     [p, n, b] as [string, number, number]
   )
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  let kept = Math.min(all.length, MAX_PATH_GROUPS);
+  for (let i = 0, chars = 0; i < kept; i++) {
+    if ((chars += all[i][0].length) > PATH_GROUP_CHARS) kept = i;
+  }
   return {
     window: iso(start),
     key: periodKey("30min", start),
     sources: [...parts.keys()],
     records: acc.requests,
-    paths,
+    paths: all.slice(0, kept),
+    path_groups: all.length,
     state: windowState(acc),
   };
 }

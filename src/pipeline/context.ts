@@ -61,3 +61,26 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * A gate that runs at most `limit` tasks at once, queueing the rest in order: for work
+ * started from synchronous code (a parser's callback) that must not open a file per
+ * task all at once.
+ */
+export function limiter(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  const done = () => {
+    running--;
+    queue.shift()?.();
+  };
+  return <R>(task: () => Promise<R>) =>
+    new Promise<R>((resolve, reject) => {
+      const start = () => {
+        running++;
+        task().then(resolve, reject).finally(done);
+      };
+      if (running < limit) start();
+      else queue.push(start);
+    });
+}

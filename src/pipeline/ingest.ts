@@ -20,7 +20,7 @@ import { type Row, rowTables } from "../core/row.ts";
 import { iso, periodKey, windowStart } from "../core/windows.ts";
 import type { SourceObject } from "../source/source.ts";
 import { listAll, putJson } from "../store/store.ts";
-import { type Context, mapLimit } from "./context.ts";
+import { type Context, limiter, mapLimit } from "./context.ts";
 import { type Ledger, sourceHash } from "./ledger.ts";
 import { readMeta } from "./meta.ts";
 
@@ -29,6 +29,13 @@ const INGEST_CONCURRENCY = 4;
 
 /** Records between progress lines within one big object. */
 const PROGRESS_EVERY = 250_000;
+
+/**
+ * Windows an object may have open builders for at once. An object whose lines spread
+ * over more windows has its least recently used window's part written early, so memory
+ * does not depend on how many windows an object spans (only the part count does).
+ */
+export const MAX_OPEN_WINDOWS = 32;
 
 /** One object that could not be ingested. */
 export interface IngestFailure {
@@ -176,8 +183,13 @@ async function ingestWith(
   written: string[],
 ): Promise<{ ledger: Ledger; stats: ParseStats }> {
   const { body } = await maybeGunzip(await openBody(), engine);
+  // Open windows, least recently used first (a Map keeps insertion order), and the parts
+  // written so far of every window the object touched.
   const open = new Map<number, { builder: RawBuilder; part: number }>();
+  const parts = new Map<number, number>();
+  const spare: RawBuilder[] = [];
   const writes: Promise<void>[] = [];
+  const write = limiter(8);
   // Encodes and writes a window's part, and begins its next one in the same builder.
   const endPart = (start: number, w: { builder: RawBuilder; part: number }) => {
     const key = rawKey(start, hash, w.part);
@@ -188,9 +200,19 @@ async function ingestWith(
       part: w.part,
     });
     written.push(key);
-    writes.push(ctx.store.put(key, bytes, { contentType: "application/json" }));
+    const put = write(() => ctx.store.put(key, bytes, { contentType: "application/json" }));
+    put.catch(() => {}); // observed by the Promise.all below; not an unhandled rejection now
+    writes.push(put);
     rawReset(w.builder);
     w.part++;
+    parts.set(start, w.part);
+  };
+  // Closes the least recently used window: its part is written, its builder reused.
+  const evict = () => {
+    const [start, w] = open.entries().next().value!;
+    if (w.builder.count > 0) endPart(start, w);
+    open.delete(start);
+    spare.push(w.builder);
   };
   const tables = rowTables();
   let seen = 0;
@@ -201,7 +223,15 @@ async function ingestWith(
     if (++seen % PROGRESS_EVERY === 0) ctx.log(`${obj.key}: ${seen} records so far`);
     const start = windowStart(r.timestamp);
     let w = start === lastStart ? last : open.get(start);
-    if (!w) open.set(start, w = { builder: rawBuilder(), part: 0 });
+    if (!w) {
+      if (open.size >= MAX_OPEN_WINDOWS) evict();
+      w = { builder: spare.pop() ?? rawBuilder(), part: parts.get(start) ?? 0 };
+      open.set(start, w);
+      parts.set(start, w.part);
+    } else if (start !== lastStart) {
+      open.delete(start); // now the most recently used
+      open.set(start, w);
+    }
     lastStart = start;
     last = w;
     if (!rawAppend(w.builder, tables, r)) {
@@ -212,21 +242,21 @@ async function ingestWith(
     if (w.builder.count >= RAW_PART_RECORDS) endPart(start, w);
   };
   const stats = await parseObject(body, ctx.parse, tables, onRow);
+  for (const [start, w] of open) if (w.builder.count > 0) endPart(start, w);
   const windows: Record<string, number> = {};
-  for (const [start, w] of [...open].sort((a, b) => a[0] - b[0])) {
-    if (w.builder.count > 0) endPart(start, w);
-    windows[iso(start)] = w.part;
-  }
+  for (const [start, n] of [...parts].sort((a, b) => a[0] - b[0])) windows[iso(start)] = n;
   await Promise.all(writes);
   // Parts left from an earlier, different attempt would be counted: there must be none.
-  for (const start of open.keys()) {
+  for (const start of parts.keys()) {
     const prefix = rawKey(start, hash, 0).replace(/-\d+\.json$/, "-");
     for (const e of await listAll(ctx.store, prefix)) {
       if (!written.includes(e.key)) await ctx.store.delete(e.key);
     }
   }
-  await Promise.all(
-    [...open.keys()].map((s) => ctx.store.put(pendingKey(s, hash), new Uint8Array(0))),
+  await mapLimit(
+    [...parts.keys()],
+    16,
+    (s) => ctx.store.put(pendingKey(s, hash), new Uint8Array(0)),
   );
   const ledger: Ledger = {
     key: obj.key,

@@ -19,6 +19,7 @@ import {
   PERIODS,
 } from "../core/windows.ts";
 import { getJson, type Store } from "../store/store.ts";
+import { parseStored } from "./aggregate.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
 import { listByWindow } from "./list-windows.ts";
 import { readMeta } from "./meta.ts";
@@ -88,7 +89,8 @@ async function computeView(
     const cached = q.cache?.get(id);
     let state = cached?.computed_at === meta.computed_at ? cached.state : undefined;
     if (!state) {
-      state = v.parse(StoredState, await getJson(q.store, aggregateKey(period, key))).state;
+      const k = aggregateKey(period, key);
+      state = parseStored(StoredState, k, await getJson(q.store, k)).state;
       if (q.cache) {
         if (q.cache.size >= CACHE_LIMIT) q.cache.clear();
         q.cache.set(id, { computed_at: meta.computed_at, state });
@@ -99,8 +101,8 @@ async function computeView(
   if (!(await q.windows()).some((w) => w >= start && w < end)) return undefined;
   let state: SummaryState;
   if (period === "30min") {
-    const c = v.parse(ConsolidatedSchema, await getJson(q.store, consolidatedKey(start)));
-    state = c.state;
+    const k = consolidatedKey(start);
+    state = parseStored(ConsolidatedSchema, k, await getJson(q.store, k)).state;
   } else {
     const child = childPeriod(period)!;
     const children = await Promise.all(childKeys(period, key).map((k) => viewPeriod(q, child, k)));

@@ -20,18 +20,34 @@ export interface TopList {
 /** Candidates kept per period: far more than the 100 shown, so merges stay accurate. */
 export const TOP_KEEP = 1000;
 
+/**
+ * Characters of names a list keeps at most: with paths of up to 500 characters, a list of
+ * long names keeps fewer candidates, so that its stored size is bounded whatever the input
+ * (200,000 characters are at most 600 KB of UTF-8).
+ */
+export const TOP_NAME_CHARS = 200_000;
+
 function order(a: TopEntry, b: TopEntry): number {
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
-/** Truncates candidates (sorted here) to `keep`, raising the floor past what was dropped. */
+/**
+ * Truncates candidates (sorted here) to `keep` and to {@link TOP_NAME_CHARS} characters of
+ * names, raising the floor past what was dropped.
+ */
 function truncate(entries: TopEntry[], floor: number, keep: number): TopList {
   entries.sort(order);
+  let kept = Math.min(keep, entries.length);
+  let chars = 0;
+  for (let i = 0; i < kept; i++) {
+    chars += entries[i][0].length;
+    if (chars > TOP_NAME_CHARS) kept = i;
+  }
   let newFloor = floor;
-  for (let i = keep; i < entries.length; i++) {
+  for (let i = kept; i < entries.length; i++) {
     newFloor = Math.max(newFloor, entries[i][1] + entries[i][3]);
   }
-  return { floor: newFloor, entries: entries.slice(0, keep) };
+  return { floor: newFloor, entries: entries.slice(0, kept) };
 }
 
 /** A top list from exact counts `path → [requests, bytes]`. */
