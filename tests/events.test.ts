@@ -6,7 +6,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { gunzipSync } from "node:zlib";
@@ -24,6 +24,7 @@ import { s3Source } from "../src/source/s3.ts";
 import { fsStore } from "../src/store/fs.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import { s3Store } from "../src/store/s3.ts";
+import { tenantStore } from "../src/store/tenant.ts";
 import type { Store } from "../src/store/store.ts";
 import {
   kinesisEvent,
@@ -153,7 +154,9 @@ test("S3, SQS and SNS-in-SQS events process what they name; a bad object fails i
 
 test("Kinesis records become raw entries without S3; a batch delivered twice counts once", async () => {
   const store = memoryStore();
-  const d = { ctx: ctxFor(localSource(join(work.dir, "empty")), store) };
+  const empty = join(work.dir, "empty"); // a queue with no objects: the lines bypass S3
+  mkdirSync(empty, { recursive: true });
+  const d = { ctx: ctxFor(localSource(empty), store) };
   const lines = gunzipSync(readFileSync(join(logs, keys[0]))).toString("utf8").trim().split("\n");
   const event = kinesisEvent(lines);
   const first = await handleEvent(d, event);
@@ -379,3 +382,80 @@ test(
     }
   },
 );
+
+test("the schedule sweeps what no notification brought: the batch pipeline's aggregates", async () => {
+  const store = fsStore(join(work.dir, "sweep-fs"));
+  const d = { ctx: ctxFor(localSource(logs), store) };
+  const s = await handleEvent(d, scheduleEvent(LATER));
+  assert.equal(s.kind, "schedule");
+  const run = "runs" in s ? s.runs[0] : undefined;
+  assert.equal(run?.sweep.swept, keys.length);
+  assert.equal(run?.sweep.waiting, 0);
+  assert.equal(run?.sweep.objects_ingested, keys.length);
+  assert.equal(run?.sweep.records, 2400);
+  assert.deepEqual(run?.aggregate.holds, []);
+  const batch = memoryStore();
+  await runPipeline(ctxFor(localSource(logs), batch));
+  const expected = await aggregates(batch);
+  assert.deepEqual(await aggregates(store), expected);
+  assert.equal((await readMeta(store, "daily", "2024-03-01")).status, "final");
+  // The next schedule finds nothing left to sweep, and changes nothing.
+  const again = await handleEvent(d, scheduleEvent(LATER));
+  assert.equal("runs" in again && again.runs[0].sweep.swept, 0);
+  assert.deepEqual(await aggregates(store), expected);
+});
+
+test("the sweep leaves objects younger than the lag to their notification", async () => {
+  const queue = join(work.dir, "sweep-young");
+  cpSync(logs, queue, { recursive: true });
+  // Keys without a time: their last write decides, one old and one younger than the lag.
+  mkdirSync(join(queue, "misc"));
+  cpSync(join(logs, keys[0]), join(queue, "misc/old.gz"));
+  cpSync(join(logs, keys[1]), join(queue, "misc/new.gz"));
+  utimesSync(
+    join(queue, "misc/old.gz"),
+    new Date("2024-03-01T09:00:00Z"),
+    new Date("2024-03-01T09:00:00Z"),
+  );
+  utimesSync(
+    join(queue, "misc/new.gz"),
+    new Date("2024-03-01T12:00:00Z"),
+    new Date("2024-03-01T12:00:00Z"),
+  );
+  const now = "2024-03-01T12:30:00Z"; // the lag is an hour: keys of 11:30 and later are young
+  const store = memoryStore();
+  const d = { ctx: ctxFor(localSource(queue), store, now) };
+  const young = [...keys.slice(8), "misc/new.gz"];
+  const s = await handleEvent(d, scheduleEvent(now));
+  const run = "runs" in s ? s.runs[0] : undefined;
+  assert.equal(run?.sweep.swept, 9);
+  assert.equal(run?.sweep.waiting, young.length);
+  assert.deepEqual(
+    run?.sweep.objects.map((o) => o.key),
+    [...keys.slice(0, 8), "misc/old.gz"].sort(),
+  );
+  // Not ingested: each still holds its windows open.
+  assert.deepEqual(run?.aggregate.holds.map((h) => h.key).sort(), young.sort());
+  // Its notification, when it comes, ingests it.
+  const n = await handleEvent(d, s3Notification("logs", [keys[8]]));
+  assert.deepEqual("results" in n && n.results[0].objects.map((o) => o.status), ["ingested"]);
+});
+
+test("with tenants, each tenant's schedule sweeps its own queue", async () => {
+  const queue = join(work.dir, "sweep-tenants");
+  cpSync(logs, join(queue, "shop"), { recursive: true });
+  for (const key of keys.slice(0, 4)) {
+    mkdirSync(join(queue, "blog", key, ".."), { recursive: true });
+    cpSync(join(logs, key), join(queue, "blog", key));
+  }
+  const store = memoryStore();
+  const d = { ctx: ctxFor(localSource(queue), store), tenants: "auto" as const };
+  const s = await handleEvent(d, scheduleEvent(LATER));
+  assert.deepEqual(
+    "runs" in s && s.runs.map((r) => [r.tenant, r.sweep.swept, r.sweep.objects_ingested]),
+    [["blog", 4, 4], ["shop", keys.length, keys.length]],
+  );
+  const shop = await readDoc(tenantStore(store, "shop"), "daily", "2024-03-01");
+  assert.equal(shop.requests, 2400);
+  assert.equal((await readMeta(tenantStore(store, "blog"), "daily", "2024-03-01")).status, "final");
+});

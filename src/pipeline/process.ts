@@ -28,22 +28,42 @@ export interface ProcessResult {
   refreshed: Record<Period, number>;
 }
 
-/** Processes the named objects of the live queue. */
+/**
+ * Processes the named objects of the live queue. A key that cannot be looked up (stat
+ * throws) fails alone: it is reported as failed, and the other objects are processed.
+ */
 export async function processObjects(
   ctx: Context,
   keys: readonly string[],
 ): Promise<ProcessResult> {
-  const gone: string[] = [];
+  const others: ProcessResult["objects"] = [];
   const items: IngestItem[] = [];
   for (const key of [...new Set(keys)].sort()) {
-    const obj = await ctx.source.stat(key);
-    if (obj) items.push({ obj });
-    else gone.push(key); // archived or deleted since the notification: nothing to do
+    try {
+      const obj = await ctx.source.stat(key);
+      if (obj) items.push({ obj });
+      else others.push({ key, status: "gone" }); // archived or deleted since the notification
+    } catch (e) {
+      const error = `cannot stat: ${(e as Error).message}`;
+      ctx.log(`FAILED ${JSON.stringify(key)}: ${error}`);
+      others.push({ key, status: "failed", error });
+    }
   }
   const r = await processItems(ctx, items);
-  for (const key of gone) r.objects.push({ key, status: "gone" });
+  r.objects.push(...others);
   r.objects.sort((a, b) => (a.key < b.key ? -1 : 1));
   return r;
+}
+
+/** A result that processed nothing. */
+export function emptyResult(): ProcessResult {
+  return {
+    objects: [],
+    records: 0,
+    malformed: 0,
+    windows: [],
+    refreshed: { "30min": 0, hourly: 0, daily: 0, monthly: 0 },
+  };
 }
 
 /**
@@ -94,11 +114,9 @@ async function processItems(ctx: Context, items: IngestItem[]): Promise<ProcessR
   const failed = new Map(ingested.failures.map((f) => [f.key, f.error]));
   const fresh = new Set(ingested.objects.map((o) => o.key));
   const result: ProcessResult = {
-    objects: [],
+    ...emptyResult(),
     records: ingested.records,
     malformed: ingested.malformed,
-    windows: [],
-    refreshed: { "30min": 0, hourly: 0, daily: 0, monthly: 0 },
   };
   const starts = new Set<number>();
   for (const { obj } of items) {

@@ -7,8 +7,11 @@
  *   so one bad object does not fail its batch.
  * - Kinesis Data Streams records (CloudFront real-time logs, one base64 line each): the
  *   batch becomes raw entries without passing through S3.
- * - EventBridge schedules: consolidate what is pending, aggregate (finality moves with the
- *   clock) and archive.
+ * - EventBridge schedules: sweep (ingest what no notification brought, pipeline/sweep.ts),
+ *   consolidate what is pending, aggregate (finality moves with the clock) and archive.
+ *
+ * Keys in notifications are checked at the edge ({@link queueKeyError}): a key no object of
+ * the queue can have fails its own object (and message) before any lookup.
  * @module
  */
 import { archive, type ArchiveResult } from "../pipeline/archive.ts";
@@ -17,10 +20,12 @@ import { consolidate, type ConsolidateResult } from "../pipeline/consolidate.ts"
 import type { Context } from "../pipeline/context.ts";
 import {
   batchRecorded,
+  emptyResult,
   processBatches,
   processObjects,
   type ProcessResult,
 } from "../pipeline/process.ts";
+import { sweep, type SweepResult } from "../pipeline/sweep.ts";
 import { keyInTenant, listTenants, tenantOfKey, tenantSource } from "../source/tenant.ts";
 import type { Store } from "../store/store.ts";
 import { isTenantName, prefixedStore, storeTenants, tenantStore } from "../store/tenant.ts";
@@ -59,29 +64,43 @@ async function tenantsOf(d: EventDeps): Promise<string[]> {
   return [...all].sort();
 }
 
+/** A queue key named by a notification, with why it cannot be one when it cannot. */
+export interface NamedKey {
+  key: string;
+  error?: string;
+}
+
 /**
  * Processes queue keys (relative to the source), tenant by tenant when there are tenants:
- * a key's first segment names its tenant. Returns every result, and the keys that failed.
+ * a key's first segment names its tenant. Keys with an error fail without a lookup (in a
+ * result of their own when there are tenants: they may name none). Returns every result,
+ * and the keys that failed.
  */
 async function processKeys(
   d: EventDeps,
-  keys: readonly string[],
+  named: readonly NamedKey[],
 ): Promise<{ results: TenantResult[]; failed: Set<string> }> {
+  const rejected: ProcessResult["objects"] = named.filter((k) => k.error !== undefined)
+    .map(({ key, error }) => ({ key, status: "failed", error: `invalid key: ${error}` }));
+  for (const o of rejected) d.ctx.log(`FAILED ${JSON.stringify(o.key)}: ${o.error}`);
+  const keys = [...new Set(named.filter((k) => k.error === undefined).map((k) => k.key))];
+  const failed = new Set(rejected.map((o) => o.key));
+  const results: TenantResult[] = [];
   if (!d.tenants) {
     const r = await processObjects(d.ctx, keys);
-    return { results: [r], failed: new Set(failedIn(r).map((o) => o.key)) };
+    r.objects = [...r.objects, ...rejected].sort((a, b) => (a.key < b.key ? -1 : 1));
+    for (const o of failedIn(r)) failed.add(o.key);
+    return { results: [r], failed };
   }
   const byTenant = new Map<string, string[]>();
   for (const key of keys) {
     const tenant = tenantOfKey(key);
     if (tenant === undefined || (d.tenants !== "auto" && !d.tenants.includes(tenant))) {
-      d.ctx.log(`ignored ${key}: no tenant of this deployment's`);
+      d.ctx.log(`ignored ${JSON.stringify(key)}: no tenant of this deployment's`);
       continue;
     }
     byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), keyInTenant(key, tenant)]);
   }
-  const results: TenantResult[] = [];
-  const failed = new Set<string>();
   for (const [tenant, rel] of byTenant) {
     const r = await processObjects(scope(d, tenant).ctx, rel);
     results.push({ tenant, ...r });
@@ -89,7 +108,45 @@ async function processKeys(
       failed.add(keys.find((k) => tenantOfKey(k) === tenant && keyInTenant(k, tenant) === o.key)!);
     }
   }
+  if (rejected.length > 0) results.push({ ...emptyResult(), objects: rejected });
   return { results, failed };
+}
+
+/** The S3 limit on a key's length, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 1024;
+
+/** True when `key` has a C0 or C1 control character (NUL, newline, DEL, ...). */
+function hasControl(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/**
+ * Why `key` (relative to the source) cannot name an object of the live queue, or undefined
+ * when it can. Notifications are input like any other: a key that could escape the queue's
+ * directory, or that no S3 object has, is refused before it reaches a source.
+ */
+export function queueKeyError(key: string): string | undefined {
+  if (key === "") return "empty";
+  if (new TextEncoder().encode(key).length > MAX_KEY_BYTES) {
+    return `longer than ${MAX_KEY_BYTES} UTF-8 bytes`;
+  }
+  if (hasControl(key)) return "contains a control character";
+  if (/\p{Cs}/u.test(key)) return "contains a lone surrogate (not UTF-8)";
+  if (key.includes("\\")) return "contains a backslash";
+  if (key.startsWith("/")) return "starts with /";
+  const segments = key.split("/");
+  if (segments.includes("")) return "has an empty segment";
+  if (segments.some((s) => s === "." || s === "..")) return "has a . or .. segment";
+  return undefined;
+}
+
+/** True when `key` is one the live queue can hold (see {@link queueKeyError}). */
+export function isQueueKey(key: string): boolean {
+  return queueKeyError(key) === undefined;
 }
 
 /** A processing result, with its tenant when there are tenants. */
@@ -119,10 +176,11 @@ export function kindOf(event: unknown): EventKind {
   return "unknown";
 }
 
-/** One object named by an S3 notification. */
+/** One object named by an S3 notification; `error` when its key cannot be decoded. */
 export interface S3Object {
   bucket: string;
   key: string;
+  error?: string;
 }
 
 /**
@@ -137,7 +195,11 @@ export function s3Objects(notification: unknown): S3Object[] {
     if (typeof r.eventName === "string" && !r.eventName.startsWith("ObjectCreated:")) continue;
     const bucket = isObject(r.s3.bucket) ? String(r.s3.bucket.name) : "";
     const raw = isObject(r.s3.object) ? String(r.s3.object.key) : "";
-    out.push({ bucket, key: decodeURIComponent(raw.replace(/\+/g, "%20")) });
+    try {
+      out.push({ bucket, key: decodeURIComponent(raw.replace(/\+/g, "%20")) });
+    } catch {
+      out.push({ bucket, key: raw, error: "malformed URL encoding" });
+    }
   }
   return out;
 }
@@ -178,19 +240,26 @@ export type EventResult =
 /** What a schedule did for one tenant (or the single one). */
 export interface ScheduleRun {
   tenant?: string;
+  /** The objects ingested because no notification did. */
+  sweep: SweepResult;
   consolidate: ConsolidateResult;
   aggregate: AggregateResult;
   archive?: ArchiveResult;
 }
 
-/** The queue keys of the objects S3 notifications name; objects outside the queue are ignored. */
-function queueKeys(d: EventDeps, notifications: unknown[]): string[] {
-  const keys: string[] = [];
+/**
+ * The queue keys of the objects S3 notifications name, each with its error if it cannot be
+ * one; objects outside the queue are ignored.
+ */
+function queueKeys(d: EventDeps, notifications: unknown[]): NamedKey[] {
+  const keys: NamedKey[] = [];
   for (const o of notifications.flatMap(s3Objects)) {
     const key = queueKey(d.ctx.source.name, o);
     if (key === undefined) {
-      d.ctx.log(`ignored s3://${o.bucket}/${o.key}: not in ${d.ctx.source.name}`);
-    } else keys.push(key);
+      d.ctx.log(
+        `ignored ${JSON.stringify(`s3://${o.bucket}/${o.key}`)}: not in ${d.ctx.source.name}`,
+      );
+    } else keys.push({ key, error: o.error ?? queueKeyError(key) });
   }
   return keys;
 }
@@ -204,7 +273,8 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
     case "s3": {
       const { results, failed } = await processKeys(d, queueKeys(d, [event]));
       if (failed.size > 0) {
-        const why = results.flatMap(failedIn).map((f) => `${f.key}: ${f.error}`).join("; ");
+        const why = results.flatMap(failedIn).map((f) => `${JSON.stringify(f.key)}: ${f.error}`)
+          .join("; ");
         throw new Error(`${failed.size} object(s) failed: ${why}`);
       }
       return { kind: "s3", batchItemFailures: [], results };
@@ -215,7 +285,7 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
       // One pass over every object of the batch; a message fails when its body cannot be
       // read or one of its own objects failed, so one bad object does not fail the batch.
       const failures: BatchResponse["batchItemFailures"] = [];
-      const messages: Array<{ id: string; keys: string[] }> = [];
+      const messages: Array<{ id: string; keys: NamedKey[] }> = [];
       for (const m of records) {
         const id = String(kind === "sqs" ? m.messageId : (m.Sns as Json | undefined)?.MessageId);
         try {
@@ -230,7 +300,7 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
       }
       const { results, failed } = await processKeys(d, messages.flatMap((m) => m.keys));
       for (const m of messages) {
-        if (m.keys.some((k) => failed.has(k))) failures.push({ itemIdentifier: m.id });
+        if (m.keys.some((k) => failed.has(k.key))) failures.push({ itemIdentifier: m.id });
       }
       return { kind, batchItemFailures: failures, results };
     }
@@ -242,6 +312,8 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
         ? (await tenantsOf(d)).map((t) => [t, scope(d, t)] as const)
         : [[undefined, d] as const];
       for (const [tenant, s] of scopes) {
+        // Ingest first what no notification brought, so this run consolidates it too.
+        const w = await sweep(s.ctx);
         const c = await consolidate(s.ctx);
         const a = await aggregate(s.ctx);
         const r = s.archive
@@ -249,6 +321,7 @@ export async function handleEvent(d: EventDeps, event: unknown): Promise<EventRe
           : undefined;
         runs.push({
           ...(tenant ? { tenant } : {}),
+          sweep: w,
           consolidate: c,
           aggregate: a,
           ...(r ? { archive: r } : {}),
