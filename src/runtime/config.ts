@@ -4,13 +4,15 @@
  * here, so a value means the same wherever it is set.
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import * as v from "valibot";
 import type { AppDeps } from "../api/app.ts";
 import type { ApiKey } from "../api/auth.ts";
 import { type AlertRule, AlertRulesSchema } from "../core/alerts.ts";
 import { type FieldOrder, resolveFields } from "../core/fields.ts";
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
+import { localPlace, type Located, overlapError, type Place, s3Place } from "../core/locations.ts";
 import type { LogFormat } from "../core/parse-object.ts";
 import { DEFAULT_STORAGE_CLASS } from "../pipeline/archive.ts";
 import { type Context, makeContext } from "../pipeline/context.ts";
@@ -166,8 +168,47 @@ export function stepSettingsFrom(s: Settings): Pick<Context, "parse" | "graceMs"
   };
 }
 
+/**
+ * The place a location names. A local path is resolved against the working directory, with
+ * the symlinks of its longest existing part resolved too (the rest may not exist yet), so
+ * `./logs/`, `logs/../logs` and a link to it are one place.
+ */
+export function placeOf(location: string): Place {
+  if (location === "memory:") return { kind: "memory" };
+  if (location.startsWith("s3://")) return s3Place(location);
+  let existing = resolve(location);
+  const missing: string[] = [];
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    missing.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  let real = existing;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    // Unreadable: compare the path as written.
+  }
+  return localPlace(join(real, ...missing));
+}
+
+/**
+ * Refuses settings whose source, store and archive overlap, before anything is opened: one
+ * inside another would delete originals with no copy or count requests twice.
+ * @throws ConfigError naming both locations and their roles
+ */
+export function assertApart(s: Settings): void {
+  const set: Located[] = [];
+  for (const role of ["source", "store", "archive"] as const) {
+    const text = s[role];
+    if (text) set.push({ role, text, place: placeOf(text) });
+  }
+  const why = overlapError(set);
+  if (why !== undefined) throw new ConfigError(why);
+}
+
 /** The pipeline context of complete settings. @throws ConfigError */
 export function contextFrom(s: Settings, log: (message: string) => void): Context {
+  assertApart(s);
   return makeContext({
     ...stepSettingsFrom(s),
     source: open(s, "source", required(s, "source"), openSource),
@@ -193,6 +234,7 @@ export function appDepsFrom(
       `${envName("api-key")} is not set: the server does not start without an API key`,
     );
   }
+  assertApart(s);
   const now = s.now === undefined ? undefined : parseNow(s.now);
   return {
     store: storeFrom(s),
@@ -234,9 +276,10 @@ function readText(path: string, flag: string): string {
   }
 }
 
-/** Where archive copies go, when `--archive` is set. */
+/** Where archive copies go, when `--archive` is set (apart from the source and the store). */
 export function archiveFrom(s: Settings): { store: Store; storageClass: string } | undefined {
   if (!s.archive) return undefined;
+  assertApart(s);
   return {
     store: open(s, "archive", s.archive, openStore),
     storageClass: s["storage-class"] ?? DEFAULT_STORAGE_CLASS,

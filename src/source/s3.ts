@@ -15,9 +15,14 @@ import { isLogKey, type LogSource, type SourceObject, VersionChangedError } from
 /** Version prefix for listings without an ETag (some S3-compatible servers): no IfMatch then. */
 const NO_ETAG = "size-";
 
-/** Creates a source over the given location. */
+/**
+ * Creates a source over the given location. A listing that S3 refuses (NoSuchBucket,
+ * AccessDenied, …) fails naming the location (DESIGN §9: not an empty queue); an existing
+ * prefix with no objects is one.
+ */
 export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogSource {
   const strip = prefix === "" ? 0 : prefix.length + 1;
+  const where = prefix === "" ? `s3://${bucket}` : `s3://${bucket}/${prefix}`;
   // With a version (the listed ETag), S3 answers 412 if the object was replaced since.
   const get = async (key: string, version?: string) => {
     let out;
@@ -45,13 +50,18 @@ export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogS
     async *list(): AsyncIterable<SourceObject> {
       let token: string | undefined;
       do {
-        const page = await client.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix === "" ? undefined : `${prefix}/`,
-            ContinuationToken: token,
-          }),
-        );
+        let page;
+        try {
+          page = await client.send(
+            new ListObjectsV2Command({
+              Bucket: bucket,
+              Prefix: prefix === "" ? undefined : `${prefix}/`,
+              ContinuationToken: token,
+            }),
+          );
+        } catch (e) {
+          throw new Error(`cannot list ${where}: ${reasonOf(e)}`, { cause: e });
+        }
         for (const o of page.Contents ?? []) {
           const key = (o.Key ?? "").slice(strip);
           if (!isLogKey(key) || key.endsWith("/")) continue;
@@ -95,4 +105,10 @@ export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogS
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: joinKey(prefix, key) }));
     },
   };
+}
+
+/** S3's error code (`NoSuchBucket`, `AccessDenied`), else the message of a failed request. */
+function reasonOf(e: unknown): string {
+  const { name, message } = e as Error;
+  return name && !/^(Error|UnknownError|S3ServiceException)$/.test(name) ? name : message;
 }
