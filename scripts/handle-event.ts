@@ -27,7 +27,8 @@ Usage: handle-event --source <dir|s3://...> --store <dir|s3://...> [options] < e
 
 Handles one event as the Lambda function would: S3 ObjectCreated notifications (direct,
 through SQS, or SNS inside SQS) process the objects they name; Kinesis records become raw
-entries; an EventBridge schedule consolidates, aggregates and archives (with --archive).
+entries; an EventBridge schedule sweeps the queue for objects older than the lag that no
+notification brought, consolidates, aggregates and archives (with --archive).
 Prints the result as JSON. Exits 1 when an object failed (an SQS or Kinesis batch with
 batchItemFailures, or a direct S3 event).
 
