@@ -342,6 +342,11 @@ test("pipeline routes run the steps; a second call while one runs gets 409", asy
   const [ok, busy] = a.status === 200 ? [a, b] : [b, a];
   const busyBody = await busy.json();
   assert.equal(busyBody.error.code, "step_running");
+  // The lock is the server's own: the message says so (README: schedule one runner).
+  assert.match(
+    busyBody.error.message,
+    /running in this server since .*one step at a time per server/,
+  );
   assert.equal(busyBody.error.details.step, "ingest");
   const ingested = await ok.json();
   assert.equal(ingested.step, "ingest");

@@ -234,6 +234,25 @@ test("the dashboard shows the API's figures, escapes log strings, and browses th
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok(readFileSync(shot).length > 10_000, "the screenshot has content");
 
+    // A failed load shows its error and no stale figures; the next success clears the error.
+    assert.equal(await page.isVisible("#error"), false, "no error before one happens");
+    await page.fill("#from", to);
+    await page.fill("#to", from);
+    await page.click("#range button[type=submit]");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.match((await page.textContent("#error")) ?? "", /before/);
+    assert.equal(await page.$$eval("[data-testid^=kpi-]", (e) => e.length), 0, "no stale KPIs");
+    assert.equal(await page.$$eval("#chart rect.bar, #paths tr", (e) => e.length), 0);
+    assert.equal(await page.getAttribute("body", "data-loaded"), null);
+    await page.fill("#from", from);
+    await page.fill("#to", to);
+    await page.click("#range button[type=submit]");
+    await page.waitForSelector("body[data-loaded]");
+    assert.equal(await page.isVisible("#error"), false, "the success cleared the error");
+    assert.equal(await page.textContent("#error"), "");
+    assert.doesNotMatch((await page.textContent("#status")) ?? "", /error/);
+    assert.equal((await kpi("requests")).value, String(s.requests));
+    assert.deepEqual(errors, []);
     // A wrong key sends the user back to the key form with a message.
     await page.click("#forget");
     await page.fill("#key", "wrong-key-0000000000000");

@@ -7,6 +7,8 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as v from "valibot";
+import { VersionChangedError } from "../source/source.ts";
+import { StoreConflictError } from "../store/store.ts";
 
 /** Machine-readable error codes, one per kind of failure. */
 export const ERROR_CODES = [
@@ -16,6 +18,7 @@ export const ERROR_CODES = [
   "not_found",
   "step_running",
   "not_configured",
+  "conflict",
   "internal",
 ] as const;
 
@@ -71,13 +74,34 @@ export function validationDetails(
 }
 
 /**
- * The app's error handler: an {@link ApiError} becomes its response; anything else is
- * logged and answered with a generic 500, never its message or stack.
+ * Whether `err` says the store or the log source changed underfoot (another run removed or
+ * renamed a file this request had just listed): a race, not a bug, so a retry may succeed.
+ */
+export function isConflict(err: unknown): boolean {
+  if (err instanceof StoreConflictError || err instanceof VersionChangedError) return true;
+  // A raw ENOENT from a system call (fs) on something the same request found moments ago.
+  const e = err as { code?: unknown; syscall?: unknown } | null;
+  return e?.code === "ENOENT" && typeof e.syscall === "string";
+}
+
+/** The message of a 409 `conflict`: what happened and what to do, no internal details. */
+export const CONFLICT_MESSAGE =
+  "the store or the log source changed while this request used it (another run at the same " +
+  "time?); try again";
+
+/**
+ * The app's error handler: an {@link ApiError} becomes its response; a change underfoot
+ * ({@link isConflict}) is a 409 `conflict`; anything else is a bug: logged and answered
+ * with a generic 500, never its message or stack.
  */
 export function onError(log: (message: string) => void) {
   return (err: Error, c: Context): Response => {
     if (err instanceof ApiError) {
       return errorResponse(c, err.status, err.code, err.message, err.details);
+    }
+    if (isConflict(err)) {
+      log(`conflict: ${c.req.method} ${c.req.path}: ${err.message}`);
+      return errorResponse(c, 409, "conflict", CONFLICT_MESSAGE);
     }
     log(`error: ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}`);
     return errorResponse(c, 500, "internal", "internal error; see the server log");

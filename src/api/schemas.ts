@@ -4,14 +4,25 @@
  * @module
  */
 import * as v from "valibot";
+import { MAX_EPOCH_S, MIN_EPOCH_S } from "../core/parse-line.ts";
 import { FiguresSchema } from "../core/summary.ts";
 import { PERIODS } from "../core/windows.ts";
+
+/**
+ * Whether `s` is an instant the API can serve: ISO-8601 with a four-digit year, from
+ * 2000-01-01 to 2100-01-01 (the span the parser accepts for log timestamps). Years such as
+ * 0000 or +275760 parse, but no period key or window exists for them.
+ */
+export function isServableTime(s: string): boolean {
+  const t = Date.parse(s);
+  return /^\d{4}-\d{2}-\d{2}/.test(s) && t >= MIN_EPOCH_S * 1000 && t <= MAX_EPOCH_S * 1000;
+}
 
 /** An ISO-8601 instant (or date) as a query parameter. */
 export const IsoTime = v.pipe(
   v.string(),
-  v.check((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time"),
-  v.description("ISO-8601 time, e.g. 2024-03-01T00:00:00Z"),
+  v.check(isServableTime, "must be an ISO-8601 time from 2000-01-01 to 2100-01-01"),
+  v.description("ISO-8601 time from 2000-01-01 to 2100-01-01, e.g. 2024-03-01T00:00:00Z"),
 );
 
 const Now = v.optional(
@@ -157,9 +168,22 @@ export const StatusResponse = v.object({
   ),
 });
 
-/** A store key as the cache routes take it: plain segments, nothing that could leave the store. */
+/** The longest key the cache routes take (S3's limit is 1,024 bytes). */
+export const MAX_KEY_LENGTH = 1024;
+/** The most segments a key may have: the store's own keys have fewer than ten. */
+export const MAX_KEY_SEGMENTS = 64;
+
+/**
+ * A store key as the cache routes take it: plain segments, nothing that could leave the
+ * store, and bounded, so no backend is handed a path it cannot even name.
+ */
 export const KeySchema = v.pipe(
   v.string(),
+  v.maxLength(MAX_KEY_LENGTH, `a store key has at most ${MAX_KEY_LENGTH} characters`),
+  v.check(
+    (s) => s.split("/").length <= MAX_KEY_SEGMENTS,
+    `a store key has at most ${MAX_KEY_SEGMENTS} segments`,
+  ),
   v.regex(
     /^[A-Za-z0-9_=-][A-Za-z0-9._=-]*(\/[A-Za-z0-9_=-][A-Za-z0-9._=-]*)*$/,
     "a store key is slash-separated segments of letters, digits and . _ = - (no segment may start with .)",

@@ -53,6 +53,15 @@ export class InvalidKeyError extends Error {
   override name = "InvalidKeyError";
 }
 
+/**
+ * The store changed underfoot while a call used it: another run removed or renamed a file
+ * or directory between two of the call's steps. Not a bug, and not the caller's input: the
+ * call can be retried.
+ */
+export class StoreConflictError extends Error {
+  override name = "StoreConflictError";
+}
+
 /** Throws {@link InvalidKeyError} unless `key` is a plain relative slash-separated path. */
 export function assertKey(key: string): void {
   const bad = key === "" || key.startsWith("/") || key.includes("\\") || key.includes("\0") ||

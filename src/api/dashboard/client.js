@@ -48,6 +48,26 @@ const percent = (x) => (x === null ? "–" : `${(x * 100).toFixed(1)}%`);
 class Unauthorized extends Error {}
 
 /**
+ * What failed, per part of the page (`start`, `figures`, `cache`). A part's next success
+ * clears its own message, so no error outlives the request it was about, and a success of
+ * one part never hides the failure of another.
+ * @type {Map<string, string>}
+ */
+const failures = new Map();
+
+/**
+ * Shows (or, without a message, clears) the error of one part of the page.
+ * @param {string} part @param {string} [message]
+ */
+function setError(part, message) {
+  if (message === undefined) failures.delete(part);
+  else failures.set(part, message);
+  const box = $("error");
+  box.textContent = [...failures.values()].join("\n");
+  box.hidden = failures.size === 0;
+}
+
+/**
  * GET an API path with the key; JSON back.
  * @param {string} path
  * @param {Record<string, string>} [params]
@@ -212,16 +232,47 @@ function renderTable(id, heads, rows) {
   if (rows.length === 0) table.append(el("tr", {}, "no data in this range"));
 }
 
+/** The figures' elements, emptied when a load fails so that none is shown as current. */
+function clearFigures() {
+  for (const id of ["kpis", "chart", "paths", "edges", "codes"]) $(id).replaceChildren();
+  for (const id of ["chart-finality", "paths-finality", "edges-finality", "codes-finality"]) {
+    const badge = $(id);
+    badge.textContent = "";
+    badge.className = "badge";
+    delete badge.dataset.status;
+  }
+  delete document.body.dataset.loaded;
+}
+
+/** Counts loads: only the latest one may render, or clear, the figures. */
+let loads = 0;
+
+/**
+ * Loads and shows the figures of the chosen range. A success clears the figures' error; a
+ * failure shows it and clears the figures it could not refresh. Never rejects.
+ */
 async function load() {
+  const seq = ++loads;
   const params = range();
   const metric = /** @type {HTMLSelectElement} */ ($("metric")).value;
-  const [summary, series, paths, edges, codes] = await Promise.all([
-    api("traffic/summary", params),
-    api("traffic/timeseries", { ...params, metric }),
-    api("traffic/top-paths", { ...params, limit: "20" }),
-    api("traffic/edge-locations", { ...params, limit: "20" }),
-    api("traffic/status-codes", { ...params, limit: "20" }),
-  ]);
+  let answers;
+  try {
+    answers = await Promise.all([
+      api("traffic/summary", params),
+      api("traffic/timeseries", { ...params, metric }),
+      api("traffic/top-paths", { ...params, limit: "20" }),
+      api("traffic/edge-locations", { ...params, limit: "20" }),
+      api("traffic/status-codes", { ...params, limit: "20" }),
+    ]);
+  } catch (e) {
+    if (seq !== loads) return; // a later load owns the figures now
+    clearFigures();
+    fail("figures", e);
+    return;
+  }
+  if (seq !== loads) return;
+  const [summary, series, paths, edges, codes] = answers;
+  setError("figures");
   renderKpis(summary);
   renderChart(series);
   setBadge($("paths-finality"), paths.finality.status);
@@ -254,18 +305,23 @@ async function load() {
   document.body.dataset.loaded = `${Date.now()}`;
 }
 
+/** Shows one level of the store; a failure is the cache browser's error. @param {string} dir */
+function browse(dir) {
+  return browseDir(dir).then(() => setError("cache"), (e) => fail("cache", e));
+}
+
 /** @param {string} dir */
-async function browse(dir) {
+async function browseDir(dir) {
   const listing = await api(dir ? `cache/browse/${dir}` : "cache/browse");
   const crumbs = $("crumbs");
   crumbs.replaceChildren();
   const parts = dir ? dir.split("/") : [];
   const root = el("button", { type: "button" }, "(root)");
-  root.addEventListener("click", () => browse("").catch(show));
+  root.addEventListener("click", () => browse(""));
   crumbs.append(root);
   parts.forEach((part, i) => {
     const b = el("button", { type: "button" }, part);
-    b.addEventListener("click", () => browse(parts.slice(0, i + 1).join("/")).catch(show));
+    b.addEventListener("click", () => browse(parts.slice(0, i + 1).join("/")));
     crumbs.append(b);
   });
   const list = $("listing");
@@ -276,7 +332,7 @@ async function browse(dir) {
   const files = listing.files;
   /** @param {HTMLElement} button @param {() => Promise<void>} open */
   const item = (button, open) => {
-    button.addEventListener("click", () => open().catch(show));
+    button.addEventListener("click", () => open());
     const li = el("li");
     li.append(button);
     list.append(li);
@@ -287,7 +343,10 @@ async function browse(dir) {
   for (const f of files) {
     const name = f.key.slice(f.key.lastIndexOf("/") + 1);
     const label = `${name} (${bytesText(f.size)})`;
-    item(el("button", { type: "button", "data-key": f.key }, label), () => entry(f.key));
+    item(
+      el("button", { type: "button", "data-key": f.key }, label),
+      () => entry(f.key).then(() => setError("cache"), (e) => fail("cache", e)),
+    );
   }
 }
 
@@ -298,6 +357,17 @@ async function entry(key) {
     headers: { "x-api-key": sessionStorage.getItem(KEY) ?? "" },
   });
   const text = await res.text();
+  if (!res.ok) {
+    $("entry").textContent = "";
+    if (res.status === 401) throw new Unauthorized("the API key was not accepted");
+    let message = `HTTP ${res.status}`;
+    try {
+      message = JSON.parse(text).error.message ?? message;
+    } catch {
+      // not the API's error shape: the status says enough
+    }
+    throw new Error(message);
+  }
   let shown = text;
   try {
     shown = JSON.stringify(JSON.parse(text), null, 2);
@@ -307,14 +377,18 @@ async function entry(key) {
   $("entry").textContent = shown.length > 200_000 ? `${shown.slice(0, 200_000)}\n…` : shown;
 }
 
-/** @param {unknown} e */
-function show(e) {
+/**
+ * Shows a failure as the error of one part of the page; a refused key goes back to the
+ * key form instead.
+ * @param {string} part @param {unknown} e
+ */
+function fail(part, e) {
   if (e instanceof Unauthorized) {
     sessionStorage.removeItem(KEY);
     login(e.message);
     return;
   }
-  $("status").textContent = `error: ${e instanceof Error ? e.message : String(e)}`;
+  setError(part, `error: ${e instanceof Error ? e.message : String(e)}`);
 }
 
 /** @param {string} [message] */
@@ -324,6 +398,8 @@ function login(message = "") {
   $("login").hidden = false;
   $("login-error").textContent = message;
   $("status").textContent = "not connected";
+  failures.clear();
+  setError("start");
 }
 
 async function start() {
@@ -338,6 +414,7 @@ async function start() {
     $("tenant-label").hidden = false;
   }
   const status = await api("cloudfront/status");
+  setError("start");
   $("main").hidden = false;
   $("forget").hidden = false;
   const d = status.data;
@@ -364,23 +441,23 @@ function init() {
     const input = /** @type {HTMLInputElement} */ ($("key"));
     sessionStorage.setItem(KEY, input.value.trim());
     input.value = "";
-    start().catch(show);
+    start().catch((e) => fail("start", e));
   });
   $("range").addEventListener("submit", (e) => {
     e.preventDefault();
-    load().catch(show);
+    load();
   });
-  $("metric").addEventListener("change", () => load().catch(show));
+  $("metric").addEventListener("change", () => load());
   $("tenant").addEventListener("change", () => {
     tenant = /** @type {HTMLSelectElement} */ ($("tenant")).value;
     /** @type {HTMLInputElement} */ ($("from")).value = "";
-    start().catch(show);
+    start().catch((e) => fail("start", e));
   });
   $("forget").addEventListener("click", () => {
     sessionStorage.removeItem(KEY);
     login();
   });
-  if (sessionStorage.getItem(KEY)) start().catch(show);
+  if (sessionStorage.getItem(KEY)) start().catch((e) => fail("start", e));
   else login();
 }
 

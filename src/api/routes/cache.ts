@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import { describeRoute, resolver } from "hono-openapi";
 import * as v from "valibot";
 import { ROOT } from "../../core/keys.ts";
-import type { Store } from "../../store/store.ts";
+import { InvalidKeyError, type Store } from "../../store/store.ts";
 import { ApiError } from "../errors.ts";
 import { BrowseResponse, KeySchema, StatsResponse } from "../schemas.ts";
 import { json } from "../validate.ts";
@@ -34,6 +34,32 @@ function keyAfter(url: string, marker: string): string {
   return key;
 }
 
+/**
+ * A store call on a key from the request: a key the backend refuses (too long for the file
+ * system, say) is the request's fault, a 400, not a 500.
+ */
+async function forKey<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    if (e instanceof InvalidKeyError) throw new ApiError(400, "bad_request", e.message);
+    throw e;
+  }
+}
+
+/** The 404 for a key that names no entry; one that names a directory says where to look. */
+async function noEntry(store: Store, key: string): Promise<ApiError> {
+  const below = await forKey(store.browse(`${key}/`));
+  if (below.dirs.length === 0 && below.files.length === 0) {
+    return new ApiError(404, "not_found", `no entry ${key}`);
+  }
+  return new ApiError(
+    404,
+    "not_found",
+    `${key} is a directory, not an entry: browse it at /api/sa/cache/browse/${key}`,
+  );
+}
+
 const CONTENT_TYPES: Record<string, string> = {
   json: "application/json",
   gz: "application/gzip",
@@ -51,7 +77,7 @@ export function cacheRoutes(store: Store) {
   const browse = async (url: string) => {
     const dir = keyAfter(url, "/cache/browse/");
     const prefix = dir === "" ? "" : `${dir}/`;
-    const listing = await store.browse(prefix);
+    const listing = await forKey(store.browse(prefix));
     return {
       dir,
       dirs: listing.dirs.map((name) => ({ name, path: prefix + name })),
@@ -82,8 +108,8 @@ export function cacheRoutes(store: Store) {
       async (c) => {
         const key = keyAfter(c.req.url, "/cache/entry/");
         if (key === "") throw new ApiError(400, "bad_request", "name a key after /cache/entry/");
-        const body = await store.get(key);
-        if (body === undefined) throw new ApiError(404, "not_found", `no entry ${key}`);
+        const body = await forKey(store.get(key));
+        if (body === undefined) throw await noEntry(store, key);
         const ext = key.slice(key.lastIndexOf(".") + 1);
         return c.body(body as Uint8Array<ArrayBuffer>, 200, {
           "Content-Type": CONTENT_TYPES[ext] ?? "application/octet-stream",

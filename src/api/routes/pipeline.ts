@@ -20,9 +20,23 @@ import {
   StepQuery,
   StepResponse,
 } from "../schemas.ts";
-import type { StepLock } from "../step-lock.ts";
+import type { Running, StepLock } from "../step-lock.ts";
 import { json, params, query } from "../validate.ts";
 import type { AppDeps } from "../app.ts";
+
+/**
+ * The 409 for a call while a step runs. The lock is this server's own: the message says
+ * so, since other servers (Lambda instances) over the same store are not held back by it.
+ */
+export function stepRunning(running: Running): ApiError {
+  return new ApiError(
+    409,
+    "step_running",
+    `${running.step} has been running in this server since ${running.started_at}: one step at ` +
+      "a time per server (other servers are not coordinated); try again when it ends",
+    running,
+  );
+}
 
 /** The pipeline routes. */
 export function pipelineRoutes(deps: AppDeps, lock: StepLock, clock: (now?: string) => number) {
@@ -50,7 +64,8 @@ export function pipelineRoutes(deps: AppDeps, lock: StepLock, clock: (now?: stri
       "/:step",
       describeRoute({
         summary: "Run one pipeline step",
-        description: "One step at a time: a call while any step runs gets 409 (step_running).",
+        description: "One step at a time per server: a call while any step runs in this " +
+          "server gets 409 (step_running); other servers are not coordinated.",
         responses: {
           200: {
             description: "the step's result, as the script's --json prints it",
@@ -64,6 +79,8 @@ export function pipelineRoutes(deps: AppDeps, lock: StepLock, clock: (now?: stri
         const { step } = c.req.valid("param");
         const q = c.req.valid("query");
         const now = clock(q.now);
+        const busy = lock.running();
+        if (busy) throw stepRunning(busy);
         const startedAt = Date.now();
         const result = await lock.run(
           step,
