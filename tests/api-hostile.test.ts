@@ -182,3 +182,24 @@ test("a store changed underfoot during a step is a 409 conflict; a broken one st
   });
   assert.match(lines.join("\n"), /ENOTDIR|EEXIST/);
 });
+
+test("a server whose source does not exist answers 409 not_configured, naming it", async () => {
+  const app = createApp({
+    store: memoryStore(),
+    source: localSource(join(work.dir, "no-such-logs")),
+    apiKeys: [KEY],
+    pipeline: { parse },
+    clock: () => NOW,
+    log: () => {},
+  });
+  for (const [method, path] of [["GET", "status"], ["POST", "ingest"], ["POST", "aggregate"]]) {
+    const res = await app.request(`/api/sa/cloudfront/${path}`, {
+      method,
+      headers: { "x-api-key": KEY },
+    });
+    assert.equal(res.status, 409, `${method} ${path}`);
+    const body = await res.json();
+    assert.equal(body.error.code, "not_configured");
+    assert.match(body.error.message, /no-such-logs does not exist/);
+  }
+});

@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as v from "valibot";
-import { VersionChangedError } from "../source/source.ts";
+import { SourceUnavailableError, VersionChangedError } from "../source/source.ts";
 import { StoreConflictError } from "../store/store.ts";
 
 /** Machine-readable error codes, one per kind of failure. */
@@ -98,6 +98,10 @@ export function onError(log: (message: string) => void) {
   return (err: Error, c: Context): Response => {
     if (err instanceof ApiError) {
       return errorResponse(c, err.status, err.code, err.message, err.details);
+    }
+    // The server's own queue cannot be listed: its configuration, named in the message.
+    if (err instanceof SourceUnavailableError) {
+      return errorResponse(c, 409, "not_configured", err.message);
     }
     if (isConflict(err)) {
       log(`conflict: ${c.req.method} ${c.req.path}: ${err.message}`);

@@ -7,7 +7,7 @@
  * names the mismatch.
  * @module
  */
-import { fitsField } from "./fields.ts";
+import { FIELD_SHAPES, normalizeFieldName } from "./fields.ts";
 
 /** What was seen of one field list's columns. */
 export interface FieldSample {
@@ -18,21 +18,30 @@ export interface FieldSample {
   readonly misfits: Int32Array;
   /** Extra trailing columns are allowed (standard logs). */
   readonly tolerateExtra: boolean;
+  /** Per column, its field's shape, if it has one. */
+  readonly shapes: ReadonlyArray<RegExp | undefined>;
 }
 
 /** An empty sample of `fields`. */
 export function fieldSample(fields: readonly string[], tolerateExtra = false): FieldSample {
-  return { fields, lines: 0, misfits: new Int32Array(fields.length), tolerateExtra };
+  return {
+    fields,
+    lines: 0,
+    misfits: new Int32Array(fields.length),
+    tolerateExtra,
+    shapes: fields.map((f) => FIELD_SHAPES[normalizeFieldName(f)]),
+  };
 }
 
-/** Adds one data line (no terminator). Lines of another width say nothing here: skipped. */
+/** Adds one data line (no LF; a CR before it is dropped). Other widths say nothing: skipped. */
 export function sampleLine(s: FieldSample, line: string): void {
-  const cols = line.split("\t");
+  const cols = (line.endsWith("\r") ? line.slice(0, -1) : line).split("\t");
   const width = s.fields.length;
   if (cols.length < width || (cols.length > width && !s.tolerateExtra)) return;
   s.lines++;
   for (let c = 0; c < width; c++) {
-    if (!fitsField(s.fields[c], cols[c])) s.misfits[c]++;
+    const shape = s.shapes[c];
+    if (shape !== undefined && cols[c] !== "-" && !shape.test(cols[c])) s.misfits[c]++;
   }
 }
 

@@ -7,7 +7,13 @@ import { createReadStream } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { isLogKey, type LogSource, type SourceObject, VersionChangedError } from "./source.ts";
+import {
+  isLogKey,
+  type LogSource,
+  type SourceObject,
+  SourceUnavailableError,
+  VersionChangedError,
+} from "./source.ts";
 
 /**
  * Creates a source over `dir`. Listing a missing directory fails (DESIGN §9: a mistyped
@@ -169,10 +175,11 @@ async function walk(root: string, rel: string): Promise<string[]> {
       if (code === "ENOENT") return [];
       throw keyedError(rel, e);
     }
-    if (code === "ENOENT") throw new Error(`source ${root} does not exist`, { cause: e });
-    if (code === "ENOTDIR") throw new Error(`source ${root} is not a directory`, { cause: e });
+    const fail = (m: string) => new SourceUnavailableError(m, { cause: e });
+    if (code === "ENOENT") throw fail(`source ${root} does not exist`);
+    if (code === "ENOTDIR") throw fail(`source ${root} is not a directory`);
     const why = code === undefined ? "unknown error" : `${REASONS[code] ?? "error"} (${code})`;
-    throw new Error(`cannot list source ${root}: ${why}`, { cause: e });
+    throw fail(`cannot list source ${root}: ${why}`);
   }
   const out: string[] = [];
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {

@@ -10,7 +10,13 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { joinKey, retryTransient, type S3Location } from "../store/s3-client.ts";
-import { isLogKey, type LogSource, type SourceObject, VersionChangedError } from "./source.ts";
+import {
+  isLogKey,
+  type LogSource,
+  type SourceObject,
+  SourceUnavailableError,
+  VersionChangedError,
+} from "./source.ts";
 
 /** Version prefix for listings without an ETag (some S3-compatible servers): no IfMatch then. */
 const NO_ETAG = "size-";
@@ -60,7 +66,7 @@ export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogS
             }),
           );
         } catch (e) {
-          throw new Error(`cannot list ${where}: ${reasonOf(e)}`, { cause: e });
+          throw new SourceUnavailableError(`cannot list ${where}: ${reasonOf(e)}`, { cause: e });
         }
         for (const o of page.Contents ?? []) {
           const key = (o.Key ?? "").slice(strip);

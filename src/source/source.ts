@@ -46,3 +46,11 @@ export class VersionChangedError extends Error {
     super(`${key} changed since it was listed; it will be read again on the next run`);
   }
 }
+
+/**
+ * The queue itself cannot be listed: it does not exist, is not a directory, or the
+ * listing is refused. A configuration problem, not an empty queue.
+ */
+export class SourceUnavailableError extends Error {
+  override name = "SourceUnavailableError";
+}
