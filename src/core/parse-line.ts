@@ -4,38 +4,22 @@
  * object and a line costs one `split` plus the work for the columns we keep.
  * @module
  */
-import { decodeAgent, decodeValue } from "./decode.ts";
-import { FIELD_SHAPES, normalizeFieldName, NUMBER_LIMITS } from "./fields.ts";
-import { memoize, redactAddresses, redactAgent } from "./privacy.ts";
-import type { LogRecord, TEXT_COLUMNS } from "./record.ts";
+import { cleanStatus } from "./clean.ts";
+import {
+  COLUMNS,
+  KEPT_FIELDS,
+  NUMBER_COLUMN_SPECS,
+  TEXT_COLUMN_NAMES,
+  TEXT_COLUMN_SPECS,
+} from "./columns.ts";
+import { normalizeFieldName, NUMBER_LIMITS } from "./fields.ts";
+import type { LogRecord } from "./record.ts";
 
-/** Log fields a record is built from; every other field is skipped unread. */
-export const KEPT_FIELDS = [
-  "timestamp",
-  "date",
-  "time",
-  "sc-status",
-  "sc-bytes",
-  "cs-method",
-  "cs-protocol",
-  "cs-protocol-version",
-  "cs-host",
-  "x-host-header",
-  "cs-uri-stem",
-  "x-edge-location",
-  "x-edge-result-type",
-  "x-edge-response-result-type",
-  "time-taken",
-  "time-to-first-byte",
-  "cs-user-agent",
-  "cs-referer",
-  "sc-content-type",
-  "c-country",
-] as const;
-const W = Object.fromEntries(KEPT_FIELDS.map((name, i) => [name, i])) as Record<
-  (typeof KEPT_FIELDS)[number],
-  number
->;
+export { KEPT_FIELDS };
+
+const KEPT_INDEX = new Map(KEPT_FIELDS.map((name, i) => [name, i]));
+const W_DATE = KEPT_INDEX.get("date")!;
+const W_TIME = KEPT_INDEX.get("time")!;
 
 /**
  * Why a line was not turned into a record: its column count, its time, its status, a
@@ -52,8 +36,11 @@ export interface Layout {
   readonly fields: readonly string[];
   /** For each column, the KEPT_FIELDS index it fills, or -1 when it is skipped unread. */
   readonly want: Int16Array;
-  /** The KEPT_FIELDS index of the viewer's Host: `x-host-header` in standard logs, `cs-host` in real-time. */
-  readonly hostW: number;
+  /**
+   * Per record column (COLUMNS order), the KEPT_FIELDS index it is read from: the first
+   * of its fields the list has (the time: `timestamp`, else -1 for `date` and `time`).
+   */
+  readonly source: Int16Array;
   /** Standard logs may carry extra trailing columns; real-time lines must fit exactly. */
   readonly tolerateExtra: boolean;
   /** Per-line scratch, in KEPT_FIELDS order. Parsing is synchronous, so one per layout is safe. */
@@ -66,22 +53,36 @@ export function compileLayout(
   opts: { standard?: boolean } = {},
 ): Layout {
   const names = fields.map(normalizeFieldName);
-  const want = Int16Array.from(names, (n) => (KEPT_FIELDS as readonly string[]).indexOf(n));
-  const has = (n: (typeof KEPT_FIELDS)[number]) => names.includes(n);
+  const want = Int16Array.from(names, (n) => KEPT_INDEX.get(n) ?? -1);
+  const has = (n: string) => names.includes(n);
   if (!has("timestamp") && !(has("date") && has("time"))) {
     throw new Error("the field list has neither `timestamp` nor `date` and `time`");
   }
   if (!has("sc-status")) throw new Error("the field list has no `sc-status`");
-  const [first, second] = opts.standard
-    ? ["x-host-header", "cs-host"] as const
-    : ["cs-host", "x-host-header"] as const;
+  const source = sources(has, opts.standard === true);
   return {
     fields: names,
     want,
-    hostW: W[has(first) ? first : second],
+    source,
     tolerateExtra: opts.standard === true,
     values: new Array(KEPT_FIELDS.length).fill(undefined),
   };
+}
+
+/**
+ * Per record column, the KEPT_FIELDS index it is read from, given which fields there are:
+ * the first of its fields, in the standard logs' order of preference where it has one.
+ */
+function sources(has: (field: string) => boolean, standard: boolean): Int16Array {
+  return Int16Array.from(COLUMNS, (c) => {
+    const order: readonly string[] = c.kind === "time"
+      ? ["timestamp"]
+      : c.kind === "number"
+      ? [c.field]
+      : (standard && "standard" in c ? c.standard : c.fields);
+    const field = order.find(has);
+    return field === undefined ? -1 : KEPT_INDEX.get(field)!;
+  });
 }
 
 /** Real-time timestamps outside [2000, 2100) mean the field list is wrong. */
@@ -115,13 +116,6 @@ export function parseDateTime(date: string, time: string): number {
   return ms >= MIN_EPOCH_S * 1000 && ms < MAX_EPOCH_S * 1000 ? ms : NaN;
 }
 
-/** A status code as logged: three ASCII digits (`000` included). */
-export function isStatus(s: string): boolean {
-  return s.length === 3 &&
-    s.charCodeAt(0) - 48 >>> 0 < 10 && s.charCodeAt(1) - 48 >>> 0 < 10 &&
-    s.charCodeAt(2) - 48 >>> 0 < 10;
-}
-
 const DECIMAL = /^\d{1,16}(?:\.\d{1,9})?$/;
 
 /** Not a number: the line is malformed ("number"). */
@@ -141,153 +135,54 @@ function toNumber(s: string | undefined, field: string): number | null | typeof 
 }
 
 /**
- * Stored text is bounded: a longer value keeps its first characters and ends with
- * {@link TRUNCATED}, so that no stored key, summary or figure grows with the input.
+ * How each text column's logged text becomes its stored value, by column name (from the
+ * column table; see clean.ts).
  */
-export const TEXT_LIMITS = { path: 500, host: 255, referer: 500, user_agent: 500, text: 200 };
-/** The mark at the end of a value cut to its column's limit (U+2026). */
-export const TRUNCATED = "…";
+export const STORE = Object.fromEntries(TEXT_COLUMN_SPECS.map((c) => [c.name, c.clean])) as Record<
+  (typeof TEXT_COLUMN_NAMES)[number],
+  (logged: string | undefined) => string | null
+>;
 
-/** Control characters are stored as U+FFFD: they are no figure's business. */
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const STATUS_AT = COLUMNS.findIndex((c) => c.name === "status");
+const TIME_AT = COLUMNS.findIndex((c) => c.kind === "time");
+const NUMBER_AT = NUMBER_COLUMN_SPECS.map((c) => COLUMNS.indexOf(c as (typeof COLUMNS)[number]));
+const TEXT_AT = TEXT_COLUMN_SPECS.map((c) => COLUMNS.indexOf(c as (typeof COLUMNS)[number]));
 
 /**
- * `text` within `limit` characters. The text is cut to twice the limit before redaction
- * (so that a huge value costs no more than a long one) and to the limit after it (so that
- * a cut never leaves half an address).
+ * Builds a record from values in KEPT_FIELDS order (shared by TSV and JSON lines), column
+ * by column of the column table. A status, time, number or closed value that does not fit
+ * names the line's malformed reason, in that order.
  */
-function bounded(text: string, limit: number, redact: (s: string) => string): string {
-  const safe = redact(text.length > 2 * limit ? text.slice(0, 2 * limit) : text)
-    .replace(CONTROL, "\ufffd");
-  if (safe.length <= limit) return safe;
-  let cut = limit - 1;
-  const c = safe.charCodeAt(cut - 1);
-  if (c >= 0xd800 && c <= 0xdbff) cut--; // never half a surrogate pair
-  return safe.slice(0, cut) + TRUNCATED;
-}
-
-// Agents are long and repeat heavily: redact each distinct one once. Paths, hosts and
-// referers are cheap to check directly (a `%`, `:` or digit-dot-digit test) and too varied
-// for a memo to pay.
-const agentMemo = memoize((s) => bounded(decodeAgent(s), TEXT_LIMITS.user_agent, redactAgent));
-/** A user agent as stored: decoded (twice for pre-2020 logs), redacted, bounded. */
-export const cleanAgent = (s: string | undefined): string => agentMemo(s ?? "-");
-/** A free-text value as stored: "-" is "", URL-decoded once, addresses redacted, bounded. */
-export const cleanText = (limit: number) => (s: string | undefined): string =>
-  s === undefined || s === "-" || s === "" ? "" : bounded(decodeValue(s), limit, redactAddresses);
-/** A free-text value of the default limit (content types). */
-export const clean = cleanText(TEXT_LIMITS.text);
-/** A path as stored. */
-export const cleanPath = cleanText(TEXT_LIMITS.path);
-
-/**
- * A value of a field with a known shape (method, edge, result type, country...), as
- * stored: "-" is "", a value that fits is kept as logged, and one that does not is null:
- * its line is malformed. A shape never admits an address, so nothing here needs redacting.
- */
-export const closed = (field: string) => {
-  const shape = FIELD_SHAPES[field];
-  return (s: string | undefined): string | null =>
-    s === undefined || s === "-" || s === "" ? "" : shape.test(s) ? s : null;
-};
-
-/** The methods HTTP defines; CloudFront serves the first seven. */
-export const METHODS: ReadonlySet<string> = new Set([
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "OPTIONS",
-  "CONNECT",
-  "TRACE",
-]);
-
-/**
- * Any other method a viewer sent is stored as `OTHER`: the method is the viewer's to
- * choose, and the count of distinct methods must not grow with what viewers make up.
- */
-function method(check: (s: string | undefined) => string | null) {
-  return (s: string | undefined): string | null => {
-    const m = check(s);
-    return m === null || m === "" || METHODS.has(m) ? m : "OTHER";
-  };
-}
-
-/**
- * How each text column's logged text becomes its stored value (DESIGN §3 and §6): closed
- * columns are checked against their field's shape (null: the line is malformed), free
- * text is decoded, redacted and bounded. Every kept text value goes through one of them.
- */
-export const STORE: Readonly<
-  Record<"status" | (typeof TEXT_COLUMNS)[number], (logged: string | undefined) => string | null>
-> = {
-  status: (s) => (s !== undefined && isStatus(s) ? s : null),
-  method: method(closed("cs-method")),
-  protocol: closed("cs-protocol"),
-  protocol_version: closed("cs-protocol-version"),
-  host: cleanText(TEXT_LIMITS.host),
-  path: cleanPath,
-  edge_location: closed("x-edge-location"),
-  result_type: closed("x-edge-result-type"),
-  response_result_type: closed("x-edge-response-result-type"),
-  content_type: clean,
-  country: closed("c-country"),
-  user_agent: cleanAgent,
-  referer: cleanText(TEXT_LIMITS.referer),
-};
-const CLOSED = STORE;
-
-/** Builds a record from values in KEPT_FIELDS order (shared by TSV and JSON lines). */
-function buildRecord(v: ReadonlyArray<string | undefined>, hostW: number): LogRecord | Malformed {
-  const status = v[W["sc-status"]];
-  if (status === undefined || !isStatus(status)) return "status";
-  const ts = v[W.timestamp];
+function buildRecord(
+  v: ReadonlyArray<string | undefined>,
+  source: Int16Array,
+): LogRecord | Malformed {
+  const at = (column: number) => (source[column] < 0 ? undefined : v[source[column]]);
+  if (cleanStatus(at(STATUS_AT)) === null) return "status";
+  const ts = at(TIME_AT);
   const timestamp = ts !== undefined
     ? parseEpochSeconds(ts)
-    : parseDateTime(v[W.date] ?? "", v[W.time] ?? "");
+    : parseDateTime(v[W_DATE] ?? "", v[W_TIME] ?? "");
   if (Number.isNaN(timestamp)) return "timestamp";
-  const bytes = toNumber(v[W["sc-bytes"]], "sc-bytes");
-  const taken = toNumber(v[W["time-taken"]], "time-taken");
-  const ttfb = toNumber(v[W["time-to-first-byte"]], "time-to-first-byte");
-  if (bytes === BAD || taken === BAD || ttfb === BAD) return "number";
-  const method = CLOSED.method(v[W["cs-method"]]);
-  const protocol = CLOSED.protocol(v[W["cs-protocol"]]);
-  const protocolVersion = CLOSED.protocol_version(v[W["cs-protocol-version"]]);
-  const edge = CLOSED.edge_location(v[W["x-edge-location"]]);
-  const result = CLOSED.result_type(v[W["x-edge-result-type"]]);
-  const response = CLOSED.response_result_type(v[W["x-edge-response-result-type"]]);
-  const country = CLOSED.country(v[W["c-country"]]);
-  if (
-    method === null || protocol === null || protocolVersion === null || edge === null ||
-    result === null || response === null || country === null
-  ) return "value";
-
-  // Real-time logs carry the query inside cs-uri-stem; paths are kept without it.
-  let stem = v[W["cs-uri-stem"]] ?? "";
-  const q = stem.indexOf("?");
-  if (q !== -1) stem = stem.slice(0, q);
-  return {
-    timestamp,
-    status,
-    bytes: bytes ?? 0,
-    time_taken_ms: taken === null ? null : Math.round(taken * 1000),
-    ttfb_ms: ttfb === null ? null : Math.round(ttfb * 1000),
-    method,
-    protocol,
-    protocol_version: protocolVersion,
-    host: STORE.host(v[hostW])!,
-    path: cleanPath(stem),
-    edge_location: edge,
-    result_type: result,
-    response_result_type: response,
-    content_type: clean(v[W["sc-content-type"]]),
-    country,
-    user_agent: cleanAgent(v[W["cs-user-agent"]]),
-    referer: STORE.referer(v[W["cs-referer"]])!,
-  };
+  const out: Record<string, string | number | null> = { timestamp };
+  for (let i = 0; i < NUMBER_AT.length; i++) {
+    const c = NUMBER_COLUMN_SPECS[i];
+    const n = toNumber(at(NUMBER_AT[i]), c.field);
+    if (n === BAD) return "number";
+    out[c.name] = n === null ? c.missing : c.scale === 1 ? n : Math.round(n * c.scale);
+  }
+  for (let i = 0; i < TEXT_AT.length; i++) {
+    const c = TEXT_COLUMN_SPECS[i];
+    let logged = at(TEXT_AT[i]);
+    if (c.cutQuery && logged !== undefined) {
+      const q = logged.indexOf("?");
+      if (q !== -1) logged = logged.slice(0, q);
+    }
+    const stored = c.clean(logged);
+    if (stored === null) return "value";
+    out[c.name] = stored;
+  }
+  return out as LogRecord;
 }
 
 /**
@@ -315,7 +210,7 @@ export function parseLine(line: string, layout: Layout): LogRecord | Malformed {
     if (w >= 0) values[w] = line.slice(start);
   } else if (line.length > start) extra = true;
   if (col + 1 < width || (extra && !layout.tolerateExtra)) return "columns";
-  return buildRecord(values, layout.hostW);
+  return buildRecord(values, layout.source);
 }
 
 /** Parses one standard-logging v2 JSON line: an object whose keys are field names. */
@@ -332,5 +227,6 @@ export function parseJsonLine(line: string): LogRecord | Malformed {
     if (val !== null && val !== undefined) byName.set(normalizeFieldName(k), String(val));
   }
   const values = KEPT_FIELDS.map((name) => byName.get(name));
-  return buildRecord(values, W[byName.has("x-host-header") ? "x-host-header" : "cs-host"]);
+  // Like standard logs, JSON lines name the viewer's Host x-host-header where they have it.
+  return buildRecord(values, sources((n) => byName.has(n), true));
 }

@@ -4,12 +4,13 @@
  * {@link LogRecord} object or a string per line.
  * @module
  */
+import { TEXT_COLUMN_NAMES } from "./columns.ts";
 import { STORE } from "./parse-line.ts";
-import { type LogRecord, TEXT_COLUMNS } from "./record.ts";
+import type { LogRecord } from "./record.ts";
 import { idOfValue, type ValueTable, valueTable } from "./value-table.ts";
 
-/** The text columns of a row (and of a raw entry), status first. */
-export const ROW_TEXT = ["status", ...TEXT_COLUMNS] as const;
+/** The text columns of a row (and of a raw entry), status first: the column table's. */
+export const ROW_TEXT = TEXT_COLUMN_NAMES;
 /** One text column of a row. */
 export type RowText = (typeof ROW_TEXT)[number];
 

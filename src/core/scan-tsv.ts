@@ -12,12 +12,15 @@
  * @module
  */
 import { NUMBER_LIMITS } from "./fields.ts";
+import { COLUMNS, TEXT_COLUMN_SPECS } from "./columns.ts";
 import { KEPT_FIELDS, type Layout, MAX_EPOCH_S, MIN_EPOCH_S } from "./parse-line.ts";
+import { NUMBER_COLUMNS } from "./record.ts";
 import { generations, type Row, ROW_TEXT } from "./row.ts";
 import { idOfLogged, idOfValue, REFUSED, type ValueTable } from "./value-table.ts";
 import { SCAN_LINES_WASM } from "./wasm/scan-lines.ts";
 
-// Field slots: the numbers, then the text columns in ROW_TEXT order (status is text 0).
+// Field slots: the numbers, then the date and time, then the text columns in ROW_TEXT
+// order (status is text 0). The kernel reads four numbers: the column table's.
 const TIMESTAMP = 0;
 const BYTES = 1;
 const TIME_TAKEN = 2;
@@ -26,30 +29,26 @@ const DATE = 4;
 const TIME = 5;
 const TEXT0 = 6;
 const SLOTS = TEXT0 + ROW_TEXT.length;
-const PATH = TEXT0 + ROW_TEXT.indexOf("path");
 const STATUS = TEXT0 + ROW_TEXT.indexOf("status");
-
-const SLOT_OF: Readonly<Record<string, number>> = {
-  "timestamp": TIMESTAMP,
-  "date": DATE,
-  "time": TIME,
-  "sc-bytes": BYTES,
-  "time-taken": TIME_TAKEN,
-  "time-to-first-byte": TTFB,
-  "sc-status": STATUS,
-  "cs-method": TEXT0 + ROW_TEXT.indexOf("method"),
-  "cs-protocol": TEXT0 + ROW_TEXT.indexOf("protocol"),
-  "cs-protocol-version": TEXT0 + ROW_TEXT.indexOf("protocol_version"),
-  "cs-uri-stem": PATH,
-  "x-edge-location": TEXT0 + ROW_TEXT.indexOf("edge_location"),
-  "x-edge-result-type": TEXT0 + ROW_TEXT.indexOf("result_type"),
-  "x-edge-response-result-type": TEXT0 + ROW_TEXT.indexOf("response_result_type"),
-  "sc-content-type": TEXT0 + ROW_TEXT.indexOf("content_type"),
-  "c-country": TEXT0 + ROW_TEXT.indexOf("country"),
-  "cs-user-agent": TEXT0 + ROW_TEXT.indexOf("user_agent"),
-  "cs-referer": TEXT0 + ROW_TEXT.indexOf("referer"),
-};
-const HOST = TEXT0 + ROW_TEXT.indexOf("host");
+if (
+  NUMBER_COLUMNS.join() !== "timestamp,bytes,time_taken_ms,ttfb_ms" ||
+  NUMBER_COLUMNS.length !== TEXT0 - 2
+) {
+  throw new Error("scan-tsv: the kernel's number slots do not match the column table");
+}
+/** Per record column (COLUMNS order), its slot. */
+const SLOT_OF_COLUMN = Int8Array.from(
+  COLUMNS,
+  (c) => (c.kind === "text" ? TEXT0 + ROW_TEXT.indexOf(c.name) : NUMBER_COLUMNS.indexOf(c.name)),
+);
+/** Slots whose value is cut at the first `?` (the path: the query is not kept). */
+const CUT_QUERY = new Set(
+  TEXT_COLUMN_SPECS.filter((c) => c.cutQuery).map((c) =>
+    TEXT0 + (ROW_TEXT as readonly string[]).indexOf(c.name)
+  ),
+);
+const W_DATE = KEPT_FIELDS.indexOf("date");
+const W_TIME = KEPT_FIELDS.indexOf("time");
 
 /** A layout compiled for the byte kernel. */
 export interface FastLayout {
@@ -82,15 +81,18 @@ export function compileFast(layout: Layout): FastLayout | undefined {
   const has = (name: string) => layout.fields.includes(name);
   if (!has("timestamp") && !(has("date") && has("time"))) return undefined;
   if (layout.fields.length > MAX_WIDTH || !kernelModule()) return undefined;
-  const hostField = KEPT_FIELDS[layout.hostW];
-  const slotOf = Int8Array.from(
-    layout.fields,
-    (name) => (name === hostField ? HOST : SLOT_OF[name] ?? -1),
-  );
+  // Each column's slot: that of the record column reading its field, if any does.
+  const slotOfKept = new Int8Array(KEPT_FIELDS.length).fill(-1);
+  layout.source.forEach((w, c) => {
+    if (w >= 0) slotOfKept[w] = SLOT_OF_COLUMN[c];
+  });
+  slotOfKept[W_DATE] = DATE;
+  slotOfKept[W_TIME] = TIME;
+  const slotOf = Int8Array.from(layout.want, (w) => (w < 0 ? -1 : slotOfKept[w]));
   const present = new Uint8Array(SLOTS);
   for (const s of slotOf) if (s >= 0) present[s] = 1;
   const what = present.map((p, s) =>
-    !p || s === DATE || s === TIME ? 0 : s < TEXT0 ? 3 : s === PATH ? 2 : 1
+    !p || s === DATE || s === TIME ? 0 : s < TEXT0 ? 3 : CUT_QUERY.has(s) ? 2 : 1
   );
   const kept = (j: number) => j < slotOf.length && slotOf[j] >= 0;
   const need = new Uint8Array(MAX_WIDTH).fill(255);

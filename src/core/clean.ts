@@ -1,0 +1,100 @@
+/**
+ * How a logged value becomes a stored one (DESIGN §3 and §6): every kept text value goes
+ * through one of these doors. Closed fields are checked against their field's shape (a
+ * value that does not fit is refused: null, and its line is malformed); free text is
+ * URL-decoded, its addresses redacted, its control characters replaced, and its length
+ * bounded. The column table (columns.ts) names the door of each column.
+ * @module
+ */
+import { decodeAgent, decodeValue } from "./decode.ts";
+import { FIELD_SHAPES } from "./fields.ts";
+import { memoize, redactAddresses, redactAgent } from "./privacy.ts";
+
+/** Turns a logged value into its stored form, or null when it does not fit its field. */
+export type Clean = (logged: string | undefined) => string | null;
+
+/** A status code as logged: three ASCII digits (`000` included). */
+export function isStatus(s: string): boolean {
+  return s.length === 3 &&
+    s.charCodeAt(0) - 48 >>> 0 < 10 && s.charCodeAt(1) - 48 >>> 0 < 10 &&
+    s.charCodeAt(2) - 48 >>> 0 < 10;
+}
+
+/** A status as stored: the three digits as logged, or refused. */
+export const cleanStatus: Clean = (s) => (s !== undefined && isStatus(s) ? s : null);
+
+/**
+ * Stored text is bounded: a longer value keeps its first characters and ends with
+ * {@link TRUNCATED}, so that no stored key, summary or figure grows with the input.
+ */
+export const TEXT_LIMITS = { path: 500, host: 255, referer: 500, user_agent: 500, text: 200 };
+/** The mark at the end of a value cut to its column's limit (U+2026). */
+export const TRUNCATED = "…";
+
+/** Control characters are stored as U+FFFD: they are no figure's business. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * `text` within `limit` characters. The text is cut to twice the limit before redaction
+ * (so that a huge value costs no more than a long one) and to the limit after it (so that
+ * a cut never leaves half an address).
+ */
+function bounded(text: string, limit: number, redact: (s: string) => string): string {
+  const safe = redact(text.length > 2 * limit ? text.slice(0, 2 * limit) : text)
+    .replace(CONTROL, "\ufffd");
+  if (safe.length <= limit) return safe;
+  let cut = limit - 1;
+  const c = safe.charCodeAt(cut - 1);
+  if (c >= 0xd800 && c <= 0xdbff) cut--; // never half a surrogate pair
+  return safe.slice(0, cut) + TRUNCATED;
+}
+
+// Agents are long and repeat heavily: redact each distinct one once. Paths, hosts and
+// referers are cheap to check directly (a `%`, `:` or digit-dot-digit test) and too varied
+// for a memo to pay.
+const agentMemo = memoize((s) => bounded(decodeAgent(s), TEXT_LIMITS.user_agent, redactAgent));
+/** A user agent as stored: decoded (twice for pre-2020 logs), redacted, bounded. */
+export const cleanAgent = (s: string | undefined): string => agentMemo(s ?? "-");
+/** A free-text value as stored: "-" is "", URL-decoded once, addresses redacted, bounded. */
+export const cleanText = (limit: number) => (s: string | undefined): string =>
+  s === undefined || s === "-" || s === "" ? "" : bounded(decodeValue(s), limit, redactAddresses);
+/** A free-text value of the default limit (content types). */
+export const clean = cleanText(TEXT_LIMITS.text);
+/** A path as stored. */
+export const cleanPath = cleanText(TEXT_LIMITS.path);
+
+/**
+ * A value of a field with a known shape (method, edge, result type, country...), as
+ * stored: "-" is "", a value that fits is kept as logged, and one that does not is null:
+ * its line is malformed. A shape never admits an address, so nothing here needs redacting.
+ */
+export const closed = (field: string) => {
+  const shape = FIELD_SHAPES[field];
+  return (s: string | undefined): string | null =>
+    s === undefined || s === "-" || s === "" ? "" : shape.test(s) ? s : null;
+};
+
+/** The methods HTTP defines; CloudFront serves the first seven. */
+export const METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+  "CONNECT",
+  "TRACE",
+]);
+
+/**
+ * Any other method a viewer sent is stored as `OTHER`: the method is the viewer's to
+ * choose, and the count of distinct methods must not grow with what viewers make up.
+ */
+export function method(check: (s: string | undefined) => string | null) {
+  return (s: string | undefined): string | null => {
+    const m = check(s);
+    return m === null || m === "" || METHODS.has(m) ? m : "OTHER";
+  };
+}
