@@ -203,3 +203,17 @@ test("a server whose source does not exist answers 409 not_configured, naming it
     assert.match(body.error.message, /no-such-logs does not exist/);
   }
 });
+
+test("a day the calendar does not have is a 400, not another day", async () => {
+  const app = appOver(memoryStore());
+  for (const from of ["2024-02-30T00:00:00Z", "2023-02-29", "2024-04-31T10:00:00Z"]) {
+    const res = await app.request(`/api/sa/traffic/summary?from=${from}`, {
+      headers: { "x-api-key": KEY },
+    });
+    assert.equal(res.status, 400, from);
+  }
+  const ok = await app.request("/api/sa/traffic/summary?from=2024-02-29", {
+    headers: { "x-api-key": KEY },
+  });
+  assert.equal(ok.status, 200);
+});

@@ -188,3 +188,18 @@ test("handle-event: a NUL key fails its message, exit 1, and the good objects ar
   assert.match(out.stderr.trim().split("\n").at(-1)!, /^error: 1 item\(s\) failed$/);
   for (const key of keys) assert.equal(await ingested(store, source, key), true, key);
 });
+
+test("a notification is not consumed as 'gone' when the source itself does not exist", async () => {
+  const ctx = makeContext({
+    source: localSource(join(work.dir, "no-such-queue")),
+    store: fsStore(join(work.dir, "store-missing-source")),
+    parse,
+    now: Date.parse(NOW),
+  });
+  await assert.rejects(
+    handleEvent({ ctx }, s3Notification("logs", ["2024/03/01/10/a.gz"])),
+    /no-such-queue does not exist/,
+  );
+  const sqs = handleEvent({ ctx }, sqsEvent([s3Notification("logs", ["2024/03/01/10/a.gz"])]));
+  await assert.rejects(sqs, /no-such-queue does not exist/);
+});

@@ -426,3 +426,54 @@ test("privacy: a random address, in any shape, in a random kept field of a rando
     cleanup();
   }
 });
+
+test("a rebuild of unchanged windows reopens nothing; corrupt metas and watermarks heal", async () => {
+  const { ctx, store, cleanup } = queue({
+    [KEY]: text([line(), line({ timestamp: `${T0 + 3600}.000` })]),
+  });
+  try {
+    await runPipeline(ctx);
+    const again = await consolidate(ctx, { rebuild: true });
+    assert.equal(again.windows, 2);
+    assert.deepEqual(again.reopened, [], "the same sources reopen no final window");
+    // Metas, a data.json and the watermark that fail validation: the steps go on, and
+    // rewrite them (a period whose meta is unreadable is no longer known to be final).
+    const put = (k: string, t: string) =>
+      store.put(`sa/cloudfront/aggregate/${k}`, new TextEncoder().encode(t));
+    await put("hourly/2024-03-01-10/__meta.json", '{"x":1}');
+    await put("daily/2024-03-01/__meta.json", "[]");
+    await put("daily/2024-03-01/data.json", "not json");
+    await put("_watermark.json", "[]");
+    const c = await consolidate(ctx, { rebuild: true });
+    assert.deepEqual(c.failures, []);
+    const a = await aggregate(ctx);
+    assert.deepEqual(a.failures, [], JSON.stringify(a.failures));
+    assert.equal((await readDoc(store, "monthly", "2024-03")).requests, 2);
+    assert.equal((await readDoc(store, "daily", "2024-03-01")).requests, 2);
+  } finally {
+    cleanup();
+  }
+});
+
+test("values a viewer chooses (method, Host) never get an object refused", async () => {
+  const lines = Array.from({ length: 100 }, (_, i) =>
+    line(
+      i % 5 < 3
+        ? {
+          timestamp: `${T0 + i}.000`,
+          "cs-method": "M-SEARCH",
+          "x-host-header": "evil@host.example",
+        }
+        : { timestamp: `${T0 + i}.000` },
+    ));
+  const { ctx, store, cleanup } = queue({ [KEY]: text(lines) });
+  try {
+    const r = await runPipeline(ctx);
+    assert.equal(r.ingest.objects_failed, 0, JSON.stringify(r.ingest.failures));
+    assert.equal(r.ingest.records, 100);
+    const day = await readDoc(store, "daily", "2024-03-01");
+    assert.deepEqual(day.methods, { GET: 40, OTHER: 60 });
+  } finally {
+    cleanup();
+  }
+});

@@ -8,6 +8,7 @@ import {
   REDACTED,
 } from "../src/core/privacy.ts";
 import { KEPT_FIELDS } from "../src/core/parse-line.ts";
+import { cleanPath } from "../src/core/clean.ts";
 import { CANONICAL_FIELDS } from "../src/core/fields.ts";
 
 test("IPv4 and IPv6 addresses inside strings are redacted", () => {
@@ -27,7 +28,8 @@ test("things that only look like addresses stay", () => {
   // `a::b` is a valid IPv6 address: over-redacting it is the safe side.
   assert.equal(redactAddresses("a::b"), REDACTED);
   assert.equal(redactAddresses("version 1.2.3"), "version 1.2.3");
-  assert.equal(redactAddresses("999.1.1.1"), "999.1.1.1");
+  // Numbers whose middle two are past 255 are no address (`999.1.1.1` is: `9.1.1.1`).
+  assert.equal(redactAddresses("1.999.999.1"), "1.999.999.1");
 });
 
 test("user agents keep product/version tokens but lose real addresses", () => {
@@ -54,4 +56,27 @@ test("the parser never reads an address field", () => {
     assert.ok(CANONICAL_FIELDS.includes(f), f);
     assert.ok(!(KEPT_FIELDS as readonly string[]).includes(f), `${f} is read by the parser`);
   }
+});
+
+test("addresses at any depth of encoding, next to digits, cut at a limit, or after a long version", () => {
+  assert.equal(
+    redactAddresses("/10%252E0%252E0%252E7/10%25252E0%25252E0%25252E8"),
+    `/${REDACTED}/${REDACTED}`,
+  );
+  assert.equal(
+    redactAddresses("/2001%253Adb8%253A%253Aa1/2001%25253Adb8%25253A%25253Aa2"),
+    `/${REDACTED}/${REDACTED}`,
+  );
+  assert.equal(redactAddresses("/a9910.0.0.4"), `/a${REDACTED}`);
+  assert.equal(redactAddresses("/x/10.0.0.4999"), `/x/${REDACTED}`);
+  assert.equal(redactAgent("Chrome/120.0.0.0.10.0.0.4 Safari"), `Chrome/${REDACTED} Safari`);
+  assert.equal(redactAgent("FBAV/445.0.0.35.117"), "FBAV/445.0.0.35.117");
+  // A value cut to its limit never keeps part of an address that straddled the cut.
+  const path = "/" + "a".repeat(700) + ":2001:db8::1/" + "x".repeat(262) +
+    "2001:db8:85a3:1:2:8a2e:370:7334/end";
+  const stored = cleanPath(path);
+  assert.ok(!/\d:\d|[0-9a-f]{1,4}:[0-9a-f]{1,4}/.test(stored.slice(-60)), stored.slice(-60));
+  const v4 = cleanPath("/" + "b".repeat(990) + "192.168.7.1/x");
+  assert.ok(!/192\.168/.test(v4), v4.slice(-20));
+  assert.ok(v4.length <= 500 && v4.endsWith("…"));
 });

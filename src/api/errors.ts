@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as v from "valibot";
+import { StoredDataError } from "../pipeline/stored.ts";
 import { SourceUnavailableError, VersionChangedError } from "../source/source.ts";
 import { StoreConflictError } from "../store/store.ts";
 
@@ -98,6 +99,15 @@ export function onError(log: (message: string) => void) {
   return (err: Error, c: Context): Response => {
     if (err instanceof ApiError) {
       return errorResponse(c, err.status, err.code, err.message, err.details);
+    }
+    // A stored input fails validation: named, with what repairs it (not a bug in the code).
+    if (err instanceof StoredDataError) {
+      return errorResponse(
+        c,
+        500,
+        "internal",
+        `${err.message}; remove it and run the step that writes it again`,
+      );
     }
     // The server's own queue cannot be listed: its configuration, named in the message.
     if (err instanceof SourceUnavailableError) {

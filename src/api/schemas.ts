@@ -15,7 +15,11 @@ import { PERIODS } from "../core/windows.ts";
  */
 export function isServableTime(s: string): boolean {
   const t = Date.parse(s);
-  return /^\d{4}-\d{2}-\d{2}/.test(s) && t >= MIN_EPOCH_S * 1000 && t <= MAX_EPOCH_S * 1000;
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (!m || !(t >= MIN_EPOCH_S * 1000 && t <= MAX_EPOCH_S * 1000)) return false;
+  // A day the calendar has: Date.parse reads 2024-02-30 as 1 March.
+  const [y, mo, d] = [+m[1], +m[2], +m[3]];
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
 }
 
 /** An ISO-8601 instant (or date) as a query parameter. */

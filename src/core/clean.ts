@@ -35,19 +35,39 @@ export const TRUNCATED = "…";
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
+/** Characters an address is written with (a run of them may be one). */
+const ADDRESS_CHAR = /[0-9A-Fa-f:.%\[\]]/;
+
+/**
+ * `text` cut to at most `length` characters, never inside a run of address characters
+ * that holds a dot or a colon: a cut there could leave part of an address, or make an
+ * address of a longer number. (A run of hex letters alone, a hash, is cut as it is.)
+ */
+function cutOutsideRuns(text: string, length: number): string {
+  if (text.length <= length) return text;
+  let end = length;
+  if (ADDRESS_CHAR.test(text[end])) {
+    let start = end;
+    while (start > 0 && ADDRESS_CHAR.test(text[start - 1])) start--;
+    // An address starts at most four characters (a group's) before the run's first dot
+    // or colon: what lies further back stays.
+    const sep = text.slice(start, end).search(/[.:]/);
+    if (sep !== -1) end = Math.max(start, start + sep - 4);
+  }
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--; // never half a surrogate pair
+  return text.slice(0, end);
+}
+
 /**
  * `text` within `limit` characters. The text is cut to twice the limit before redaction
- * (so that a huge value costs no more than a long one) and to the limit after it (so that
- * a cut never leaves half an address).
+ * (so that a huge value costs no more than a long one) and to the limit after it, both
+ * outside runs of address characters (so that no cut leaves half an address).
  */
 function bounded(text: string, limit: number, redact: (s: string) => string): string {
-  const safe = redact(text.length > 2 * limit ? text.slice(0, 2 * limit) : text)
-    .replace(CONTROL, "\ufffd");
+  const safe = redact(cutOutsideRuns(text, 2 * limit)).replace(CONTROL, "\ufffd");
   if (safe.length <= limit) return safe;
-  let cut = limit - 1;
-  const c = safe.charCodeAt(cut - 1);
-  if (c >= 0xd800 && c <= 0xdbff) cut--; // never half a surrogate pair
-  return safe.slice(0, cut) + TRUNCATED;
+  return cutOutsideRuns(safe, limit - 1) + TRUNCATED;
 }
 
 // Agents are long and repeat heavily: redact each distinct one once. Paths, hosts and

@@ -7,7 +7,7 @@ import type { RawEntry } from "./raw-entry.ts";
 import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
 import { quantileCount, quantileCounts, quantileFromCounts } from "./sketches/quantiles.ts";
 import { topFromCounts } from "./sketches/top-k.ts";
-import { emptyCounters, normalizeState, type SummaryState } from "./summary.ts";
+import { addCount, emptyCounters, normalizeState, type SummaryState } from "./summary.ts";
 
 /** Running totals for one window. */
 export interface WindowAccumulator extends ReturnType<typeof emptyCounters> {
@@ -36,9 +36,9 @@ function countColumn(
   col: RawEntry["text"][keyof RawEntry["text"]],
 ): void {
   const counts = col.counts;
+  let size = Object.keys(into).length;
   col.dict.forEach((value, id) => {
-    const key = value || "-";
-    into[key] = (into[key] ?? 0) + counts[id];
+    if (counts[id] > 0) size = addCount(into, value || "-", counts[id], size);
   });
 }
 

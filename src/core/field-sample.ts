@@ -41,7 +41,8 @@ export function sampleLine(s: FieldSample, line: string): void {
   s.lines++;
   for (let c = 0; c < width; c++) {
     const shape = s.shapes[c];
-    if (shape !== undefined && cols[c] !== "-" && !shape.test(cols[c])) s.misfits[c]++;
+    const v = cols[c];
+    if (shape !== undefined && v !== "-" && v !== "" && !shape.test(v)) s.misfits[c]++;
   }
 }
 

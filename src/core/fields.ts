@@ -216,8 +216,10 @@ const HOST = /^[A-Za-z0-9._~%:*\[\]-]{1,300}$/;
  * is `AAA12` or `AAA12-X3`, a status three digits, numbers plain decimals. A column whose
  * values do not fit its field's shape in most lines means the field list is wrong
  * ({@link fieldMisfits}); a kept column whose value does not fit makes its line malformed.
- * Fields not named here are free text: agents, referers, cookies, queries, headers, and
- * the content type (the origin's to choose).
+ * Fields not named here are free text, or the viewer's to choose (the Host header, the
+ * path: a viewer must not be able to get an object refused): agents, referers, cookies,
+ * queries, headers, and the content type (the origin's to choose). A method is any HTTP
+ * token; one outside HTTP's methods is stored as `OTHER`.
  */
 export const FIELD_SHAPES: Readonly<Record<string, RegExp>> = {
   "timestamp": /^\d{9,10}(?:\.\d{1,6})?$/,
@@ -228,11 +230,8 @@ export const FIELD_SHAPES: Readonly<Record<string, RegExp>> = {
   "time-to-first-byte": NUMBER,
   "sc-status": /^\d{3}$/,
   "sc-bytes": INTEGER,
-  "cs-method": WORD,
+  "cs-method": /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/, // an HTTP token
   "cs-protocol": /^(?:https?|wss?)$/i,
-  "cs-host": HOST,
-  "x-host-header": HOST,
-  "cs-uri-stem": /^(?:\/|\*$)/,
   "cs-bytes": INTEGER,
   "x-edge-location": /^[A-Z]{3}\d{1,3}(?:-[A-Z0-9]{1,4})?$/,
   "x-edge-request-id": TOKEN,
@@ -261,7 +260,7 @@ export const FIELD_SHAPES: Readonly<Record<string, RegExp>> = {
 
 /** Does `logged` (a value as it is in the log) fit field `name`? Unknown fields fit anything. */
 export function fitsField(name: string, logged: string): boolean {
-  if (logged === "-") return true;
+  if (logged === "-" || logged === "") return true;
   const shape = FIELD_SHAPES[normalizeFieldName(name)];
   return shape === undefined || shape.test(logged);
 }

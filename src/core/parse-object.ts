@@ -302,7 +302,7 @@ function mismatch(probe: string[], layout: Layout | undefined, stats: ParseStats
   const detected = detectFields(probe.join("\n"));
   const what = layout
     ? `the field list (${width} fields) does not fit: the first ${stats.malformed} data line(s) failed ` +
-      `(${reasons}); the first data line has ${got} columns`
+      `(${reasons})` + (got === undefined ? "" : `; the first data line has ${got} columns`)
     : `JSON lines could not be read (${reasons})`;
   return new FieldMismatchError(`${what}. Suggestion: ${detected.advice}`);
 }

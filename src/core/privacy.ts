@@ -8,8 +8,9 @@
  * a run of text that holds an address is replaced whole.
  *
  * User agents keep one exemption, the version tokens of the products in
- * {@link AGENT_VERSION_PRODUCTS} (`Chrome/120.0.0.0`): an IPv4-shaped version right after
- * one of those names is not an address. `MyIP/192.168.3.2` is not exempt.
+ * {@link AGENT_VERSION_PRODUCTS} (`Chrome/120.0.0.0`): an IPv4-shaped version of four or
+ * five parts right after one of those names is not an address. `MyIP/192.168.3.2` is not
+ * exempt, nor `Chrome/120.0.0.0.10.0.0.4`.
  * @module
  */
 
@@ -132,14 +133,16 @@ const V4_RUN = /\d+(?:\.\d+){3,}/g;
 /** A product name right before a version, as user agents write it (`Chrome/`). */
 const PRODUCT_BEFORE = /([A-Za-z][A-Za-z0-9_]*)\/$/;
 
-/** Does the dotted run hold four consecutive groups that are octets? */
+/**
+ * Does the dotted run hold an IPv4 address? Four consecutive groups whose middle two are
+ * octets do: the first group's last digits and the last group's first digits are octets
+ * whatever they are, and an address next to other digits (`/a9910.0.0.4`,
+ * `10.0.0.4999`) is still an address.
+ */
 function runHoldsIpv4(run: string): boolean {
   const groups = run.split(".");
   for (let i = 0; i + 4 <= groups.length; i++) {
-    if (
-      isOctet(groups[i]) && isOctet(groups[i + 1]) && isOctet(groups[i + 2]) &&
-      isOctet(groups[i + 3])
-    ) return true;
+    if (isOctet(groups[i + 1]) && isOctet(groups[i + 2])) return true;
   }
   return false;
 }
@@ -155,7 +158,9 @@ function redactPlain(text: string, agent: boolean): string {
   if (/\d\.\d/.test(out)) {
     out = out.replace(V4_RUN, (run, at: number, all: string) => {
       if (!runHoldsIpv4(run)) return run;
-      if (agent) {
+      // A version of four or five parts (Chrome's four, FBAV's five) right after a listed
+      // product; a longer run may hide an address after the version.
+      if (agent && run.split(".").length <= 5) {
         const product = PRODUCT_BEFORE.exec(all.slice(Math.max(0, at - 40), at))?.[1];
         if (product !== undefined && EXEMPT.has(product)) return run;
       }
@@ -175,23 +180,27 @@ function decodeOnce(text: string): string {
   }
 }
 
+/** Decoding rounds tried: escapes nested deeper than this are not looked through. */
+const MAX_DECODES = 8;
+
 /**
- * Redacts, looking through percent-encoding: when decoding the value further (up to three
- * times) reveals an address that the text as it stands hides (`10%2E0%2E0%2E4`), the
- * further-decoded text is what is redacted and returned.
+ * Redacts, looking through percent-encoding: when decoding the value further (as deep as
+ * its escapes go, up to {@link MAX_DECODES} rounds) reveals an address the text as it
+ * stands hides (`10%2E0%2E0%2E4`, `10%252E...`), the fully decoded text is what is
+ * redacted and returned, so that no address survives at any depth.
  */
 function redactWith(text: string, agent: boolean): string {
   if (text === "") return text;
   const direct = redactPlain(text, agent);
-  let decoded = direct;
-  for (let round = 0; round < 3 && ESCAPE.test(decoded); round++) {
-    const next = decodeOnce(decoded);
-    if (next === decoded) break;
-    const redacted = redactPlain(next, agent);
-    if (redacted !== next) return redacted;
-    decoded = next;
+  let deepest = text;
+  for (let round = 0; round < MAX_DECODES && ESCAPE.test(deepest); round++) {
+    const next = decodeOnce(deepest);
+    if (next === deepest) break;
+    deepest = next;
   }
-  return direct;
+  if (deepest === text) return direct;
+  const redacted = redactPlain(deepest, agent);
+  return redacted !== deepest ? redacted : direct;
 }
 
 /** Redacts every IPv4 and IPv6 address in `text`. Cheap when there is nothing address-like. */

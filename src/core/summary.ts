@@ -66,8 +66,27 @@ export const ESTIMATES = {
   top_paths: `exact when "error" is 0; otherwise the true count is in [requests, requests + error]`,
 } as const;
 
+/**
+ * Keys an exact map (status codes, methods, edge locations, result types) holds at most;
+ * the counts of further keys are kept under {@link OTHER_KEY}. Real logs have a few
+ * hundred edge locations and a few dozen result types: the bound only stops forged logs
+ * from growing a period's figures without end.
+ */
+export const EXACT_KEYS_MAX = 1000;
+/** The key that counts the values past {@link EXACT_KEYS_MAX}. */
+export const OTHER_KEY = "(other)";
+
+/** Adds `n` to `into[key]`, or to {@link OTHER_KEY} when the map is full. */
+export function addCount(into: Record<string, number>, key: string, n: number, size: number) {
+  if (into[key] === undefined && size >= EXACT_KEYS_MAX) key = OTHER_KEY;
+  const had = into[key] !== undefined;
+  into[key] = (into[key] ?? 0) + n;
+  return had ? size : size + 1;
+}
+
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+  let size = Object.keys(into).length;
+  for (const [k, n] of Object.entries(from)) size = addCount(into, k, n, size);
 }
 
 /** Keys in sorted order, so equal counts serialize to equal JSON. */

@@ -30,7 +30,8 @@ import {
   periodKey,
   PERIODS,
 } from "../core/windows.ts";
-import { getJson, putJson } from "../store/store.ts";
+import { putJson } from "../store/store.ts";
+import { readStored, StoredDataError } from "./stored.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
 import { sourceHash } from "./ledger.ts";
@@ -99,7 +100,11 @@ export async function aggregate(
       .filter((k) => periodBounds(period, k).start >= mark[period]);
     let firstOpen = Infinity;
     await mapLimit(keys, 8, async (key) => {
-      const before = await readMeta(ctx.store, period, key);
+      // A meta that fails validation is rewritten by this run's save of the period.
+      const before = await readMeta(ctx.store, period, key).catch((e) => {
+        if (e instanceof StoredDataError) return undefined;
+        throw e;
+      });
       if (before?.status === "final") {
         result.skipped_final[period]++;
         return;
@@ -226,29 +231,6 @@ async function savePeriod(
   }
 }
 
-/** A stored input (a summary, an aggregate) that fails validation. */
-export class StoredDataError extends Error {
-  override name = "StoredDataError";
-}
-
-/**
- * A stored input checked against its schema. @throws StoredDataError naming the key and
- * the first issue: such an input fails the periods that need it, and no other.
- */
-export function parseStored<S extends v.GenericSchema>(
-  schema: S,
-  key: string,
-  json: unknown,
-): v.InferOutput<S> {
-  const r = v.safeParse(schema, json);
-  if (r.success) return r.output;
-  const issue = r.issues[0];
-  const where = (issue.path ?? []).map((p) => String(p.key)).join(".");
-  throw new StoredDataError(
-    `${key} is not valid${where ? ` at ${where}` : ""}: ${issue.message}`,
-  );
-}
-
 /** A short stamp of a list of input identities. */
 function stampOf(parts: readonly string[]): string {
   const [a, b] = hash64(parts.join(","));
@@ -269,11 +251,8 @@ async function inputsOf(
 ): Promise<{ state: SummaryState; sourceCount: number; childrenFinal: boolean; stamp: string }> {
   const { start, end } = periodBounds(period, key);
   if (period === "30min") {
-    const c = parseStored(
-      ConsolidatedSchema,
-      consolidatedKey(start),
-      await getJson(ctx.store, consolidatedKey(start)),
-    );
+    const c = await readStored(ctx.store, consolidatedKey(start), ConsolidatedSchema);
+    if (c === undefined) throw new StoredDataError(`${consolidatedKey(start)} is missing`);
     return {
       state: c.state,
       sourceCount: c.sources.length,
@@ -303,11 +282,10 @@ async function childOf(
   const period = childPeriod(parent)!;
   const meta = await readMeta(ctx.store, period, key);
   if (meta) {
-    const state = stampOnly ? emptyState() : parseStored(
-      AggregateStateSchema,
-      aggregateKey(period, key),
-      await getJson(ctx.store, aggregateKey(period, key)),
-    ).state;
+    const k = aggregateKey(period, key);
+    const doc = stampOnly ? undefined : await readStored(ctx.store, k, AggregateStateSchema);
+    if (!stampOnly && doc === undefined) throw new StoredDataError(`${k} is missing`);
+    const state = doc?.state ?? emptyState();
     return {
       state,
       present: true,

@@ -18,6 +18,7 @@ import { type Context, mapLimit } from "./context.ts";
 import { type Ledger, readLedger } from "./ledger.ts";
 import { listByWindow } from "./list-windows.ts";
 import { readMeta } from "./meta.ts";
+import { readStored, StoredDataError } from "./stored.ts";
 import { lowerStoredWatermark } from "./watermark.ts";
 
 /** The stored consolidated summary of one 30-minute window. */
@@ -87,11 +88,13 @@ export async function consolidate(
   const result: ConsolidateResult = { windows: 0, records: 0, reopened: [], failures: [] };
   const starts = [...byWindow.keys()].sort((a, b) => a - b);
   let done = 0;
-  const rebuilt: Array<{ start: number; sources: Set<string> }> = [];
+  const rebuilt: Array<{ start: number; sources: Set<string>; changed: boolean }> = [];
   const ledgers: LedgerCache = new Map();
   await mapLimit(starts, 2, async (start) => {
     let c: Consolidated | undefined;
+    let before: string | undefined;
     try {
+      before = await sourcesOf(ctx.store, start);
       c = await consolidateWindow(ctx.store, start, ledgers);
     } catch (e) {
       result.failures.push({ window: iso(start), error: (e as Error).message });
@@ -101,8 +104,12 @@ export async function consolidate(
       result.windows++;
       result.records += c.records;
       ctx.metrics?.(start, c.state);
-      if (await reopen(ctx.store, c.key, iso(ctx.now))) result.reopened.push(c.key);
-      rebuilt.push({ start, sources: new Set(c.sources) });
+      // New sources reopen a final window: pending markers say so (a crash may have left
+      // them after the summary was written), or a summary of other sources than before. A
+      // rebuild of the same sources with no marker changes nothing.
+      const changed = byWindow.get(start)!.length > 0 || before !== c.sources.join();
+      if (changed && await reopen(ctx.store, c.key, iso(ctx.now))) result.reopened.push(c.key);
+      rebuilt.push({ start, sources: new Set(c.sources), changed });
     }
     if (++done % 50 === 0 || done === starts.length) {
       ctx.log(`consolidated ${done}/${starts.length} windows`);
@@ -110,8 +117,9 @@ export async function consolidate(
   });
   // Lower the aggregate watermark before clearing markers: a crash in between redoes the
   // window instead of leaving it below the mark, unseen by aggregate.
-  if (rebuilt.length > 0) {
-    await lowerStoredWatermark(ctx.store, Math.min(...rebuilt.map((r) => r.start)));
+  const changed = rebuilt.filter((r) => r.changed);
+  if (changed.length > 0) {
+    await lowerStoredWatermark(ctx.store, Math.min(...changed.map((r) => r.start)));
   }
   for (const { start, sources } of rebuilt) {
     for (const k of byWindow.get(start)!) {
@@ -121,6 +129,14 @@ export async function consolidate(
   result.reopened.sort();
   result.failures.sort((a, b) => (a.window < b.window ? -1 : 1));
   return result;
+}
+
+/** The sources the stored summary of a window was made of, or undefined (none, or unreadable). */
+async function sourcesOf(store: Store, start: number): Promise<string | undefined> {
+  const stored = await readStored(store, consolidatedKey(start), ConsolidatedSchema).catch(
+    () => undefined,
+  );
+  return stored?.sources.join();
 }
 
 /** Rebuilds of one window in a row before giving up: other writers keep adding to it. */
@@ -249,7 +265,17 @@ async function reopen(store: Store, key30: string, nowIso: string): Promise<bool
   const at = Date.parse(`${key30.slice(0, 10)}T${key30.slice(11, 13)}:${key30.slice(13, 15)}:00Z`);
   while (period) {
     const key = periodKey(period, at);
-    const meta = await readMeta(store, period, key);
+    // A meta that fails validation is replaced by a partial one: the aggregate step
+    // recomputes the period.
+    const meta = await readMeta(store, period, key).catch((e) => {
+      if (!(e instanceof StoredDataError)) throw e;
+      return {
+        status: "final",
+        computed_at: nowIso,
+        source_count: 0,
+        sources_final: false,
+      } as Meta;
+    });
     if (meta) {
       if (meta.status === "final") {
         if (period === "30min") reopened = true;

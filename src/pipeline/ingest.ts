@@ -114,7 +114,8 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
       });
       for (const w of Object.keys(ledger.windows)) {
         const key = periodKey("30min", Date.parse(w));
-        if ((await readMeta(ctx.store, "30min", key))?.status === "final") late.add(key);
+        const meta = await readMeta(ctx.store, "30min", key).catch(() => undefined);
+        if (meta?.status === "final") late.add(key);
       }
       ctx.log(
         `ingested ${obj.key}: ${stats.records} records` +

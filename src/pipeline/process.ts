@@ -8,7 +8,7 @@
  * @module
  */
 import { iso, type Period } from "../core/windows.ts";
-import type { SourceObject } from "../source/source.ts";
+import type { LogSource, SourceObject } from "../source/source.ts";
 import { refreshPeriods } from "./aggregate.ts";
 import { consolidate } from "./consolidate.ts";
 import type { Context } from "./context.ts";
@@ -49,10 +49,18 @@ export async function processObjects(
       others.push({ key, status: "failed", error });
     }
   }
+  // "Gone" means archived since the notification, only if the queue itself is there: a
+  // source that cannot be listed fails the event (it is retried), never consumes it.
+  if (others.some((o) => o.status === "gone")) await assertListable(ctx.source);
   const r = await processItems(ctx, items);
   r.objects.push(...others);
   r.objects.sort((a, b) => (a.key < b.key ? -1 : 1));
   return r;
+}
+
+/** @throws the source's error when the queue cannot be listed (it does not exist, say). */
+async function assertListable(source: LogSource): Promise<void> {
+  for await (const _ of source.list()) break;
 }
 
 /** A result that processed nothing. */

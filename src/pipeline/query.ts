@@ -18,8 +18,8 @@ import {
   periodKey,
   PERIODS,
 } from "../core/windows.ts";
-import { getJson, type Store } from "../store/store.ts";
-import { parseStored } from "./aggregate.ts";
+import type { Store } from "../store/store.ts";
+import { readStored, StoredDataError } from "./stored.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
 import { listByWindow } from "./list-windows.ts";
 import { readMeta } from "./meta.ts";
@@ -90,7 +90,9 @@ async function computeView(
     let state = cached?.computed_at === meta.computed_at ? cached.state : undefined;
     if (!state) {
       const k = aggregateKey(period, key);
-      state = parseStored(StoredState, k, await getJson(q.store, k)).state;
+      const doc = await readStored(q.store, k, StoredState);
+      if (doc === undefined) throw new StoredDataError(`${k} is missing`);
+      state = doc.state;
       if (q.cache) {
         if (q.cache.size >= CACHE_LIMIT) q.cache.clear();
         q.cache.set(id, { computed_at: meta.computed_at, state });
@@ -102,7 +104,9 @@ async function computeView(
   let state: SummaryState;
   if (period === "30min") {
     const k = consolidatedKey(start);
-    state = parseStored(ConsolidatedSchema, k, await getJson(q.store, k)).state;
+    const doc = await readStored(q.store, k, ConsolidatedSchema);
+    if (doc === undefined) throw new StoredDataError(`${k} is missing`);
+    state = doc.state;
   } else {
     const child = childPeriod(period)!;
     const children = await Promise.all(childKeys(period, key).map((k) => viewPeriod(q, child, k)));

@@ -14,8 +14,14 @@ import { getJson, putJson, type Store } from "../store/store.ts";
 
 /** The stored watermark, or none (look at everything) when there is no file. */
 export async function readWatermark(store: Store): Promise<Watermark> {
-  const json = await getJson(store, WATERMARK_KEY);
-  return json === undefined ? NO_WATERMARK : parseWatermark(json);
+  // A watermark that cannot be read is no watermark: every period is looked at again, and
+  // the next aggregate run writes a good one.
+  try {
+    const json = await getJson(store, WATERMARK_KEY);
+    return json === undefined ? NO_WATERMARK : parseWatermark(json);
+  } catch {
+    return NO_WATERMARK;
+  }
 }
 
 /** Writes the watermark. */

@@ -26,7 +26,6 @@ import {
   startQuery,
   viewRange,
 } from "../../pipeline/query.ts";
-import { StoredDataError } from "../../pipeline/aggregate.ts";
 import type { Store } from "../../store/store.ts";
 import { ApiError } from "../errors.ts";
 import {
@@ -86,17 +85,14 @@ async function resolveRange(
 }
 
 /**
- * Reads every period of a range. A stored period that fails validation fails the ranges
- * that hold it, with its key named; the others are served.
+ * Reads every period of a range. (A stored period that fails validation fails the ranges
+ * that hold it, with its key named, as errors.ts answers a StoredDataError.)
  */
 async function readRange(b: Bounds): Promise<Range> {
   try {
     return { ...b, views: await viewRange(b.query, b.period, b.from, b.to) };
   } catch (e) {
     if (e instanceof RangeError) throw new ApiError(400, "bad_request", e.message);
-    if (e instanceof StoredDataError) {
-      throw new ApiError(500, "internal", `${e.message}; run aggregate --rebuild`);
-    }
     throw e;
   }
 }
