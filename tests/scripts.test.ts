@@ -24,6 +24,7 @@ const SCRIPTS = [
   "start",
   "serve",
   "build-dashboard",
+  "build-referrers",
   "build-wasm",
 ];
 const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
