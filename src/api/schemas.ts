@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { MAX_EPOCH_S, MIN_EPOCH_S } from "../core/parse-line.ts";
+import { DIMENSION_NAMES } from "../core/dimensions.ts";
 import { FiguresSchema } from "../core/summary.ts";
 import { PERIODS } from "../core/windows.ts";
 
@@ -86,6 +87,34 @@ export const METRICS = [
 export const TimeseriesQuery = v.object({
   ...TrafficQuery.entries,
   metric: v.optional(v.picklist(METRICS), "requests"),
+});
+
+/** `GET traffic/breakdown` query: one dimension of the catalogue. */
+export const BreakdownQuery = v.object({
+  ...TrafficQuery.entries,
+  dimension: v.pipe(
+    v.picklist(DIMENSION_NAMES),
+    v.description("a dimension of the catalogue (DESIGN §4's audience keys)"),
+  ),
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,4}$/), v.transform(Number), v.minValue(1), v.maxValue(1000)),
+    "50",
+  ),
+});
+
+/** `GET traffic/breakdown`. */
+export const BreakdownResponse = v.object({
+  period: v.picklist(PERIODS),
+  from: v.string(),
+  to: v.string(),
+  finality: v.lazy(() => FinalitySchema),
+  dimension: v.string(),
+  kind: v.picklist(["exact", "top"]),
+  counts: v.array(v.string()),
+  meaning: v.string(),
+  /** Null when the dimension's field was not logged in the range. */
+  logged: v.boolean(),
+  rows: v.array(v.record(v.string(), v.union([v.string(), v.number()]))),
 });
 
 /** `GET traffic/top-paths` (and the other list routes) query. */

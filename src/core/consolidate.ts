@@ -3,6 +3,12 @@
  * and the window's mergeable summary state.
  * @module
  */
+import {
+  accumulateAudience,
+  type AudienceAccumulator,
+  audienceAccumulator,
+  audienceState,
+} from "./audience.ts";
 import type { RawEntry } from "./raw-entry.ts";
 import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
 import { quantileCount, quantileCounts, quantileFromCounts } from "./sketches/quantiles.ts";
@@ -16,6 +22,7 @@ export interface WindowAccumulator extends ReturnType<typeof emptyCounters> {
   agentsHll: Uint8Array;
   agents: Set<string>;
   timeTaken: ReturnType<typeof quantileCounts>;
+  audience: AudienceAccumulator;
 }
 
 /** An empty accumulator. */
@@ -27,6 +34,7 @@ export function windowAccumulator(): WindowAccumulator {
     agentsHll: hllCreate(),
     agents: new Set(),
     timeTaken: quantileCounts(),
+    audience: audienceAccumulator(),
   };
 }
 
@@ -79,6 +87,7 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
       hllAdd(acc.agentsHll, agent);
     }
   }
+  accumulateAudience(acc.audience, e);
 }
 
 /** The window's summary state (top paths kept from exact counts, so their error is 0). */
@@ -94,5 +103,6 @@ export function windowState(acc: WindowAccumulator): SummaryState {
     agents_hll: hllEncode(acc.agentsHll),
     time_taken: quantileFromCounts(acc.timeTaken),
     top_paths: topFromCounts(acc.paths),
+    audience: audienceState(acc.audience),
   });
 }

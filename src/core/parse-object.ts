@@ -9,6 +9,7 @@
  */
 import { detectFields } from "./detect.ts";
 import { type FieldSample, fieldSample, misfitColumns, sampleLine } from "./field-sample.ts";
+import { COLUMNS } from "./columns.ts";
 import { STANDARD_FIELDS } from "./fields.ts";
 import {
   compileLayout,
@@ -30,6 +31,11 @@ export interface ParseOptions {
   format: LogFormat;
   /** Column order for `realtime` (and for `standard` files without a header). */
   fields: readonly string[];
+}
+
+/** The record columns a layout reads from its fields (JSON lines: every column). */
+export function loggedColumns(layout: Layout | undefined): string[] {
+  return COLUMNS.filter((_, c) => layout === undefined || layout.source[c] >= 0).map((c) => c.name);
 }
 
 /** Counts for one object. Line numbers, never line content: lines carry addresses. */
@@ -84,6 +90,8 @@ export async function parseObject(
   options: ParseOptions,
   tables: ValueTable[],
   onRow: (row: Row) => void,
+  /** Called with the record columns of each field list in effect (the first, and per header). */
+  onColumns: (columns: string[]) => void = () => {},
 ): Promise<ParseStats> {
   const stats: ParseStats = {
     lines: 0,
@@ -122,6 +130,7 @@ export async function parseObject(
   const samples: FieldSample[] = [];
   const newSample = (l: Layout | undefined) => {
     if (l) samples.push(fieldSample(l.fields, l.tolerateExtra));
+    onColumns(loggedColumns(l));
   };
   newSample(layout);
   let sampled = 0;
@@ -165,6 +174,7 @@ export async function parseObject(
         layout = undefined;
         target.fast = undefined;
         stats.format = "json";
+        onColumns(loggedColumns(undefined));
       }
     }
     if (probe.length < DETECT_LINES) probe.push(line);

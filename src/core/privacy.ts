@@ -8,9 +8,9 @@
  * a run of text that holds an address is replaced whole.
  *
  * User agents keep one exemption, the version tokens of the products in
- * {@link AGENT_VERSION_PRODUCTS} (`Chrome/120.0.0.0`): an IPv4-shaped version of four or
- * five parts right after one of those names is not an address. `MyIP/192.168.3.2` is not
- * exempt, nor `Chrome/120.0.0.0.10.0.0.4`.
+ * {@link AGENT_VERSION_PRODUCTS} (`Chrome/120.0.0.0`): an IPv4-shaped version right after
+ * one of those names, of no more parts than the product's versions have, is not an
+ * address. `MyIP/192.168.3.2` is not exempt, nor `Chrome/120.0.0.0.10.0.0.4`.
  * @module
  */
 
@@ -22,7 +22,8 @@ export const ADDRESS_FIELDS: ReadonlySet<string> = new Set(["c-ip", "x-forwarded
 
 /**
  * Products whose user-agent version token has four or more numeric parts, so that it looks
- * like an IPv4 address: Chromium-based browsers and apps. Only these keep such a token.
+ * like an IPv4 address: Chromium-based browsers and apps, and Tesla's car browser (its
+ * firmware version: 2023.44.30.8). Only these keep such a token.
  */
 export const AGENT_VERSION_PRODUCTS: readonly string[] = [
   "AlipayClient",
@@ -45,12 +46,15 @@ export const AGENT_VERSION_PRODUCTS: readonly string[] = [
   "OculusBrowser",
   "OPR",
   "QQBrowser",
+  "Tesla",
   "UCBrowser",
   "Vivaldi",
   "Whale",
   "YaBrowser",
 ];
 const EXEMPT = new Set(AGENT_VERSION_PRODUCTS);
+/** Parts a product's version has at most (four unless named): longer runs are redacted. */
+const VERSION_PARTS: Readonly<Record<string, number>> = { FBAV: 5, FBSV: 5, OculusBrowser: 6 };
 
 /** A decimal octet, leading zeros allowed: `010` is 10. */
 function isOctet(group: string): boolean {
@@ -158,11 +162,14 @@ function redactPlain(text: string, agent: boolean): string {
   if (/\d\.\d/.test(out)) {
     out = out.replace(V4_RUN, (run, at: number, all: string) => {
       if (!runHoldsIpv4(run)) return run;
-      // A version of four or five parts (Chrome's four, FBAV's five) right after a listed
-      // product; a longer run may hide an address after the version.
-      if (agent && run.split(".").length <= 5) {
+      // A version right after a listed product, of no more parts than it has (Chrome's
+      // four, FBAV's five): a longer run may hide an address after the version.
+      if (agent) {
         const product = PRODUCT_BEFORE.exec(all.slice(Math.max(0, at - 40), at))?.[1];
-        if (product !== undefined && EXEMPT.has(product)) return run;
+        if (
+          product !== undefined && EXEMPT.has(product) &&
+          run.split(".").length <= (VERSION_PARTS[product] ?? 4)
+        ) return run;
       }
       return REDACTED;
     });

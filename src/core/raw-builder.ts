@@ -141,6 +141,8 @@ export interface RawMeta {
   sourceHash: string;
   window: string;
   part: number;
+  /** The record columns the object's field list has. */
+  logged?: readonly string[];
 }
 
 const encoder = new TextEncoder();
@@ -227,6 +229,7 @@ export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
     window: meta.window,
     part: meta.part,
     count: n,
+    ...(meta.logged ? { logged: meta.logged } : {}),
   });
   text(out, `${head.slice(0, -1)},"numbers":{`);
   NUMBER_COLUMNS.forEach((c, k) => {

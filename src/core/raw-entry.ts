@@ -47,6 +47,8 @@ export const RawEntrySchema = v.pipe(
     window: v.string(),
     part: v.number(),
     count: v.number(),
+    /** The record columns the object's field list had (absent in older parts: all). */
+    logged: v.optional(v.array(v.string())),
     numbers: v.object(
       Object.fromEntries(NUMBER_COLUMNS.map((c) => [c, StoredNumberColumn])) as Record<
         NumberColumn,

@@ -27,6 +27,13 @@ import {
 } from "./sketches/quantiles.ts";
 import { TOP_KEEP, topMerge } from "./sketches/top-k.ts";
 import { iso, type Period, periodBounds } from "./windows.ts";
+import {
+  audienceFigures,
+  AudienceFiguresSchema,
+  AudienceStateSchema,
+  mergeAudience,
+} from "./audience.ts";
+import { AUDIENCE_MEANINGS } from "./dimensions.ts";
 
 const Counts = v.record(v.string(), v.number());
 
@@ -45,6 +52,8 @@ export const SummaryStateSchema = v.object({
     floor: v.number(),
     entries: v.array(v.tuple([v.string(), v.number(), v.number(), v.number()])),
   }),
+  /** The catalogue's figures (absent in periods summarized before it existed). */
+  audience: v.optional(AudienceStateSchema),
 });
 /** The mergeable state of one period. */
 export type SummaryState = v.InferOutput<typeof SummaryStateSchema>;
@@ -64,6 +73,9 @@ export const ESTIMATES = {
     QUANTILE_RELATIVE_ERROR * 100
   }% of a true value`,
   top_paths: `exact when "error" is 0; otherwise the true count is in [requests, requests + error]`,
+  top_lists: `every top list: exact when "error" is 0; otherwise the first count's true value ` +
+    `is in [count, count + error], and the others are lower bounds`,
+  ...AUDIENCE_MEANINGS,
 } as const;
 
 /**
@@ -142,6 +154,9 @@ export function mergeStates(states: readonly SummaryState[]): SummaryState {
     agents_hll: hllEncode(agents),
     time_taken: tt,
     top_paths: topMerge(states.map((s) => s.top_paths), TOP_KEEP),
+    audience: states.some((s) => s.audience)
+      ? mergeAudience(states.map((s) => s.audience))
+      : undefined,
   });
 }
 
@@ -179,12 +194,8 @@ export const FiguresSchema = v.object({
   unique_paths: v.number(),
   unique_agents: v.number(),
   time_taken_ms: v.nullable(v.object({ p50: Percentile, p95: Percentile, p99: Percentile })),
-  estimates: v.object({
-    unique_paths: v.string(),
-    unique_agents: v.string(),
-    time_taken_ms: v.string(),
-    top_paths: v.string(),
-  }),
+  ...AudienceFiguresSchema.entries,
+  estimates: v.record(v.string(), v.string()),
 });
 /** The figures of a state. */
 export type Figures = v.InferOutput<typeof FiguresSchema>;
@@ -237,6 +248,7 @@ export function figures(state: SummaryState): Figures {
     unique_paths: hllEstimate(hllDecode(state.paths_hll)),
     unique_agents: hllEstimate(hllDecode(state.agents_hll)),
     time_taken_ms: tt.count === 0 ? null : { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },
+    ...audienceFigures(state.audience),
     estimates: ESTIMATES,
   };
 }

@@ -199,6 +199,7 @@ async function ingestWith(
       sourceHash: hash,
       window: iso(start),
       part: w.part,
+      logged: [...logged].sort(),
     });
     written.push(key);
     const put = write(() => ctx.store.put(key, bytes, { contentType: "application/json" }));
@@ -216,6 +217,7 @@ async function ingestWith(
     spare.push(w.builder);
   };
   const tables = rowTables();
+  const logged = new Set<string>();
   let seen = 0;
   // Consecutive lines nearly always share a window: skip the map lookup for them.
   let lastStart = NaN;
@@ -242,7 +244,9 @@ async function ingestWith(
     }
     if (w.builder.count >= RAW_PART_RECORDS) endPart(start, w);
   };
-  const stats = await parseObject(body, ctx.parse, tables, onRow);
+  const stats = await parseObject(body, ctx.parse, tables, onRow, (columns) => {
+    for (const c of columns) logged.add(c);
+  });
   for (const [start, w] of open) if (w.builder.count > 0) endPart(start, w);
   const windows: Record<string, number> = {};
   for (const [start, n] of [...parts].sort((a, b) => a[0] - b[0])) windows[iso(start)] = n;

@@ -28,7 +28,11 @@ import {
 } from "../../pipeline/query.ts";
 import type { Store } from "../../store/store.ts";
 import { ApiError } from "../errors.ts";
+import { breakdownRows, dimensionLogged } from "../../core/audience.ts";
+import { DIMENSION_BY_NAME } from "../../core/dimensions.ts";
 import {
+  BreakdownQuery,
+  BreakdownResponse,
   EdgeLocationsResponse,
   type FinalitySchema,
   type METRICS,
@@ -258,6 +262,32 @@ export function trafficRoutes(
           ...head(r),
           edge_locations: ranked(merged(r).edge_locations, "edge_location", q.limit),
         }));
+      },
+    )
+    .get(
+      "/breakdown",
+      describeRoute({
+        summary: "One audience dimension of a range (devices, browsers, pages, referrers...)",
+        responses: ok(BreakdownResponse, "the dimension's rows, largest first for top lists"),
+      }),
+      query(BreakdownQuery),
+      async (c) => {
+        const q = c.req.valid("query");
+        const b = await read(q);
+        const d = DIMENSION_BY_NAME.get(q.dimension)!;
+        return answer(c, answers, `breakdown ${d.name} ${q.limit}`, b, BreakdownResponse, (r) => {
+          const audience = merged(r).audience;
+          const logged = dimensionLogged(d, audience);
+          return {
+            ...head(r),
+            dimension: d.name,
+            kind: d.kind,
+            counts: [...d.counts],
+            meaning: d.meaning,
+            logged,
+            rows: logged ? breakdownRows(d, audience!, q.limit) : [],
+          };
+        });
       },
     )
     .get(

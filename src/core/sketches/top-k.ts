@@ -8,13 +8,19 @@
  * @module
  */
 
-/** One candidate: [path, requests, bytes, err]. Bytes are a lower bound when err > 0. */
+/**
+ * One candidate: its name, its counts (the first one ranks it), then its error. The
+ * error bounds the first count; the others are lower bounds when the error is not 0.
+ */
+export type TopRow = [string, ...number[]];
+
+/** A path's candidate: [path, requests, bytes, err]. */
 export type TopEntry = [string, number, number, number];
 
 /** A bounded list of candidates, most requested first. */
-export interface TopList {
+export interface TopList<R extends TopRow = TopEntry> {
   floor: number;
-  entries: TopEntry[];
+  entries: R[];
 }
 
 /** Candidates kept per period: far more than the 100 shown, so merges stay accurate. */
@@ -27,7 +33,7 @@ export const TOP_KEEP = 1000;
  */
 export const TOP_NAME_CHARS = 200_000;
 
-function order(a: TopEntry, b: TopEntry): number {
+function order(a: TopRow, b: TopRow): number {
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
@@ -35,17 +41,24 @@ function order(a: TopEntry, b: TopEntry): number {
  * Truncates candidates (sorted here) to `keep` and to {@link TOP_NAME_CHARS} characters of
  * names, raising the floor past what was dropped.
  */
-function truncate(entries: TopEntry[], floor: number, keep: number): TopList {
+function truncate<R extends TopRow>(
+  entries: R[],
+  floor: number,
+  keep: number,
+  chars = TOP_NAME_CHARS,
+): TopList<R> {
   entries.sort(order);
   let kept = Math.min(keep, entries.length);
-  let chars = 0;
+  const budget = chars;
+  chars = 0;
   for (let i = 0; i < kept; i++) {
     chars += entries[i][0].length;
-    if (chars > TOP_NAME_CHARS) kept = i;
+    if (chars > budget) kept = i;
   }
   let newFloor = floor;
   for (let i = kept; i < entries.length; i++) {
-    newFloor = Math.max(newFloor, entries[i][1] + entries[i][3]);
+    const e = entries[i];
+    newFloor = Math.max(newFloor, (e[1] as number) + (e[e.length - 1] as number));
   }
   return { floor: newFloor, entries: entries.slice(0, kept) };
 }
@@ -57,30 +70,45 @@ export function topFromCounts(counts: Map<string, [number, number]>, keep = TOP_
   return truncate(entries, 0, keep);
 }
 
+/** A top list from exact count vectors `name → counts` (the first count ranks). */
+export function topFromVectors(
+  counts: ReadonlyMap<string, ArrayLike<number>>,
+  keep: number,
+  chars = TOP_NAME_CHARS,
+): TopList<TopRow> {
+  const entries: TopRow[] = [];
+  for (const [name, c] of counts) entries.push([name, ...Array.from(c), 0]);
+  return truncate(entries, 0, keep, chars);
+}
+
 /**
- * Merges several lists into one of at most `keep` candidates. A path's error grows by the
+ * Merges several lists into one of at most `keep` candidates. A name's error grows by the
  * floor of every list it is missing from (it may hold up to that many there): the sum of
- * all floors less the floors of the lists that have it, so one pass suffices.
+ * all floors less the floors of the lists that have it, so one pass suffices. Counts
+ * after the first add up; the error is the last element.
  */
-export function topMerge(lists: readonly TopList[], keep = TOP_KEEP): TopList {
-  const merged = new Map<string, { entry: TopEntry; floorsPresent: number }>();
+export function topMerge<R extends TopRow = TopEntry>(
+  lists: readonly TopList<R>[],
+  keep = TOP_KEEP,
+  chars = TOP_NAME_CHARS,
+): TopList<R> {
+  const merged = new Map<string, { entry: R; floorsPresent: number }>();
   let floorSum = 0;
   for (const list of lists) {
     floorSum += list.floor;
-    for (const [path, requests, bytes, err] of list.entries) {
-      const m = merged.get(path);
+    for (const row of list.entries) {
+      const m = merged.get(row[0]);
       if (m) {
-        m.entry[1] += requests;
-        m.entry[2] += bytes;
-        m.entry[3] += err;
+        const e = m.entry as unknown as number[];
+        for (let i = 1; i < row.length; i++) e[i] += row[i] as number;
         m.floorsPresent += list.floor;
-      } else merged.set(path, { entry: [path, requests, bytes, err], floorsPresent: list.floor });
+      } else merged.set(row[0], { entry: [...row] as R, floorsPresent: list.floor });
     }
   }
-  const entries: TopEntry[] = [];
+  const entries: R[] = [];
   for (const { entry, floorsPresent } of merged.values()) {
-    entry[3] += floorSum - floorsPresent;
+    (entry as unknown as number[])[entry.length - 1] += floorSum - floorsPresent;
     entries.push(entry);
   }
-  return truncate(entries, floorSum, keep);
+  return truncate(entries, floorSum, keep, chars);
 }
