@@ -44,6 +44,13 @@ export interface AudienceAccumulator {
   bots: number;
   /** Per dimension (catalogue order), key → counts (the dimension's measures). */
   keys: Array<Map<string, Float64Array>>;
+  /**
+   * Per source column, each distinct value seen in the window → its slot; and per
+   * dimension, per slot, the counts its key adds to (null: not counted). So a value's key
+   * is derived once a window, and a part costs one lookup per distinct value and column.
+   */
+  slots: Map<string, Map<string, number>>;
+  vectors: Array<Array<Float64Array | null>>;
 }
 
 /** An empty accumulator. */
@@ -54,6 +61,8 @@ export function audienceAccumulator(): AudienceAccumulator {
     entries: 0,
     bots: 0,
     keys: DIMENSIONS.map(() => new Map()),
+    slots: new Map(),
+    vectors: DIMENSIONS.map(() => []),
   };
 }
 
@@ -71,115 +80,244 @@ const ALL_COLUMNS = [
   "host",
 ];
 
-/** Per distinct value of `dict`, `f` of it. */
-function perValue<T>(dict: readonly string[], f: (value: string) => T): T[] {
-  return dict.map(f);
+/** The measures in the order a sums array holds them, per value. */
+const MEASURE_AT: Readonly<Record<Dimension["counts"][number], number>> = {
+  requests: 0,
+  bytes: 1,
+  page_views: 2,
+  entries: 3,
+};
+const SUMS = 4;
+
+/** The records a dimension counts: 1 per record it counts, or null for every record. */
+function filterOf(only: Dimension["only"], f: Facts): Uint8Array | null {
+  switch (only) {
+    case "all":
+      return null;
+    case "humans":
+      return f.human;
+    case "page_views":
+      return f.pageView;
+    case "entries":
+      return f.entry;
+    case "not_found":
+      return f.notFound;
+    case "server_errors":
+      return f.serverError;
+  }
 }
 
-/** Adds every record of a raw entry to the audience counts. */
-export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void {
-  for (const c of e.logged ?? ALL_COLUMNS) acc.logged.add(c);
+/** Per record of a raw entry: is it a bot's, a page view, an entry, a 404, a 5xx. */
+interface Facts {
+  bot: Uint8Array;
+  human: Uint8Array;
+  pageView: Uint8Array;
+  entry: Uint8Array;
+  notFound: Uint8Array;
+  serverError: Uint8Array;
+}
+
+/** The facts of every record, each found once per distinct value and then read by index. */
+function factsOf(e: RawEntry): Facts {
   const t = e.text;
   const n = e.count;
-  const bytes = e.numbers.bytes;
-  // Facts per distinct value, then per record by index.
-  const bot = perValue(t.user_agent.dict, (a) => describeAgent(a).device === "bot");
+  const botOf = Uint8Array.from(
+    t.user_agent.dict,
+    (a) => (describeAgent(a).device === "bot" ? 1 : 0),
+  );
+  const get = Uint8Array.from(t.method.dict, (m) => (m === "GET" ? 1 : 0));
+  const codes = t.status.dict;
+  const ok = Uint8Array.from(codes, (c) => (c[0] === "2" || c === "304" ? 1 : 0));
+  const is404 = Uint8Array.from(codes, (c) => (c === "404" ? 1 : 0));
+  const is5xx = Uint8Array.from(codes, (c) => (c[0] === "5" ? 1 : 0));
+  // 1: a page's content type; 2: none, the path decides; 0: not a page.
+  const pageType = Uint8Array.from(
+    t.content_type.dict,
+    (c) => c === "" ? 2 : isPageView("GET", "200", c, "", false) ? 1 : 0,
+  );
+  // Whether a path looks like a page, found only for the paths that need it: -1 unknown.
+  const pagePathOf = new Int8Array(t.path.dict.length).fill(-1);
+  const pagePath = (v: number) =>
+    pagePathOf[v] >= 0
+      ? pagePathOf[v]
+      : (pagePathOf[v] = isPageView("GET", "200", "", t.path.dict[v], false) ? 1 : 0);
   const ua = t.user_agent.index;
   const method = t.method.index;
   const status = t.status.index;
   const ct = t.content_type.index;
   const path = t.path.index;
-  const ref = t.referer.index;
-  const host = t.host.index;
-  const entryOf = new Map<number, boolean>();
-  const hosts = t.host.dict.length;
-  // The vectors each dimension adds to, per distinct value (or value pair) of its columns.
-  const targets = DIMENSIONS.map((d, k) => dimensionTargets(d, e, acc.keys[k]));
-  const counts = DIMENSIONS.map((d) => d.counts);
+  const f: Facts = {
+    bot: new Uint8Array(n),
+    human: new Uint8Array(n),
+    pageView: new Uint8Array(n),
+    entry: new Uint8Array(n),
+    notFound: new Uint8Array(n),
+    serverError: new Uint8Array(n),
+  };
+  let pageViews = false;
   for (let i = 0; i < n; i++) {
-    const isBot = bot[ua[i]];
-    const pv = isPageView(
-      t.method.dict[method[i]],
-      t.status.dict[status[i]],
-      t.content_type.dict[ct[i]],
-      t.path.dict[path[i]],
-      isBot,
-    );
-    let entry = false;
-    if (pv) {
+    const bot = botOf[ua[i]];
+    const s = status[i];
+    const ctp = pageType[ct[i]];
+    f.bot[i] = bot;
+    f.human[i] = 1 - bot;
+    f.notFound[i] = is404[s];
+    f.serverError[i] = is5xx[s];
+    if (
+      bot === 0 && get[method[i]] === 1 && ok[s] === 1 &&
+      (ctp === 1 || (ctp === 2 && pagePath(path[i]) === 1))
+    ) {
+      f.pageView[i] = 1;
+      pageViews = true;
+    }
+  }
+  if (pageViews) {
+    // An entry: per distinct (referer, host) pair, is the referer absent or another site?
+    const ref = t.referer.index;
+    const host = t.host.index;
+    const hosts = t.host.dict.length;
+    const entryOf = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      if (f.pageView[i] === 0) continue;
       const pair = ref[i] * hosts + host[i];
       let known = entryOf.get(pair);
       if (known === undefined) {
-        entryOf.set(pair, known = isEntryReferer(t.referer.dict[ref[i]], t.host.dict[host[i]]));
+        known = isEntryReferer(t.referer.dict[ref[i]], t.host.dict[host[i]]) ? 1 : 0;
+        entryOf.set(pair, known);
       }
-      entry = known;
-    }
-    if (isBot) acc.bots++;
-    if (pv) acc.page_views++;
-    if (entry) acc.entries++;
-    const code = t.status.dict[status[i]];
-    for (let k = 0; k < DIMENSIONS.length; k++) {
-      const d = DIMENSIONS[k];
-      const only = d.only;
-      if (
-        (only === "humans" && isBot) || (only === "page_views" && !pv) ||
-        (only === "entries" && !entry) || (only === "not_found" && code !== "404") ||
-        (only === "server_errors" && code[0] !== "5")
-      ) continue;
-      const vec = targets[k](i);
-      if (vec === undefined) continue;
-      const ms = counts[k];
-      for (let m = 0; m < ms.length; m++) {
-        const what = ms[m];
-        vec[m] += what === "requests"
-          ? 1
-          : what === "bytes"
-          ? bytes[i]
-          : what === "page_views"
-          ? (pv ? 1 : 0)
-          : (entry ? 1 : 0);
-      }
+      f.entry[i] = known;
     }
   }
+  return f;
 }
 
 /**
- * For one dimension and one raw entry: record → the counts vector its key adds to (or
- * undefined: not counted). Keys are derived per distinct value of the dimension's
- * columns (or per distinct pair, for two).
+ * Per distinct value of `index`'s column, the sums (requests, bytes, page views, entries)
+ * of the records `only` counts: one tight pass over the records.
  */
-function dimensionTargets(
-  d: Dimension,
-  e: RawEntry,
-  keys: Map<string, Float64Array>,
-): (i: number) => Float64Array | undefined {
-  const vectorOf = (key: string | null) => {
-    if (key === null) return undefined;
-    let vec = keys.get(key);
-    if (!vec) {
-      if (d.kind === "exact" && keys.size >= d.bound) key = "(other)";
-      vec = keys.get(key) ?? new Float64Array(d.counts.length);
-      keys.set(key, vec);
-    }
-    return vec;
-  };
-  const [a, b] = d.columns.map((c) => e.text[c]);
-  if (b === undefined) {
-    const byValue = a.dict.map((value) => vectorOf(d.key([value])));
-    const index = a.index;
-    return (i) => byValue[index[i]];
+function sumsByValue(
+  index: Int32Array,
+  values: number,
+  only: Dimension["only"],
+  f: Facts,
+  bytes: Float64Array,
+): Float64Array {
+  const sums = new Float64Array(values * SUMS);
+  const filter = filterOf(only, f);
+  for (let i = 0; i < index.length; i++) {
+    if (filter !== null && filter[i] === 0) continue;
+    const at = index[i] * SUMS;
+    sums[at]++;
+    sums[at + 1] += bytes[i];
+    sums[at + 2] += f.pageView[i];
+    sums[at + 3] += f.entry[i];
   }
-  const cache = new Map<number, Float64Array | undefined>();
-  const ia = a.index;
-  const ib = b.index;
-  const width = b.dict.length;
-  return (i) => {
+  return sums;
+}
+
+/** Per distinct pair of two columns' values, the sums of the records `only` counts. */
+function sumsByPair(
+  ia: Int32Array,
+  ib: Int32Array,
+  width: number,
+  only: Dimension["only"],
+  f: Facts,
+  bytes: Float64Array,
+): Map<number, Float64Array> {
+  const pairs = new Map<number, Float64Array>();
+  const filter = filterOf(only, f);
+  let last = -1;
+  let sums: Float64Array | undefined;
+  for (let i = 0; i < ia.length; i++) {
+    if (filter !== null && filter[i] === 0) continue;
     const pair = ia[i] * width + ib[i];
-    if (cache.has(pair)) return cache.get(pair);
-    const vec = vectorOf(d.key([a.dict[ia[i]], b.dict[ib[i]]]));
-    cache.set(pair, vec);
-    return vec;
-  };
+    if (pair !== last) {
+      sums = pairs.get(pair);
+      if (!sums) pairs.set(pair, sums = new Float64Array(SUMS));
+      last = pair;
+    }
+    sums![0]++;
+    sums![1] += bytes[i];
+    sums![2] += f.pageView[i];
+    sums![3] += f.entry[i];
+  }
+  return pairs;
+}
+
+/**
+ * Adds every record of a raw entry to the audience counts. This runs for every record of
+ * every window, so each fact is found once per distinct value, then a pass per column and
+ * filter sums per distinct value, and only those sums meet the dimensions' keys.
+ */
+export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void {
+  for (const c of e.logged ?? ALL_COLUMNS) acc.logged.add(c);
+  const f = factsOf(e);
+  const n = e.count;
+  for (let i = 0; i < n; i++) {
+    acc.bots += f.bot[i];
+    acc.page_views += f.pageView[i];
+    acc.entries += f.entry[i];
+  }
+  const bytes = e.numbers.bytes;
+  const passesBy = new Map<string, Float64Array>();
+  const pairsBy = new Map<string, Map<number, Float64Array>>();
+  const slotsBy = new Map<string, Int32Array>();
+  DIMENSIONS.forEach((d, k) => {
+    const keys = acc.keys[k];
+    const measures = Int8Array.from(d.counts, (m) => MEASURE_AT[m]);
+    const vectorOf = (key: string | null): Float64Array | null => {
+      if (key === null) return null;
+      let vec = keys.get(key);
+      if (!vec) {
+        if (d.kind === "exact" && keys.size >= d.bound) key = "(other)";
+        vec = keys.get(key) ?? new Float64Array(d.counts.length);
+        keys.set(key, vec);
+      }
+      return vec;
+    };
+    const add = (vec: Float64Array, sums: Float64Array, at: number) => {
+      for (let m = 0; m < measures.length; m++) vec[m] += sums[at + measures[m]];
+    };
+    const [a, b] = d.columns.map((c) => e.text[c]);
+    if (b === undefined) {
+      const column = d.columns[0];
+      const id = `${column} ${d.only}`;
+      let sums = passesBy.get(id);
+      if (!sums) passesBy.set(id, sums = sumsByValue(a.index, a.dict.length, d.only, f, bytes));
+      let slotOf = slotsBy.get(column);
+      if (!slotOf) {
+        let window = acc.slots.get(column);
+        if (!window) acc.slots.set(column, window = new Map());
+        const w = window;
+        slotOf = Int32Array.from(a.dict, (value) => {
+          let slot = w.get(value);
+          if (slot === undefined) w.set(value, slot = w.size);
+          return slot;
+        });
+        slotsBy.set(column, slotOf);
+      }
+      const vectors = acc.vectors[k];
+      for (let v = 0; v < a.dict.length; v++) {
+        if (sums[v * SUMS] === 0) continue;
+        const slot = slotOf[v];
+        let vec = vectors[slot];
+        if (vec === undefined) vec = vectors[slot] = vectorOf(d.key(a.dict[v], ""));
+        if (vec !== null) add(vec, sums, v * SUMS);
+      }
+      return;
+    }
+    // Two columns: per distinct pair of the records counted (entries: a few pairs).
+    const id = `${d.columns.join("+")} ${d.only}`;
+    let pairs = pairsBy.get(id);
+    if (!pairs) {
+      pairsBy.set(id, pairs = sumsByPair(a.index, b.index, b.dict.length, d.only, f, bytes));
+    }
+    const width = b.dict.length;
+    for (const [pair, sums] of pairs) {
+      const vec = vectorOf(d.key(a.dict[Math.floor(pair / width)], b.dict[pair % width]));
+      if (vec !== null) add(vec, sums, 0);
+    }
+  });
 }
 
 const sortedKeys = <T>(o: Record<string, T>): Record<string, T> =>

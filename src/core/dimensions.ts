@@ -46,8 +46,8 @@ export interface Dimension {
   readonly columns: readonly SourceColumn[];
   /** Log fields that must be logged for the figure to exist (else it is null). */
   readonly fields: readonly string[];
-  /** The key of a request, from its columns' stored values; null: not counted. */
-  readonly key: (values: readonly string[]) => string | null;
+  /** The key of a request, from its columns' stored values (in order); null: not counted. */
+  readonly key: (a: string, b: string) => string | null;
   readonly counts: readonly Measure[];
   readonly only: Only;
   /** Keys kept: an exact map's most (the rest under "(other)"), a top list's candidates. */
@@ -100,7 +100,7 @@ export function isEntryReferer(referer: string, host: string): boolean {
   return domain === null || !isInternal(domain, host);
 }
 
-const agent = (v: readonly string[]) => describeAgent(v[0]);
+const agent = (a: string) => describeAgent(a);
 
 const top = (
   d: Omit<Dimension, "kind" | "bound" | "shown" | "chars" | "label"> & Partial<Dimension>,
@@ -117,7 +117,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "devices",
     columns: ["user_agent"],
     fields: ["cs-user-agent"],
-    key: (v) => agent(v).device,
+    key: (a) => agent(a).device,
     counts: ["requests", "page_views"],
     only: "all",
     bound: 20,
@@ -128,7 +128,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "browsers",
     columns: ["user_agent"],
     fields: ["cs-user-agent"],
-    key: (v) => agent(v).browser,
+    key: (a) => agent(a).browser,
     counts: ["requests", "page_views"],
     only: "humans",
     meaning: "requests by browser family, bots excluded",
@@ -137,7 +137,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "browser_versions",
     columns: ["user_agent"],
     fields: ["cs-user-agent"],
-    key: (v) => agent(v).browserVersion,
+    key: (a) => agent(a).browserVersion,
     counts: ["requests", "page_views"],
     only: "humans",
     meaning: "requests by browser family and major version, bots excluded",
@@ -146,7 +146,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "os",
     columns: ["user_agent"],
     fields: ["cs-user-agent"],
-    key: (v) => agent(v).os,
+    key: (a) => agent(a).os,
     counts: ["requests", "page_views"],
     only: "humans",
     meaning: "requests by operating system, bots excluded",
@@ -155,7 +155,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "os_versions",
     columns: ["user_agent"],
     fields: ["cs-user-agent"],
-    key: (v) => agent(v).osVersion,
+    key: (a) => agent(a).osVersion,
     counts: ["requests", "page_views"],
     only: "humans",
     meaning: "requests by operating system and major version, bots excluded",
@@ -164,7 +164,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "bot_names",
     columns: ["user_agent"],
     fields: ["cs-user-agent"],
-    key: (v) => agent(v).bot,
+    key: (a) => agent(a).bot,
     counts: ["requests"],
     only: "all",
     meaning: "requests by bot (isbot), with its category: search, ai, social, monitoring, " +
@@ -175,7 +175,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "countries",
     columns: ["country"],
     fields: ["c-country"],
-    key: (v) => v[0] || "-",
+    key: (a) => a || "-",
     counts: ["requests", "bytes", "page_views"],
     only: "all",
     bound: 300,
@@ -186,7 +186,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "protocols",
     columns: ["protocol"],
     fields: ["cs-protocol"],
-    key: (v) => v[0] || "-",
+    key: (a) => a || "-",
     counts: ["requests", "bytes"],
     only: "all",
     bound: 10,
@@ -196,7 +196,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "http_versions",
     columns: ["protocol_version"],
     fields: ["cs-protocol-version"],
-    key: (v) => v[0] || "-",
+    key: (a) => a || "-",
     counts: ["requests"],
     only: "all",
     bound: 10,
@@ -206,7 +206,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "content_types",
     columns: ["content_type"],
     fields: ["sc-content-type"],
-    key: (v) => bareContentType(v[0]) || "-",
+    key: (a) => bareContentType(a) || "-",
     counts: ["requests", "bytes"],
     only: "all",
     meaning: "requests and bytes per content type, parameters stripped",
@@ -215,7 +215,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "top_pages",
     columns: ["path"],
     fields: ["cs-uri-stem"],
-    key: (v) => v[0],
+    key: (a) => a,
     counts: ["page_views", "entries"],
     only: "page_views",
     ...paths,
@@ -225,7 +225,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "entry_pages",
     columns: ["path"],
     fields: ["cs-uri-stem"],
-    key: (v) => v[0],
+    key: (a) => a,
     counts: ["entries"],
     only: "entries",
     ...paths,
@@ -235,7 +235,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "not_found_paths",
     columns: ["path"],
     fields: ["cs-uri-stem"],
-    key: (v) => v[0],
+    key: (a) => a,
     counts: ["requests"],
     only: "not_found",
     ...paths,
@@ -245,7 +245,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "error_paths",
     columns: ["path"],
     fields: ["cs-uri-stem"],
-    key: (v) => v[0],
+    key: (a) => a,
     counts: ["requests"],
     only: "server_errors",
     ...paths,
@@ -255,7 +255,7 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "referrer_domains",
     columns: ["referer", "host"],
     fields: ["cs-referer"],
-    key: (v) => (isEntryReferer(v[0], v[1]) ? referrerDomain(v[0], v[1]) : null),
+    key: (referer, host) => (isEntryReferer(referer, host) ? referrerDomain(referer, host) : null),
     counts: ["entries"],
     only: "entries",
     meaning: "entries per registrable domain of the referer (tldts); an address never " +
@@ -265,11 +265,8 @@ export const DIMENSIONS: readonly Dimension[] = [
     name: "channels",
     columns: ["referer", "host"],
     fields: ["cs-referer"],
-    key: (v) =>
-      channelOf(
-        isEntryReferer(v[0], v[1]) ? referrerHost(v[0], v[1]) : null,
-        v[1],
-      ),
+    key: (referer, host) =>
+      channelOf(isEntryReferer(referer, host) ? referrerHost(referer, host) : null, host),
     counts: ["entries"],
     only: "entries",
     bound: 10,
