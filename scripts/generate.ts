@@ -19,9 +19,13 @@ const flags = parseFlags(
   `
 Usage: generate --out <dir> [--lines N] [--days N] [--start ISO] [--objects N] [--seed N]
 
-Writes gzip'd real-time log objects (the 'all' preset, 46 fields, about 500 bytes a line)
-under <dir>/YYYY/MM/DD/HH/ as Firehose names them: heavy-tailed paths, eight edges,
-status codes including 000, IPv4 and IPv6 clients, double-encoded agents.
+Writes gzip'd real-time log objects (the 'all' preset, 46 fields, about 550 bytes a line)
+under <dir>/YYYY/MM/DD/HH/ as Firehose names them, deterministic per seed: heavy-tailed
+paths (HTML pages and assets with their content types), a few hundred user agents
+(browsers on every kind of device, crawlers, AI bots, link previews, monitors, feed
+readers, HTTP libraries, none), referers of every channel and utm-tagged entries, weighted
+countries with their ASNs and nearby edges, http/https/wss, HTTP/1.1, 2 and 3, TLS 1.2
+and 1.3, IPv4 and IPv6 clients, status codes including 000 and incomplete downloads.
 
   --out <dir>              where to write (required)
   --lines <n>              total lines (default 10000)
