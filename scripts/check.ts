@@ -25,8 +25,8 @@ Judges alert rules and prints a JSON report. Exits 2 when a rule is breached, 0 
 rule is clear or lacks the requests to be judged ("insufficient_data"), 1 on an error.
 
 A rule: {"name", "metric", "comparison", "threshold", "windows", "min_requests"}, where
-metric is requests, bytes, error_rate_4xx, error_rate_5xx (fractions), cache_hit_ratio or
-time_taken_p95 (ms); comparison is >, >=, < or <=; windows is how many of the most recent
+metric is requests, bytes, error_rate_4xx, error_rate_5xx (fractions), cache_hit_ratio,
+time_taken_p95 (ms), page_views or entries; comparison is >, >=, < or <=; windows is how many of the most recent
 30-minute windows with data it looks at (default 1); min_requests (default 0).
 
 With --store, rules look at the store's most recent windows. With --latest <n>, only the

@@ -495,6 +495,8 @@ test("the OpenAPI document is generated from the route schemas", async () => {
     "errors_5xx",
     "cache_hit_ratio",
     "time_taken_p95",
+    "page_views",
+    "entries",
   ]);
   assert.ok(doc.paths["/api/sa/traffic/summary"].get.responses["200"].content);
   assert.ok(doc.components.securitySchemes.apiKey);

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { MAX_EPOCH_S, MIN_EPOCH_S } from "../core/parse-line.ts";
 import { DIMENSION_NAMES } from "../core/dimensions.ts";
+import { TIMESERIES_METRICS } from "../core/period-metrics.ts";
 import { FiguresSchema } from "../core/summary.ts";
 import { PERIODS } from "../core/windows.ts";
 
@@ -73,15 +74,8 @@ export const TrafficQuery = v.object({
   now: Now,
 });
 
-/** The metrics a timeseries can show. */
-export const METRICS = [
-  "requests",
-  "bytes",
-  "errors_4xx",
-  "errors_5xx",
-  "cache_hit_ratio",
-  "time_taken_p95",
-] as const;
+/** The metrics a timeseries can show (the period metrics' table). */
+export const METRICS = TIMESERIES_METRICS;
 
 /** `GET traffic/timeseries` query. */
 export const TimeseriesQuery = v.object({

@@ -5,17 +5,10 @@
  * @module
  */
 import * as v from "valibot";
-import { cacheHitRatio, statusClasses, type SummaryState, timeTakenAt } from "./summary.ts";
+import { ALERT_METRICS, metricValue } from "./period-metrics.ts";
+import type { SummaryState } from "./summary.ts";
 
-/** Metrics a rule can watch. Rates are fractions (0.05 is 5%). */
-export const ALERT_METRICS = [
-  "requests",
-  "bytes",
-  "error_rate_4xx",
-  "error_rate_5xx",
-  "cache_hit_ratio",
-  "time_taken_p95",
-] as const;
+export { ALERT_METRICS, metricValue };
 
 /** One rule, as configured. */
 export const AlertRuleSchema = v.object({
@@ -49,26 +42,6 @@ export const AlertResultSchema = v.object({
 });
 /** What one rule found. */
 export type AlertResult = v.InferOutput<typeof AlertResultSchema>;
-
-/** The value of `metric` in `state`, or null when there is nothing to measure. */
-export function metricValue(state: SummaryState, metric: AlertRule["metric"]): number | null {
-  const rate = (cls: string) =>
-    state.requests === 0 ? null : (statusClasses(state)[cls] ?? 0) / state.requests;
-  switch (metric) {
-    case "requests":
-      return state.requests;
-    case "bytes":
-      return state.bytes;
-    case "error_rate_4xx":
-      return rate("4xx");
-    case "error_rate_5xx":
-      return rate("5xx");
-    case "cache_hit_ratio":
-      return state.requests === 0 ? null : cacheHitRatio(state);
-    case "time_taken_p95":
-      return timeTakenAt(state, 0.95);
-  }
-}
 
 const COMPARE: Record<AlertRule["comparison"], (a: number, b: number) => boolean> = {
   ">": (a, b) => a > b,

@@ -3,21 +3,15 @@
  * line to a Lambda function's log, CloudWatch turns them into metrics with no API call.
  * @module
  */
-import { cacheHitRatio, statusClasses, type SummaryState, timeTakenAt } from "./summary.ts";
+import { CLOUDWATCH_METRICS, periodMetric } from "./period-metrics.ts";
+import type { SummaryState } from "./summary.ts";
 import { periodKey } from "./windows.ts";
 
 /** The default namespace of the metrics. */
 export const DEFAULT_NAMESPACE = "CloudFrontLets";
 
-/** Metric names and units, in the order they are declared. */
-const METRICS = [
-  ["RequestCount", "Count"],
-  ["BytesDownloaded", "Bytes"],
-  ["ErrorRate4xx", "Percent"],
-  ["ErrorRate5xx", "Percent"],
-  ["CacheHitRate", "Percent"],
-  ["TimeTakenP95", "Milliseconds"],
-] as const;
+/** Metric names and units (the period metrics' table), in the order they are declared. */
+const METRICS = CLOUDWATCH_METRICS.map((m) => periodMetric(m).cloudwatch!);
 
 /** One EMF record: the window's figures under `namespace`, with its dimensions. */
 export function emfRecord(
@@ -25,18 +19,13 @@ export function emfRecord(
   state: SummaryState,
   options: { namespace?: string; dimensions: Record<string, string> },
 ): EmfRecord {
-  const classes = statusClasses(state);
-  const rate = (
-    n: number,
-  ) => (state.requests === 0 ? 0 : Math.round((n / state.requests) * 1e4) / 100);
-  const values: Record<(typeof METRICS)[number][0], number> = {
-    RequestCount: state.requests,
-    BytesDownloaded: state.bytes,
-    ErrorRate4xx: rate(classes["4xx"] ?? 0),
-    ErrorRate5xx: rate(classes["5xx"] ?? 0),
-    CacheHitRate: Math.round(cacheHitRatio(state) * 1e4) / 100,
-    TimeTakenP95: timeTakenAt(state, 0.95) ?? 0,
-  };
+  // A metric with nothing to measure is sent as 0; a fraction as a percentage.
+  const values: Record<string, number> = {};
+  for (const m of CLOUDWATCH_METRICS) {
+    const [name, unit] = periodMetric(m).cloudwatch!;
+    const x = periodMetric(m).value(state) ?? 0;
+    values[name] = unit === "Percent" ? Math.round(x * 1e4) / 100 : x;
+  }
   return {
     _aws: {
       Timestamp: windowStart,
@@ -67,5 +56,4 @@ export type EmfRecord =
     };
     Window: string;
   }
-  & Record<(typeof METRICS)[number][0], number>
   & Record<string, unknown>;

@@ -7,7 +7,7 @@
 import { type Context, Hono } from "hono";
 import { describeRoute, resolver } from "hono-openapi";
 import type * as v from "valibot";
-import { metricValue } from "../../core/alerts.ts";
+import { metricValue } from "../../core/period-metrics.ts";
 import {
   emptyState,
   ESTIMATES,
@@ -35,7 +35,6 @@ import {
   BreakdownResponse,
   EdgeLocationsResponse,
   type FinalitySchema,
-  type METRICS,
   StatusCodesResponse,
   SummaryResponse,
   TimeseriesQuery,
@@ -116,14 +115,6 @@ function head(r: Range) {
 function merged(r: Range): SummaryState {
   const states = r.views.flatMap(({ view }) => (view ? [view.state] : []));
   return states.length === 0 ? emptyState() : mergeStates(states);
-}
-
-/** A timeseries metric: 4xx and 5xx as counts, the others as alert rules read them. */
-function metricOf(state: SummaryState, metric: (typeof METRICS)[number]): number | null {
-  if (metric === "errors_4xx" || metric === "errors_5xx") {
-    return statusClasses(state)[metric === "errors_4xx" ? "4xx" : "5xx"] ?? 0;
-  }
-  return metricValue(state, metric);
 }
 
 function ranked<K extends string>(counts: Record<string, number>, name: K, limit: number) {
@@ -224,7 +215,7 @@ export function trafficRoutes(
               key,
               start: iso(start),
               end: iso(end),
-              value: metricOf(view?.state ?? emptyState(), q.metric),
+              value: metricValue(view?.state ?? emptyState(), q.metric),
               status: view?.status ?? "empty" as const,
             };
           }),
