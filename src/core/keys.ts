@@ -7,6 +7,17 @@ import { type Period, periodKey } from "./windows.ts";
 /** Root of everything this project writes. */
 export const ROOT = "sa/cloudfront";
 
+/** The areas of the layout, each a prefix ending in `/`: every key below is built from these. */
+export const RAW_PREFIX = `${ROOT}/raw/`;
+/** See {@link RAW_PREFIX}. */
+export const LEDGER_PREFIX = `${ROOT}/ledger/`;
+/** See {@link RAW_PREFIX}. */
+export const PENDING_PREFIX = `${ROOT}/pending/`;
+/** See {@link RAW_PREFIX}. */
+export const CONSOLIDATED_PREFIX = `${ROOT}/consolidated/`;
+/** See {@link RAW_PREFIX}. */
+export const AGGREGATE_PREFIX = `${ROOT}/aggregate/`;
+
 /** `YYYY-MM-DD/HH-MM`: the directory of the 30-minute window starting at `ms`. */
 export function windowDir(windowStartMs: number): string {
   const k = periodKey("30min", windowStartMs); // YYYY-MM-DD-HHMM
@@ -21,40 +32,40 @@ export function parseWindowDir(dir: string): number | undefined {
 
 /** Raw records of one source object in one window, split in parts to bound memory. */
 export function rawKey(windowStartMs: number, sourceHash: string, part: number): string {
-  return `${ROOT}/raw/${windowDir(windowStartMs)}/${sourceHash}-${
+  return `${RAW_PREFIX}${windowDir(windowStartMs)}/${sourceHash}-${
     String(part).padStart(4, "0")
   }.json`;
 }
 
 /** Prefix of every raw entry of one window. */
 export function rawWindowPrefix(windowStartMs: number): string {
-  return `${ROOT}/raw/${windowDir(windowStartMs)}/`;
+  return `${RAW_PREFIX}${windowDir(windowStartMs)}/`;
 }
 
 /** The ingest ledger: written last, so its presence means every raw part is stored. */
 export function ledgerKey(sourceHash: string): string {
-  return `${ROOT}/ledger/${sourceHash}.json`;
+  return `${LEDGER_PREFIX}${sourceHash}.json`;
 }
 
 /** A marker that a window got new raw entries and must be consolidated. */
 export function pendingKey(windowStartMs: number, sourceHash: string): string {
-  return `${ROOT}/pending/${windowDir(windowStartMs)}/${sourceHash}`;
+  return `${PENDING_PREFIX}${windowDir(windowStartMs)}/${sourceHash}`;
 }
 
 /** The consolidated summary of one window. */
 export function consolidatedKey(windowStartMs: number): string {
-  return `${ROOT}/consolidated/${windowDir(windowStartMs)}/summary.json`;
+  return `${CONSOLIDATED_PREFIX}${windowDir(windowStartMs)}/summary.json`;
 }
 
 /** `.../aggregate/{period}/{key}/data.json` */
 export function aggregateKey(period: Period, key: string): string {
-  return `${ROOT}/aggregate/${period}/${key}/data.json`;
+  return `${AGGREGATE_PREFIX}${period}/${key}/data.json`;
 }
 
 /** `.../aggregate/{period}/{key}/__meta.json` */
 export function metaKey(period: Period, key: string): string {
-  return `${ROOT}/aggregate/${period}/${key}/__meta.json`;
+  return `${AGGREGATE_PREFIX}${period}/${key}/__meta.json`;
 }
 
 /** The aggregate watermark (see watermark.ts); it lives with the aggregates it describes. */
-export const WATERMARK_KEY = `${ROOT}/aggregate/_watermark.json`;
+export const WATERMARK_KEY = `${AGGREGATE_PREFIX}_watermark.json`;

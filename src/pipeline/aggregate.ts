@@ -13,7 +13,13 @@ import {
   type Meta,
   sourcesFinal,
 } from "../core/finality.ts";
-import { aggregateKey, consolidatedKey, ledgerKey, metaKey, ROOT } from "../core/keys.ts";
+import {
+  aggregateKey,
+  CONSOLIDATED_PREFIX,
+  consolidatedKey,
+  ledgerKey,
+  metaKey,
+} from "../core/keys.ts";
 import {
   emptyState,
   mergeStates,
@@ -89,7 +95,7 @@ export async function aggregate(
     holds: holds.map((h) => ({ key: h.key, from: iso(h.from), to: iso(h.to) })),
     failures: [],
   };
-  const windows = await listByWindow(ctx.store, `${ROOT}/consolidated/`);
+  const windows = await listByWindow(ctx.store, CONSOLIDATED_PREFIX);
   const starts = [...windows.keys()].sort((a, b) => a - b);
   const finalized: Array<[Period, string]> = [];
   // Periods that failed: the periods above them are not computed (they would be wrong).
@@ -160,7 +166,7 @@ async function recheckBelowMark(
   finalized: ReadonlyArray<[Period, string]>,
 ): Promise<void> {
   const open: number[] = [];
-  for (const start of (await listByWindow(ctx.store, `${ROOT}/consolidated/`)).keys()) {
+  for (const start of (await listByWindow(ctx.store, CONSOLIDATED_PREFIX)).keys()) {
     if (!seen.has(start) && start < mark["30min"]) open.push(start);
   }
   for (const [period, key] of finalized) {

@@ -9,7 +9,14 @@
 import * as v from "valibot";
 import { accumulateEntry, windowAccumulator, windowState } from "../core/consolidate.ts";
 import type { Meta } from "../core/finality.ts";
-import { consolidatedKey, metaKey, rawWindowPrefix, ROOT, windowDir } from "../core/keys.ts";
+import {
+  consolidatedKey,
+  metaKey,
+  PENDING_PREFIX,
+  RAW_PREFIX,
+  rawWindowPrefix,
+  windowDir,
+} from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
 import { SummaryStateSchema } from "../core/summary.ts";
 import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
@@ -58,8 +65,8 @@ export const MAX_PATH_GROUPS = 10_000;
 /** Characters of paths a window's summary lists at most. */
 export const PATH_GROUP_CHARS = 1_000_000;
 
-const PENDING = `${ROOT}/pending/`;
-const RAW = `${ROOT}/raw/`;
+const PENDING = PENDING_PREFIX;
+const RAW = RAW_PREFIX;
 
 /**
  * Consolidates every window with pending raw entries, or only the `windows` named (window

@@ -8,7 +8,7 @@
  * @module
  */
 import * as v from "valibot";
-import { aggregateKey, consolidatedKey, ROOT } from "../core/keys.ts";
+import { aggregateKey, CONSOLIDATED_PREFIX, consolidatedKey } from "../core/keys.ts";
 import { mergeStates, type SummaryState, SummaryStateSchema } from "../core/summary.ts";
 import {
   childKeys,
@@ -60,7 +60,7 @@ export function startQuery(store: Store, cache?: FinalCache): Query {
     store,
     views: new Map(),
     windows: () =>
-      windows ??= listByWindow(store, `${ROOT}/consolidated/`).then((m) =>
+      windows ??= listByWindow(store, CONSOLIDATED_PREFIX).then((m) =>
         [...m.keys()].sort((a, b) => a - b)
       ),
     cache,

@@ -3,7 +3,7 @@
  * data or wait for consolidation, and the latest aggregate of each level with its finality.
  * @module
  */
-import { ledgerKey, ROOT } from "../core/keys.ts";
+import { AGGREGATE_PREFIX, CONSOLIDATED_PREFIX, ledgerKey, PENDING_PREFIX } from "../core/keys.ts";
 import { iso, PERIODS } from "../core/windows.ts";
 import type { LogSource } from "../source/source.ts";
 import type { Store } from "../store/store.ts";
@@ -33,13 +33,13 @@ export async function pipelineStatus(store: Store, source?: LogSource): Promise<
       else queue.ingested++;
     }
   }
-  const windows = [...(await listByWindow(store, `${ROOT}/consolidated/`)).keys()].sort((a, b) =>
+  const windows = [...(await listByWindow(store, CONSOLIDATED_PREFIX)).keys()].sort((a, b) =>
     a - b
   );
-  const pending = await listByWindow(store, `${ROOT}/pending/`);
+  const pending = await listByWindow(store, PENDING_PREFIX);
   const latest: PipelineStatus["latest"] = {};
   for (const period of PERIODS) {
-    const { dirs } = await store.browse(`${ROOT}/aggregate/${period}/`);
+    const { dirs } = await store.browse(`${AGGREGATE_PREFIX}${period}/`);
     const key = dirs.at(-1);
     const meta = key === undefined ? undefined : await readMeta(store, period, key);
     latest[period] = key && meta
