@@ -477,3 +477,81 @@ test("values a viewer chooses (method, Host) never get an object refused", async
     cleanup();
   }
 });
+
+test("hostile values in any script keep a month under 1 MB; a 2099 time stays out of 2100", async () => {
+  const cjk = (i: number, n: number) =>
+    Array.from({ length: n }, (_, k) => String.fromCharCode(0x4e00 + ((i * 31 + k) % 20000)))
+      .join("");
+  const enc = (s: string) => encodeURIComponent(s);
+  const lines = Array.from({ length: 3000 }, (_, i) =>
+    line({
+      timestamp: `${T0 + i * 600}.000`,
+      "cs-uri-stem": "/" + enc(cjk(i, 600)),
+      "cs-referer": `https://site${i}.example/` + enc(cjk(i + 1, 300)),
+      "sc-content-type": `text/${enc(cjk(i, 40))}`,
+      "x-edge-result-type": "R" + "x".repeat(40) + String.fromCharCode(65 + (i % 26)),
+      "x-edge-location": `ABC${i % 1000}-X${i % 7}`,
+      "cs-user-agent": `Bot${i}/1.0`,
+      "sc-status": i % 2 ? "404" : "200",
+    }));
+  lines.push(line({ timestamp: "4102444799.9999" }));
+  const { ctx, store, cleanup } = queue({ [KEY]: text(lines) });
+  try {
+    const r = await runPipeline(ctx);
+    assert.equal(r.ingest.records, 3000);
+    assert.deepEqual(r.ingest.malformed_by_reason, { timestamp: 1 });
+    assert.equal(await store.get(aggregateKey("monthly", "2100-01")), undefined);
+    const month = await store.get(aggregateKey("monthly", "2024-03"));
+    assert.ok(month!.length < 1_000_000, `monthly data.json is ${month!.length} bytes`);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a viewer's long method is stored as OTHER and never gets an object refused", async () => {
+  const lines = Array.from(
+    { length: 200 },
+    (_, i) => line({ timestamp: `${T0 + i}.000`, "cs-method": i % 5 < 3 ? "M".repeat(40) : "GET" }),
+  );
+  const { ctx, store, cleanup } = queue({ [KEY]: text(lines) });
+  try {
+    const r = await runPipeline(ctx);
+    assert.equal(r.ingest.objects_failed, 0, JSON.stringify(r.ingest.failures));
+    assert.deepEqual((await readDoc(store, "daily", "2024-03-01")).methods, {
+      GET: 80,
+      OTHER: 120,
+    });
+  } finally {
+    cleanup();
+  }
+});
+
+test("requests of an object whose field list lacks a dimension's field are not counted in it", async () => {
+  const std = STANDARD_FIELDS.map((f) =>
+    f === "date"
+      ? "2024-03-01"
+      : f === "time"
+      ? "10:10:00"
+      : f === "sc-status"
+      ? "200"
+      : f === "x-edge-location"
+      ? "LHR62-C5"
+      : f === "cs-uri-stem"
+      ? "/"
+      : f === "sc-bytes"
+      ? "5"
+      : "-"
+  ).join("\t");
+  const { ctx, store, cleanup } = queue({
+    [KEY]: text(Array.from({ length: 10 }, () => line())),
+    "E2EXAMPLE.2024-03-01-10.abcdef12.gz": STANDARD_HEADER + text([std, std, std]),
+  });
+  try {
+    const r = await runPipeline(ctx);
+    assert.equal(r.ingest.records, 13);
+    const day = await readDoc(store, "daily", "2024-03-01") as unknown as Record<string, unknown>;
+    assert.deepEqual(day.countries, { GB: { requests: 10, bytes: 10_000, page_views: 10 } });
+  } finally {
+    cleanup();
+  }
+});

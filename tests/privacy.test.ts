@@ -9,6 +9,7 @@ import {
 } from "../src/core/privacy.ts";
 import { KEPT_FIELDS } from "../src/core/parse-line.ts";
 import { cleanPath } from "../src/core/clean.ts";
+import { describeAgent } from "../src/core/agents.ts";
 import { CANONICAL_FIELDS } from "../src/core/fields.ts";
 
 test("IPv4 and IPv6 addresses inside strings are redacted", () => {
@@ -79,4 +80,14 @@ test("addresses at any depth of encoding, next to digits, cut at a limit, or aft
   const v4 = cleanPath("/" + "b".repeat(990) + "192.168.7.1/x");
   assert.ok(!/192\.168/.test(v4), v4.slice(-20));
   assert.ok(v4.length <= 500 && v4.endsWith("…"));
+});
+
+test("the agent exemption needs the whole product name; a bot's name is never its agent", () => {
+  for (
+    const ua of ["MyIP-Chrome/203.0.113.40", "MyIP.Chrome/203.0.113.41", "1Chrome/203.0.113.42"]
+  ) {
+    assert.ok(!redactAgent(ua).includes("203.0.113"), ua);
+  }
+  assert.equal(redactAgent("(Chrome/120.0.0.0)"), "(Chrome/120.0.0.0)");
+  assert.equal(describeAgent("Chrome/203.0.113.43").bot, "Chrome");
 });

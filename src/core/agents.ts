@@ -144,13 +144,16 @@ export function botCategory(name: string): BotCategory {
   return "other";
 }
 
-/** The product token of `agent` that holds what isbot matched: `Googlebot`, `curl`. */
+/**
+ * The product token of `agent` that holds what isbot matched (`Googlebot`, `curl`), else
+ * its first token: a name, never the agent itself (which may hold a version shaped like
+ * an address).
+ */
 function botName(agent: string, match: string): string {
   const needle = match.toLowerCase();
-  for (const token of agent.match(/[A-Za-z][\w.-]*/g) ?? []) {
-    if (token.toLowerCase().includes(needle)) return token.replace(/[.-]+$/, "");
-  }
-  return match;
+  const tokens = agent.match(/[A-Za-z][A-Za-z0-9_-]*/g) ?? [];
+  const named = tokens.find((t) => t.toLowerCase().includes(needle)) ?? tokens[0];
+  return named === undefined ? "(unnamed)" : named.replace(/-+$/, "").slice(0, 64);
 }
 
 /** Operating systems whose clients are desktops when ua-parser names no device type. */

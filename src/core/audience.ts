@@ -250,7 +250,8 @@ function sumsByPair(
  * filter sums per distinct value, and only those sums meet the dimensions' keys.
  */
 export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void {
-  for (const c of e.logged ?? ALL_COLUMNS) acc.logged.add(c);
+  const logged = new Set(e.logged ?? ALL_COLUMNS);
+  for (const c of logged) acc.logged.add(c);
   const f = factsOf(e);
   const n = e.count;
   for (let i = 0; i < n; i++) {
@@ -263,6 +264,9 @@ export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void 
   const pairsBy = new Map<string, Map<number, Float64Array>>();
   const slotsBy = new Map<string, Int32Array>();
   DIMENSIONS.forEach((d, k) => {
+    // A part whose field list lacks the dimension's field says nothing of it (its
+    // requests are not "-": they were not logged).
+    if (!logged.has(d.columns[0])) return;
     const keys = acc.keys[k];
     const measures = Int8Array.from(d.counts, (m) => MEASURE_AT[m]);
     const vectorOf = (key: string | null): Float64Array | null => {
@@ -333,7 +337,7 @@ export function audienceState(acc: AudienceAccumulator): AudienceState {
       exact[d.name] = sortedKeys(
         Object.fromEntries([...keys].map(([key, vec]) => [key, Array.from(vec)])),
       );
-    } else top[d.name] = topFromVectors(keys, d.bound, d.chars);
+    } else top[d.name] = topFromVectors(keys, d.bound, d.bytes);
   });
   return {
     logged: [...acc.logged].sort(),
@@ -366,7 +370,7 @@ export function mergeAudience(states: ReadonlyArray<AudienceState | undefined>):
       const lists = present.map((s) => s.top[d.name]).filter((l): l is TopList<TopRow> =>
         l !== undefined
       );
-      top[d.name] = topMerge(lists, d.bound, d.chars);
+      top[d.name] = topMerge(lists, d.bound, d.bytes);
     }
   }
   return {

@@ -13,7 +13,13 @@ import type { RawEntry } from "./raw-entry.ts";
 import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
 import { quantileCount, quantileCounts, quantileFromCounts } from "./sketches/quantiles.ts";
 import { topFromCounts } from "./sketches/top-k.ts";
-import { addCount, emptyCounters, normalizeState, type SummaryState } from "./summary.ts";
+import {
+  addCount,
+  emptyCounters,
+  EXACT_KEYS,
+  normalizeState,
+  type SummaryState,
+} from "./summary.ts";
 
 /** Running totals for one window. */
 export interface WindowAccumulator extends ReturnType<typeof emptyCounters> {
@@ -42,11 +48,12 @@ export function windowAccumulator(): WindowAccumulator {
 function countColumn(
   into: Record<string, number>,
   col: RawEntry["text"][keyof RawEntry["text"]],
+  max: number,
 ): void {
   const counts = col.counts;
   let size = Object.keys(into).length;
   col.dict.forEach((value, id) => {
-    if (counts[id] > 0) size = addCount(into, value || "-", counts[id], size);
+    if (counts[id] > 0) size = addCount(into, value || "-", counts[id], size, max);
   });
 }
 
@@ -55,10 +62,10 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
   const bytes = e.numbers.bytes;
   const tt = e.numbers.time_taken_ms;
   acc.requests += e.count;
-  countColumn(acc.status_codes, e.text.status);
-  countColumn(acc.methods, e.text.method);
-  countColumn(acc.edge_locations, e.text.edge_location);
-  countColumn(acc.result_types, e.text.result_type);
+  countColumn(acc.status_codes, e.text.status, EXACT_KEYS.status_codes);
+  countColumn(acc.methods, e.text.method, EXACT_KEYS.methods);
+  countColumn(acc.edge_locations, e.text.edge_location, EXACT_KEYS.edge_locations);
+  countColumn(acc.result_types, e.text.result_type, EXACT_KEYS.result_types);
 
   const paths = e.text.path;
   const reqs = new Float64Array(paths.dict.length);

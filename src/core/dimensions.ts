@@ -54,8 +54,8 @@ export interface Dimension {
   readonly bound: number;
   /** Rows `data.json` shows (top lists). */
   readonly shown: number;
-  /** Characters of names a top list keeps at most, so that its size is bounded. */
-  readonly chars: number;
+  /** Bytes (UTF-8) of names a top list keeps at most, so that its size is bounded. */
+  readonly bytes: number;
   /** What a top list's rows are named by in `data.json`: `name` or `path`. */
   readonly label: "name" | "path";
   /** One sentence a person reads in `estimates`. */
@@ -103,13 +103,13 @@ export function isEntryReferer(referer: string, host: string): boolean {
 const agent = (a: string) => describeAgent(a);
 
 const top = (
-  d: Omit<Dimension, "kind" | "bound" | "shown" | "chars" | "label"> & Partial<Dimension>,
-): Dimension => ({ kind: "top", bound: 200, shown: 50, chars: 20_000, label: "name", ...d });
+  d: Omit<Dimension, "kind" | "bound" | "shown" | "bytes" | "label"> & Partial<Dimension>,
+): Dimension => ({ kind: "top", bound: 200, shown: 50, bytes: 12_000, label: "name", ...d });
 const exact = (
-  d: Omit<Dimension, "kind" | "shown" | "chars" | "label"> & Partial<Dimension>,
-): Dimension => ({ kind: "exact", shown: 0, chars: 0, label: "name", ...d });
+  d: Omit<Dimension, "kind" | "shown" | "bytes" | "label"> & Partial<Dimension>,
+): Dimension => ({ kind: "exact", shown: 0, bytes: 0, label: "name", ...d });
 /** A top list of paths: fewer and longer names, so a smaller share of the size budget each. */
-const paths = { bound: 100, shown: 20, chars: 30_000, label: "path" } as const;
+const paths = { bound: 100, shown: 20, bytes: 20_000, label: "path" } as const;
 
 /** The catalogue. */
 export const DIMENSIONS: readonly Dimension[] = [

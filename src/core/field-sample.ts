@@ -7,7 +7,7 @@
  * names the mismatch.
  * @module
  */
-import { FIELD_SHAPES, normalizeFieldName } from "./fields.ts";
+import { FIELD_SHAPES, normalizeFieldName, VIEWER_FIELDS } from "./fields.ts";
 
 /** What was seen of one field list's columns. */
 export interface FieldSample {
@@ -29,7 +29,9 @@ export function fieldSample(fields: readonly string[], tolerateExtra = false): F
     lines: 0,
     misfits: new Int32Array(fields.length),
     tolerateExtra,
-    shapes: fields.map((f) => FIELD_SHAPES[normalizeFieldName(f)]),
+    shapes: fields.map((f) =>
+      VIEWER_FIELDS.has(normalizeFieldName(f)) ? undefined : FIELD_SHAPES[normalizeFieldName(f)]
+    ),
   };
 }
 

@@ -93,9 +93,9 @@ export const MAX_EPOCH_S = 4_102_444_800; // 2100-01-01
 /** Epoch milliseconds from real-time `1591741350.123`, or NaN when it is not epoch seconds. */
 export function parseEpochSeconds(text: string): number {
   if (text.length < 9 || text.length > 20) return NaN;
-  const s = Number(text);
-  if (!(s >= MIN_EPOCH_S && s < MAX_EPOCH_S)) return NaN;
-  return Math.round(s * 1000);
+  const ms = Math.round(Number(text) * 1000);
+  // Rounded first: 2099-12-31T23:59:59.9999 must not land in 2100.
+  return ms >= MIN_EPOCH_S * 1000 && ms < MAX_EPOCH_S * 1000 ? ms : NaN;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

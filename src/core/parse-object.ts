@@ -130,7 +130,14 @@ export async function parseObject(
   const samples: FieldSample[] = [];
   const newSample = (l: Layout | undefined) => {
     if (l) samples.push(fieldSample(l.fields, l.tolerateExtra));
-    onColumns(loggedColumns(l));
+  };
+  // The columns of the field list that data lines are read with, said once per list (a
+  // list a header replaces before any data line logged nothing).
+  let announced: Layout | undefined | null = null;
+  const announce = () => {
+    if (announced === layout) return;
+    announced = layout;
+    onColumns(loggedColumns(layout));
   };
   newSample(layout);
   let sampled = 0;
@@ -174,11 +181,11 @@ export async function parseObject(
         layout = undefined;
         target.fast = undefined;
         stats.format = "json";
-        onColumns(loggedColumns(undefined));
       }
     }
     if (probe.length < DETECT_LINES) probe.push(line);
     if (--target.sampleIn <= 0) sample(line);
+    announce();
     let result = layout ? parseLine(line, layout) : parseJsonLine(line);
     if (result === "columns" && stats.format === "standard" && !headerSeen) {
       const shorter = standardPrefix(line);
@@ -203,6 +210,7 @@ export async function parseObject(
       stats.lines++;
       stats.records++;
       sawData = true;
+      if (announced !== layout) announce();
       onRow(r);
     },
     onOther: (bytes, start, end) => {

@@ -134,8 +134,11 @@ function runHoldsIpv6(run: string): boolean {
 const HEX_RUN = /[0-9A-Fa-f:.]+/g;
 /** Runs of dotted numbers: IPv4 candidates (`1.2.3.4`, `010.0.0.4.5`). */
 const V4_RUN = /\d+(?:\.\d+){3,}/g;
-/** A product name right before a version, as user agents write it (`Chrome/`). */
-const PRODUCT_BEFORE = /([A-Za-z][A-Za-z0-9_]*)\/$/;
+/**
+ * A product name right before a version, as user agents write it (`Chrome/`): a whole
+ * token, so `MyIP-Chrome/` or `1Chrome/` is no `Chrome`.
+ */
+const PRODUCT_BEFORE = /(?:^|[\s(;,])([A-Za-z][A-Za-z0-9_]*)\/$/;
 
 /**
  * Does the dotted run hold an IPv4 address? Four consecutive groups whose middle two are
@@ -165,7 +168,7 @@ function redactPlain(text: string, agent: boolean): string {
       // A version right after a listed product, of no more parts than it has (Chrome's
       // four, FBAV's five): a longer run may hide an address after the version.
       if (agent) {
-        const product = PRODUCT_BEFORE.exec(all.slice(Math.max(0, at - 40), at))?.[1];
+        const product = PRODUCT_BEFORE.exec(all.slice(0, at))?.[1];
         if (
           product !== undefined && EXEMPT.has(product) &&
           run.split(".").length <= (VERSION_PARTS[product] ?? 4)

@@ -369,9 +369,9 @@ function fillRow(
   if (present[TIMESTAMP]) {
     // timestamp: epoch seconds, 9 to 16 characters, within the plausible range.
     if (ints[r + AT_TIMESTAMP + 1] - ints[r + AT_TIMESTAMP] < 9) return false;
-    const seconds = floats[f + TIMESTAMP];
-    if (!(seconds >= MIN_EPOCH_S && seconds < MAX_EPOCH_S)) return false;
-    row.timestamp = Math.round(seconds * 1000);
+    const ms = Math.round(floats[f + TIMESTAMP] * 1000);
+    if (!(ms >= MIN_EPOCH_S * 1000 && ms < MAX_EPOCH_S * 1000)) return false;
+    row.timestamp = ms;
   } else {
     const ms = dateTime(
       b,

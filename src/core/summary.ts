@@ -85,20 +85,37 @@ export const ESTIMATES = {
  * from growing a period's figures without end.
  */
 export const EXACT_KEYS_MAX = 1000;
+/** Per exact map, its bound (edge locations: CloudFront has some 600; result types dozens). */
+export const EXACT_KEYS: Readonly<Record<string, number>> = {
+  status_codes: 1000,
+  methods: 16,
+  edge_locations: 2000,
+  result_types: 100,
+};
 /** The key that counts the values past {@link EXACT_KEYS_MAX}. */
 export const OTHER_KEY = "(other)";
 
-/** Adds `n` to `into[key]`, or to {@link OTHER_KEY} when the map is full. */
-export function addCount(into: Record<string, number>, key: string, n: number, size: number) {
-  if (into[key] === undefined && size >= EXACT_KEYS_MAX) key = OTHER_KEY;
+/** Adds `n` to `into[key]`, or to {@link OTHER_KEY} when the map holds `max` keys already. */
+export function addCount(
+  into: Record<string, number>,
+  key: string,
+  n: number,
+  size: number,
+  max = EXACT_KEYS_MAX,
+) {
+  if (into[key] === undefined && size >= max) key = OTHER_KEY;
   const had = into[key] !== undefined;
   into[key] = (into[key] ?? 0) + n;
   return had ? size : size + 1;
 }
 
-function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+function addCounts(
+  into: Record<string, number>,
+  from: Record<string, number>,
+  max = EXACT_KEYS_MAX,
+): void {
   let size = Object.keys(into).length;
-  for (const [k, n] of Object.entries(from)) size = addCount(into, k, n, size);
+  for (const [k, n] of Object.entries(from)) size = addCount(into, k, n, size, max);
 }
 
 /** Keys in sorted order, so equal counts serialize to equal JSON. */
@@ -140,10 +157,10 @@ export function mergeStates(states: readonly SummaryState[]): SummaryState {
   for (const s of states) {
     out.requests += s.requests;
     out.bytes += s.bytes;
-    addCounts(out.status_codes, s.status_codes);
-    addCounts(out.methods, s.methods);
-    addCounts(out.edge_locations, s.edge_locations);
-    addCounts(out.result_types, s.result_types);
+    addCounts(out.status_codes, s.status_codes, EXACT_KEYS.status_codes);
+    addCounts(out.methods, s.methods, EXACT_KEYS.methods);
+    addCounts(out.edge_locations, s.edge_locations, EXACT_KEYS.edge_locations);
+    addCounts(out.result_types, s.result_types, EXACT_KEYS.result_types);
     hllMerge(paths, hllDecode(s.paths_hll));
     hllMerge(agents, hllDecode(s.agents_hll));
     quantileMerge(tt, s.time_taken);

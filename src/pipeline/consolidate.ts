@@ -18,6 +18,7 @@ import {
   windowDir,
 } from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
+import { utf8Length } from "../core/sketches/top-k.ts";
 import { SummaryStateSchema } from "../core/summary.ts";
 import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
@@ -37,7 +38,7 @@ export const ConsolidatedSchema = v.object({
   records: v.number(),
   /**
    * Identical requests grouped by path: [path, requests, bytes], most requested first; at
-   * most {@link MAX_PATH_GROUPS} of them (and {@link PATH_GROUP_CHARS} characters of paths).
+   * most {@link MAX_PATH_GROUPS} of them (and {@link PATH_GROUP_BYTES} bytes of paths).
    */
   paths: v.array(v.tuple([v.string(), v.number(), v.number()])),
   /** How many distinct paths the window had (more than `paths` lists when it was cut). */
@@ -62,8 +63,8 @@ export interface ConsolidateResult {
 
 /** Path groups a window's summary lists at most: its size is bounded whatever the input. */
 export const MAX_PATH_GROUPS = 10_000;
-/** Characters of paths a window's summary lists at most. */
-export const PATH_GROUP_CHARS = 1_000_000;
+/** Bytes (UTF-8) of paths a window's summary lists at most. */
+export const PATH_GROUP_BYTES = 1_000_000;
 
 const PENDING = PENDING_PREFIX;
 const RAW = RAW_PREFIX;
@@ -251,8 +252,8 @@ async function buildWindow(
   )
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   let kept = Math.min(all.length, MAX_PATH_GROUPS);
-  for (let i = 0, chars = 0; i < kept; i++) {
-    if ((chars += all[i][0].length) > PATH_GROUP_CHARS) kept = i;
+  for (let i = 0, bytes = 0; i < kept; i++) {
+    if ((bytes += utf8Length(all[i][0])) > PATH_GROUP_BYTES) kept = i;
   }
   return {
     window: iso(start),

@@ -27,33 +27,42 @@ export interface TopList<R extends TopRow = TopEntry> {
 export const TOP_KEEP = 1000;
 
 /**
- * Characters of names a list keeps at most: with paths of up to 500 characters, a list of
- * long names keeps fewer candidates, so that its stored size is bounded whatever the input
- * (200,000 characters are at most 600 KB of UTF-8).
+ * Bytes of names (UTF-8) a list keeps at most: with paths of up to 500 characters, a list
+ * of long names keeps fewer candidates, so that its stored size is bounded whatever the
+ * input and whatever its script.
  */
-export const TOP_NAME_CHARS = 200_000;
+export const TOP_NAME_BYTES = 150_000;
+
+/** The UTF-8 length of `s`: what it weighs in a stored JSON document. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
+}
 
 function order(a: TopRow, b: TopRow): number {
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
 /**
- * Truncates candidates (sorted here) to `keep` and to {@link TOP_NAME_CHARS} characters of
- * names, raising the floor past what was dropped.
+ * Truncates candidates (sorted here) to `keep` and to `budget` bytes of names (default
+ * {@link TOP_NAME_BYTES}), raising the floor past what was dropped.
  */
 function truncate<R extends TopRow>(
   entries: R[],
   floor: number,
   keep: number,
-  chars = TOP_NAME_CHARS,
+  budget = TOP_NAME_BYTES,
 ): TopList<R> {
   entries.sort(order);
   let kept = Math.min(keep, entries.length);
-  const budget = chars;
-  chars = 0;
+  let bytes = 0;
   for (let i = 0; i < kept; i++) {
-    chars += entries[i][0].length;
-    if (chars > budget) kept = i;
+    bytes += utf8Length(entries[i][0]);
+    if (bytes > budget) kept = i;
   }
   let newFloor = floor;
   for (let i = kept; i < entries.length; i++) {
@@ -74,11 +83,11 @@ export function topFromCounts(counts: Map<string, [number, number]>, keep = TOP_
 export function topFromVectors(
   counts: ReadonlyMap<string, ArrayLike<number>>,
   keep: number,
-  chars = TOP_NAME_CHARS,
+  budget = TOP_NAME_BYTES,
 ): TopList<TopRow> {
   const entries: TopRow[] = [];
   for (const [name, c] of counts) entries.push([name, ...Array.from(c), 0]);
-  return truncate(entries, 0, keep, chars);
+  return truncate(entries, 0, keep, budget);
 }
 
 /**
@@ -90,7 +99,7 @@ export function topFromVectors(
 export function topMerge<R extends TopRow = TopEntry>(
   lists: readonly TopList<R>[],
   keep = TOP_KEEP,
-  chars = TOP_NAME_CHARS,
+  budget = TOP_NAME_BYTES,
 ): TopList<R> {
   const merged = new Map<string, { entry: R; floorsPresent: number }>();
   let floorSum = 0;
@@ -110,5 +119,5 @@ export function topMerge<R extends TopRow = TopEntry>(
     (entry as unknown as number[])[entry.length - 1] += floorSum - floorsPresent;
     entries.push(entry);
   }
-  return truncate(entries, floorSum, keep, chars);
+  return truncate(entries, floorSum, keep, budget);
 }
