@@ -23,6 +23,7 @@ import { fsStore } from "../src/store/fs.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import { getJson, listAll, putJson, type Store } from "../src/store/store.ts";
 import { findAddresses, readDoc, tempDir } from "./_helpers.ts";
+import { concatBytes as concat } from "../src/core/bytes.ts";
 
 const T0 = Date.parse("2024-03-01T10:00:00Z") / 1000;
 const NOW = Date.parse("2024-04-02T00:00:00Z");
@@ -338,16 +339,6 @@ test("long paths are stored bounded and marked; a month of them stays under 1 MB
     cleanup();
   }
 });
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /** `text` with its percent-escapes decoded, three rounds deep: what an encoded address hides. */
 function decodedDeep(text: string): string {

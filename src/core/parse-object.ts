@@ -22,6 +22,7 @@ import {
 import { emptyRow, type Row, rowFromRecord } from "./row.ts";
 import { compileFast, scanLines, type ScanTarget } from "./scan-tsv.ts";
 import type { ValueTable } from "./value-table.ts";
+import { concatBytes as concat } from "./bytes.ts";
 
 /** Input format as the user names it. */
 export type LogFormat = "realtime" | "standard" | "json";
@@ -346,14 +347,4 @@ function shapeMismatch(
         : "") +
       `. Suggestion: ${detected.advice}`,
   );
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -13,6 +13,7 @@ import {
   type SyntheticOptions,
   toStandardLine,
 } from "../core/synthetic.ts";
+import { concatBytes as concat } from "../core/bytes.ts";
 
 /** What to generate. */
 export interface GenerateOptions extends SyntheticOptions {
@@ -80,14 +81,4 @@ export async function generateLogs(o: GenerateOptions): Promise<string[]> {
     o.onProgress?.(written, o.lines);
   }
   return keys;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
