@@ -78,21 +78,20 @@ export const ESTIMATES = {
   ...AUDIENCE_MEANINGS,
 } as const;
 
-/**
- * Keys an exact map (status codes, methods, edge locations, result types) holds at most;
- * the counts of further keys are kept under {@link OTHER_KEY}. Real logs have a few
- * hundred edge locations and a few dozen result types: the bound only stops forged logs
- * from growing a period's figures without end.
- */
+/** Keys an exact map holds at most unless it has a bound of its own ({@link EXACT_KEYS}). */
 export const EXACT_KEYS_MAX = 1000;
-/** Per exact map, its bound (edge locations: CloudFront has some 600; result types dozens). */
+/**
+ * Per exact map, the keys it holds at most; the counts of further keys are kept under
+ * {@link OTHER_KEY}. Real logs have some 600 edge locations and a few dozen result types:
+ * the bounds only stop forged logs from growing a period's figures without end.
+ */
 export const EXACT_KEYS: Readonly<Record<string, number>> = {
   status_codes: 1000,
   methods: 16,
   edge_locations: 2000,
   result_types: 100,
 };
-/** The key that counts the values past {@link EXACT_KEYS_MAX}. */
+/** The key that counts the values past a map's bound. */
 export const OTHER_KEY = "(other)";
 
 /** Adds `n` to `into[key]`, or to {@link OTHER_KEY} when the map holds `max` keys already. */
