@@ -7,6 +7,7 @@
  */
 import * as v from "valibot";
 import { describeAgent } from "./agents.ts";
+import { COLUMNS } from "./columns.ts";
 import { type Dimension, DIMENSIONS, isEntryReferer, isPageView } from "./dimensions.ts";
 import type { RawEntry } from "./raw-entry.ts";
 import { type TopList, topMerge, type TopRow } from "./sketches/top-k.ts";
@@ -67,18 +68,7 @@ export function audienceAccumulator(): AudienceAccumulator {
 }
 
 /** The record columns of a raw entry that were logged (all, for parts written before this was kept). */
-const ALL_COLUMNS = [
-  "method",
-  "status",
-  "user_agent",
-  "country",
-  "protocol",
-  "protocol_version",
-  "content_type",
-  "path",
-  "referer",
-  "host",
-];
+const ALL_COLUMNS: readonly string[] = COLUMNS.map((c) => c.name);
 
 /** The measures in the order a sums array holds them, per value. */
 const MEASURE_AT: Readonly<Record<Dimension["counts"][number], number>> = {

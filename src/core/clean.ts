@@ -79,8 +79,6 @@ export const cleanAgent = (s: string | undefined): string => agentMemo(s ?? "-")
 /** A free-text value as stored: "-" is "", URL-decoded once, addresses redacted, bounded. */
 export const cleanText = (limit: number) => (s: string | undefined): string =>
   s === undefined || s === "-" || s === "" ? "" : bounded(decodeValue(s), limit, redactAddresses);
-/** A free-text value of the default limit (content types). */
-export const clean = cleanText(TEXT_LIMITS.text);
 /** A path as stored. */
 export const cleanPath = cleanText(TEXT_LIMITS.path);
 

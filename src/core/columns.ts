@@ -9,6 +9,7 @@
 import {
   type Clean,
   cleanAgent,
+  cleanPath,
   cleanStatus,
   cleanText,
   closed,
@@ -78,7 +79,7 @@ export const COLUMNS = [
     name: "path",
     kind: "text",
     fields: ["cs-uri-stem"],
-    clean: cleanText(TEXT_LIMITS.path),
+    clean: cleanPath,
     cutQuery: true,
   },
   {

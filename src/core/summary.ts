@@ -78,8 +78,6 @@ export const ESTIMATES = {
   ...AUDIENCE_MEANINGS,
 } as const;
 
-/** Keys an exact map holds at most unless it has a bound of its own ({@link EXACT_KEYS}). */
-export const EXACT_KEYS_MAX = 1000;
 /**
  * Per exact map, the keys it holds at most; the counts of further keys are kept under
  * {@link OTHER_KEY}. Real logs have some 600 edge locations and a few dozen result types:
@@ -100,7 +98,7 @@ export function addCount(
   key: string,
   n: number,
   size: number,
-  max = EXACT_KEYS_MAX,
+  max: number,
 ) {
   if (into[key] === undefined && size >= max) key = OTHER_KEY;
   const had = into[key] !== undefined;
@@ -111,7 +109,7 @@ export function addCount(
 function addCounts(
   into: Record<string, number>,
   from: Record<string, number>,
-  max = EXACT_KEYS_MAX,
+  max: number,
 ): void {
   let size = Object.keys(into).length;
   for (const [k, n] of Object.entries(from)) size = addCount(into, k, n, size, max);
