@@ -46,6 +46,12 @@ function record(i: number): LogRecord {
     country: "GB",
     user_agent: `agent ${i % 300}`,
     referer: "",
+    bytes_in: i % 9 === 0 ? 0 : i * 3,
+    asn: i % 2 === 0 ? "" : `${16509 + (i % 40)}`,
+    tls_version: "TLSv1.3",
+    ip_version: i % 3 === 0 ? "IPv6" : "IPv4",
+    detailed_result_type: "Hit",
+    utm: i % 11 === 0 ? `src${i % 4}\tem\tc` : "",
   };
 }
 
@@ -60,6 +66,7 @@ function recordsOf(e: RawEntry): LogRecord[] {
       bytes: e.numbers.bytes[i],
       time_taken_ms: orNull(e.numbers.time_taken_ms[i]),
       ttfb_ms: orNull(e.numbers.ttfb_ms[i]),
+      bytes_in: e.numbers.bytes_in[i],
       ...text,
     } as LogRecord;
   });

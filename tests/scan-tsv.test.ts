@@ -21,6 +21,7 @@ function recordOf(row: Row, tables: ValueTable[]): LogRecord {
     bytes: row.bytes,
     time_taken_ms: Number.isNaN(row.time_taken_ms) ? null : row.time_taken_ms,
     ttfb_ms: Number.isNaN(row.ttfb_ms) ? null : row.ttfb_ms,
+    bytes_in: row.bytes_in,
     ...text,
   } as LogRecord;
 }

@@ -141,6 +141,12 @@ test("a monthly data.json stays under 1 MB however many distinct paths there are
     country: "GB",
     user_agent: agent,
     referer: "",
+    bytes_in: 300,
+    asn: "16509",
+    tls_version: "TLSv1.3",
+    ip_version: "IPv4",
+    detailed_result_type: "Hit",
+    utm: "",
   });
   const days = [];
   for (let d = 0; d < 31; d++) {

@@ -106,6 +106,8 @@ export const BreakdownResponse = v.object({
   kind: v.picklist(["exact", "top"]),
   counts: v.array(v.string()),
   meaning: v.string(),
+  /** The log fields the figure needs (what to select when it is not logged). */
+  fields: v.array(v.string()),
   /** Null when the dimension's field was not logged in the range. */
   logged: v.boolean(),
   rows: v.array(v.record(v.string(), v.union([v.string(), v.number()]))),

@@ -7,8 +7,7 @@
  */
 import * as v from "valibot";
 import { describeAgent } from "./agents.ts";
-import { COLUMNS } from "./columns.ts";
-import { type Dimension, DIMENSIONS, isEntryReferer, isPageView } from "./dimensions.ts";
+import { type Dimension, DIMENSIONS, isEntryReferer, isPageView, TOTALS } from "./dimensions.ts";
 import type { RawEntry } from "./raw-entry.ts";
 import { type TopList, topMerge, type TopRow } from "./sketches/top-k.ts";
 import { topFromVectors } from "./sketches/top-k.ts";
@@ -31,6 +30,8 @@ export const AudienceStateSchema = v.object({
   page_views: v.number(),
   entries: v.number(),
   bots: v.number(),
+  /** The catalogue's totals (absent in periods summarized before they existed). */
+  totals: v.optional(v.record(v.string(), v.number())),
   exact: v.record(v.string(), Exact),
   top: v.record(v.string(), Top),
 });
@@ -43,6 +44,8 @@ export interface AudienceAccumulator {
   page_views: number;
   entries: number;
   bots: number;
+  /** Per total (catalogue order), its sum so far. */
+  totals: Float64Array;
   /** Per dimension (catalogue order), key → counts (the dimension's measures). */
   keys: Array<Map<string, Float64Array>>;
   /**
@@ -61,14 +64,12 @@ export function audienceAccumulator(): AudienceAccumulator {
     page_views: 0,
     entries: 0,
     bots: 0,
+    totals: new Float64Array(TOTALS.length),
     keys: DIMENSIONS.map(() => new Map()),
     slots: new Map(),
     vectors: DIMENSIONS.map(() => []),
   };
 }
-
-/** The record columns of a raw entry that were logged (all, for parts written before this was kept). */
-const ALL_COLUMNS: readonly string[] = COLUMNS.map((c) => c.name);
 
 /** The measures in the order a sums array holds them, per value. */
 const MEASURE_AT: Readonly<Record<Dimension["counts"][number], number>> = {
@@ -205,22 +206,29 @@ function sumsByValue(
   return sums;
 }
 
-/** Per distinct pair of two columns' values, the sums of the records `only` counts. */
-function sumsByPair(
-  ia: Int32Array,
-  ib: Int32Array,
-  width: number,
+/**
+ * Per distinct tuple of two or three columns' values (numbered `(a * wb + b) * wc + c`),
+ * the sums of the records `only` counts.
+ */
+function sumsByTuple(
+  columns: ReadonlyArray<{ index: Int32Array; dict: string[] }>,
   only: Dimension["only"],
   f: Facts,
   bytes: Float64Array,
 ): Map<number, Float64Array> {
   const pairs = new Map<number, Float64Array>();
   const filter = filterOf(only, f);
+  const [a, b, c] = columns;
+  const ia = a.index;
+  const ib = b.index;
+  const wb = b.dict.length;
+  const ic = c?.index ?? new Int32Array(ia.length);
+  const wc = c?.dict.length ?? 1;
   let last = -1;
   let sums: Float64Array | undefined;
   for (let i = 0; i < ia.length; i++) {
     if (filter !== null && filter[i] === 0) continue;
-    const pair = ia[i] * width + ib[i];
+    const pair = (ia[i] * wb + ib[i]) * wc + ic[i];
     if (pair !== last) {
       sums = pairs.get(pair);
       if (!sums) pairs.set(pair, sums = new Float64Array(SUMS));
@@ -240,7 +248,7 @@ function sumsByPair(
  * filter sums per distinct value, and only those sums meet the dimensions' keys.
  */
 export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void {
-  const logged = new Set(e.logged ?? ALL_COLUMNS);
+  const logged = new Set(e.logged);
   for (const c of logged) acc.logged.add(c);
   const f = factsOf(e);
   const n = e.count;
@@ -249,6 +257,9 @@ export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void 
     acc.page_views += f.pageView[i];
     acc.entries += f.entry[i];
   }
+  TOTALS.forEach((t, k) => {
+    if (t.columns.every((c) => logged.has(c))) acc.totals[k] += t.sum(e);
+  });
   const bytes = e.numbers.bytes;
   const passesBy = new Map<string, Float64Array>();
   const pairsBy = new Map<string, Map<number, Float64Array>>();
@@ -272,8 +283,9 @@ export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void 
     const add = (vec: Float64Array, sums: Float64Array, at: number) => {
       for (let m = 0; m < measures.length; m++) vec[m] += sums[at + measures[m]];
     };
-    const [a, b] = d.columns.map((c) => e.text[c]);
-    if (b === undefined) {
+    const columns = d.columns.map((c) => e.text[c]);
+    const a = columns[0];
+    if (columns.length === 1) {
       const column = d.columns[0];
       const id = `${column} ${d.only}`;
       let sums = passesBy.get(id);
@@ -295,20 +307,22 @@ export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void 
         if (sums[v * SUMS] === 0) continue;
         const slot = slotOf[v];
         let vec = vectors[slot];
-        if (vec === undefined) vec = vectors[slot] = vectorOf(d.key(a.dict[v], ""));
+        if (vec === undefined) vec = vectors[slot] = vectorOf(d.key(a.dict[v], "", ""));
         if (vec !== null) add(vec, sums, v * SUMS);
       }
       return;
     }
-    // Two columns: per distinct pair of the records counted (entries: a few pairs).
+    // Two or three columns: per distinct tuple of the records counted (entries: a few).
     const id = `${d.columns.join("+")} ${d.only}`;
     let pairs = pairsBy.get(id);
-    if (!pairs) {
-      pairsBy.set(id, pairs = sumsByPair(a.index, b.index, b.dict.length, d.only, f, bytes));
-    }
-    const width = b.dict.length;
-    for (const [pair, sums] of pairs) {
-      const vec = vectorOf(d.key(a.dict[Math.floor(pair / width)], b.dict[pair % width]));
+    if (!pairs) pairsBy.set(id, pairs = sumsByTuple(columns, d.only, f, bytes));
+    const wb = columns[1].dict.length;
+    const wc = columns[2]?.dict.length ?? 1;
+    const third = columns[2]?.dict ?? [""];
+    for (const [tuple, sums] of pairs) {
+      const ab = Math.floor(tuple / wc);
+      const key = d.key(a.dict[Math.floor(ab / wb)], columns[1].dict[ab % wb], third[tuple % wc]);
+      const vec = vectorOf(key);
       if (vec !== null) add(vec, sums, 0);
     }
   });
@@ -334,9 +348,21 @@ export function audienceState(acc: AudienceAccumulator): AudienceState {
     page_views: acc.page_views,
     entries: acc.entries,
     bots: acc.bots,
+    totals: Object.fromEntries(TOTALS.map((t, k) => [t.name, acc.totals[k]])),
     exact,
     top,
   };
+}
+
+/** Sums of the totals every state has (one summarized before a total existed lacks it). */
+function mergeTotals(states: readonly AudienceState[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of TOTALS) {
+    if (states.every((s) => s.totals?.[t.name] !== undefined)) {
+      out[t.name] = states.reduce((n, s) => n + s.totals![t.name], 0);
+    }
+  }
+  return out;
 }
 
 /** Merges child states (the rollup). Children without an audience state add nothing. */
@@ -368,12 +394,14 @@ export function mergeAudience(states: ReadonlyArray<AudienceState | undefined>):
     page_views: present.reduce((n, s) => n + s.page_views, 0),
     entries: present.reduce((n, s) => n + s.entries, 0),
     bots: present.reduce((n, s) => n + s.bots, 0),
+    totals: mergeTotals(present),
     exact,
     top,
   };
 }
 
 const Counts = v.record(v.string(), v.number());
+const TotalFigure = v.nullable(v.number());
 const ExactFigure = v.nullable(v.record(v.string(), v.union([v.number(), Counts])));
 const TopFigure = v.nullable(
   v.array(v.record(v.string(), v.union([v.string(), v.number()]))),
@@ -387,6 +415,10 @@ export const AudienceFiguresSchema = v.object({
   ...Object.fromEntries(
     DIMENSIONS.map((d) => [d.name, d.kind === "exact" ? ExactFigure : TopFigure]),
   ) as Record<string, typeof ExactFigure | typeof TopFigure>,
+  ...Object.fromEntries(TOTALS.map((t) => [t.name, TotalFigure])) as Record<
+    string,
+    typeof TotalFigure
+  >,
 });
 /** The audience figures. */
 export type AudienceFigures = v.InferOutput<typeof AudienceFiguresSchema>;
@@ -448,6 +480,10 @@ export function audienceFigures(state: AudienceState | undefined): AudienceFigur
   };
   for (const d of DIMENSIONS) {
     out[d.name] = dimensionLogged(d, state) ? dimensionRows(d, state!, d.shown) : null;
+  }
+  for (const t of TOTALS) {
+    const total = state?.totals?.[t.name];
+    out[t.name] = total !== undefined && t.columns.every(logged) ? total : null;
   }
   return out as AudienceFigures;
 }

@@ -93,6 +93,37 @@ export const closed = (field: string) => {
     s === undefined || s === "-" || s === "" ? "" : shape.test(s) ? s : null;
 };
 
+/** The query parameters kept, in the order {@link cleanUtm} joins them. */
+export const UTM_PARAMETERS = ["utm_source", "utm_medium", "utm_campaign"] as const;
+/** Characters a utm value keeps at most. */
+const UTM_LIMIT = 100;
+
+/**
+ * The utm_* parameters of a logged query, as stored: their values (decoded like agents,
+ * `+` as a space, addresses redacted, bounded) joined by tabs in {@link UTM_PARAMETERS}
+ * order, or "" when the query has none. Parameter names are matched as logged, so a
+ * query without the literal `utm_` is "" (the fast path relies on it). Nothing else of the
+ * query is kept.
+ */
+export function cleanUtm(s: string | undefined): string {
+  if (s === undefined || s.indexOf("utm_") === -1) return "";
+  const found: string[] = ["", "", ""];
+  let any = false;
+  for (const part of s.split("&")) {
+    const eq = part.indexOf("=");
+    const at = (UTM_PARAMETERS as readonly string[]).indexOf(eq === -1 ? part : part.slice(0, eq));
+    if (at === -1 || eq === -1 || found[at] !== "") continue;
+    const value = bounded(
+      decodeAgent(part.slice(eq + 1).replaceAll("+", " ")).trim(),
+      UTM_LIMIT,
+      redactAddresses,
+    );
+    found[at] = value;
+    if (value !== "") any = true;
+  }
+  return any ? found.join("\t") : "";
+}
+
 /** The methods HTTP defines; CloudFront serves the first seven. */
 export const METHODS: ReadonlySet<string> = new Set([
   "GET",

@@ -3,7 +3,7 @@
  * (parse-line.ts), the fast path's column plan (scan-tsv.ts), rows (row.ts), raw parts
  * (raw-entry.ts, raw-builder.ts) and the record schema (record.ts) are all derived from
  * it, so a new text column is one entry here. (A new number column also needs a number
- * slot in the scan kernel, which reads four.)
+ * slot in the scan kernel, which reads five.)
  * @module
  */
 import {
@@ -12,6 +12,7 @@ import {
   cleanPath,
   cleanStatus,
   cleanText,
+  cleanUtm,
   closed,
   method,
   TEXT_LIMITS,
@@ -43,6 +44,11 @@ interface TextColumn {
   readonly clean: Clean;
   /** Real-time logs carry the query inside cs-uri-stem: cut at the first `?`. */
   readonly cutQuery?: boolean;
+  /**
+   * A query whose value is empty unless it holds `utm_` (the fast path empties it without
+   * looking further, so `clean` must give "" for any such value).
+   */
+  readonly utmOnly?: boolean;
 }
 
 /** One column of a record. */
@@ -57,6 +63,7 @@ export const COLUMNS = [
   { name: "bytes", kind: "number", field: "sc-bytes", scale: 1, missing: 0 },
   { name: "time_taken_ms", kind: "number", field: "time-taken", scale: 1000, missing: null },
   { name: "ttfb_ms", kind: "number", field: "time-to-first-byte", scale: 1000, missing: null },
+  { name: "bytes_in", kind: "number", field: "cs-bytes", scale: 1, missing: 0 },
   { name: "status", kind: "text", fields: ["sc-status"], clean: cleanStatus },
   { name: "method", kind: "text", fields: ["cs-method"], clean: method(closed("cs-method")) },
   { name: "protocol", kind: "text", fields: ["cs-protocol"], clean: closed("cs-protocol") },
@@ -114,6 +121,17 @@ export const COLUMNS = [
     fields: ["cs-referer"],
     clean: cleanText(TEXT_LIMITS.referer),
   },
+  { name: "asn", kind: "text", fields: ["asn"], clean: closed("asn") },
+  { name: "tls_version", kind: "text", fields: ["ssl-protocol"], clean: closed("ssl-protocol") },
+  { name: "ip_version", kind: "text", fields: ["c-ip-version"], clean: closed("c-ip-version") },
+  {
+    name: "detailed_result_type",
+    kind: "text",
+    fields: ["x-edge-detailed-result-type"],
+    clean: closed("x-edge-detailed-result-type"),
+  },
+  // Only the utm_* parameters of the query are kept (see cleanUtm): never the query.
+  { name: "utm", kind: "text", fields: ["cs-uri-query"], clean: cleanUtm, utmOnly: true },
 ] as const satisfies readonly Column[];
 
 type Columns = (typeof COLUMNS)[number];

@@ -12,18 +12,20 @@ import {
 import type { RawEntry } from "./raw-entry.ts";
 import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
 import { quantileCount, quantileCounts, quantileFromCounts } from "./sketches/quantiles.ts";
-import { topFromCounts } from "./sketches/top-k.ts";
+import { TOP_KEEP, topFromVectors } from "./sketches/top-k.ts";
 import {
   addCount,
   emptyCounters,
   EXACT_KEYS,
   normalizeState,
+  PATH_MEASURES,
   type SummaryState,
 } from "./summary.ts";
 
 /** Running totals for one window. */
 export interface WindowAccumulator extends ReturnType<typeof emptyCounters> {
-  paths: Map<string, [number, number]>;
+  /** Per path, its {@link PATH_MEASURES}. */
+  paths: Map<string, Float64Array>;
   pathsHll: Uint8Array;
   agentsHll: Uint8Array;
   agents: Set<string>;
@@ -57,6 +59,45 @@ function countColumn(
   });
 }
 
+const WIDTH = PATH_MEASURES.length;
+const HITS = new Set(["Hit", "RefreshHit"]);
+
+/**
+ * Per distinct path of a raw entry, its {@link PATH_MEASURES} (WIDTH numbers a path),
+ * with each record's result type and status class read through per-value flags.
+ */
+function pathSums(e: RawEntry): Float64Array {
+  const paths = e.text.path;
+  const sums = new Float64Array(paths.dict.length * WIDTH);
+  const result = e.text.result_type;
+  const status = e.text.status;
+  // 1 hit, 2 miss, 3 error; per status value its class column (0: none) and 200-ness.
+  const kind = Uint8Array.from(
+    result.dict,
+    (r) => HITS.has(r) ? 1 : r === "Miss" ? 2 : r === "Error" ? 3 : 0,
+  );
+  const classAt = Uint8Array.from(status.dict, (c) => {
+    const at = PATH_MEASURES.indexOf(`${c[0]}xx` as (typeof PATH_MEASURES)[number]);
+    return at === -1 ? 0 : at;
+  });
+  const is200 = Uint8Array.from(status.dict, (c) => (c === "200" ? 1 : 0));
+  const bytes = e.numbers.bytes;
+  for (let i = 0; i < e.count; i++) {
+    const at = paths.index[i] * WIDTH;
+    const k = kind[result.index[i]];
+    const s = status.index[i];
+    sums[at]++;
+    sums[at + 1] += bytes[i];
+    if (k === 1) sums[at + 2]++;
+    else if (k === 2) {
+      sums[at + 3]++;
+      sums[at + 4] += bytes[i];
+    } else if (k === 3 && is200[s] === 1) sums[at + 9]++;
+    if (classAt[s] !== 0) sums[at + classAt[s]]++;
+  }
+  return sums;
+}
+
 /** Adds every record of a raw entry, straight from its columns. */
 export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
   const bytes = e.numbers.bytes;
@@ -68,25 +109,19 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
   countColumn(acc.result_types, e.text.result_type, EXACT_KEYS.result_types);
 
   const paths = e.text.path;
-  const reqs = new Float64Array(paths.dict.length);
-  const sums = new Float64Array(paths.dict.length);
+  const sums = pathSums(e);
   for (let i = 0; i < e.count; i++) {
-    const id = paths.index[i];
-    reqs[id]++;
-    sums[id] += bytes[i];
     acc.bytes += bytes[i];
     const t = tt[i];
     if (t === t) quantileCount(acc.timeTaken, t); // NaN: not logged
   }
   paths.dict.forEach((path, id) => {
-    const p = acc.paths.get(path);
-    if (p) {
-      p[0] += reqs[id];
-      p[1] += sums[id];
-    } else {
-      acc.paths.set(path, [reqs[id], sums[id]]);
+    let p = acc.paths.get(path);
+    if (!p) {
+      acc.paths.set(path, p = new Float64Array(WIDTH));
       hllAdd(acc.pathsHll, path);
     }
+    for (let m = 0, at = id * WIDTH; m < WIDTH; m++) p[m] += sums[at + m];
   });
   for (const agent of e.text.user_agent.dict) {
     if (!acc.agents.has(agent)) {
@@ -109,7 +144,7 @@ export function windowState(acc: WindowAccumulator): SummaryState {
     paths_hll: hllEncode(acc.pathsHll),
     agents_hll: hllEncode(acc.agentsHll),
     time_taken: quantileFromCounts(acc.timeTaken),
-    top_paths: topFromCounts(acc.paths),
+    top_paths: topFromVectors(acc.paths, TOP_KEEP) as SummaryState["top_paths"],
     audience: audienceState(acc.audience),
   });
 }

@@ -11,6 +11,8 @@
  * @module
  */
 import { type BotCategory, botCategory, describeAgent } from "./agents.ts";
+import { UTM_PARAMETERS } from "./clean.ts";
+import type { RawEntry } from "./raw-entry.ts";
 import { channelOf, isInternal, referrerDomain, referrerHost } from "./referrers.ts";
 
 /** What a dimension counts per key. The first measure ranks a top list. */
@@ -35,19 +37,24 @@ export type SourceColumn =
   | "content_type"
   | "path"
   | "referer"
-  | "host";
+  | "host"
+  | "asn"
+  | "tls_version"
+  | "ip_version"
+  | "detailed_result_type"
+  | "utm";
 
 /** One dimension. */
 export interface Dimension {
   /** Its `data.json` key and `dimension=` name. */
   readonly name: string;
   readonly kind: "exact" | "top";
-  /** Source columns; `key` gets their values in this order. */
+  /** Source columns (one to three); `key` gets their values in this order. */
   readonly columns: readonly SourceColumn[];
   /** Log fields that must be logged for the figure to exist (else it is null). */
   readonly fields: readonly string[];
   /** The key of a request, from its columns' stored values (in order); null: not counted. */
-  readonly key: (a: string, b: string) => string | null;
+  readonly key: (a: string, b: string, c: string) => string | null;
   readonly counts: readonly Measure[];
   readonly only: Only;
   /** Keys kept: an exact map's most (the rest under "(other)"), a top list's candidates. */
@@ -92,6 +99,11 @@ export function isPageView(
   if (bot || method !== "GET" || !(status[0] === "2" || status === "304")) return false;
   const type = bareContentType(contentType);
   return type === "" ? pageLikePath(path) : PAGE_TYPES.has(type);
+}
+
+/** One utm parameter of the stored `utm` column (see cleanUtm), or null when it has none. */
+export function utmValue(utm: string, parameter: (typeof UTM_PARAMETERS)[number]): string | null {
+  return utm === "" ? null : utm.split("\t")[UTM_PARAMETERS.indexOf(parameter)] || null;
 }
 
 /** An entry: a page view whose referer is absent or another site than the request's host. */
@@ -263,16 +275,129 @@ export const DIMENSIONS: readonly Dimension[] = [
   }),
   exact({
     name: "channels",
-    columns: ["referer", "host"],
+    columns: ["referer", "host", "utm"],
     fields: ["cs-referer"],
-    key: (referer, host) =>
-      channelOf(isEntryReferer(referer, host) ? referrerHost(referer, host) : null, host),
+    key: (referer, host, utm) =>
+      channelOf(
+        isEntryReferer(referer, host) ? referrerHost(referer, host) : null,
+        host,
+        utmValue(utm, "utm_medium") ?? undefined,
+      ),
     counts: ["entries"],
     only: "entries",
     bound: 10,
     meaning: "entries per channel: direct (no referer), search, social, ai, email, paid, " +
-      "referral (another site), from the referer's domain",
+      "referral (another site), from utm_medium when the query has it (cs-uri-query), " +
+      "else from the referer's domain",
   }),
+  ...UTM_PARAMETERS.map((parameter) =>
+    top({
+      name: `${parameter}s`,
+      columns: ["utm"],
+      fields: ["cs-uri-query"],
+      key: (utm) => utmValue(utm, parameter),
+      counts: ["entries"],
+      only: "entries",
+      meaning: `entries per ${parameter} of the query, as tagged (no other part of the ` +
+        "query is kept)",
+    })
+  ),
+  top({
+    name: "asns",
+    columns: ["asn"],
+    fields: ["asn"],
+    key: (a) => a || "-",
+    counts: ["requests", "bytes"],
+    only: "all",
+    meaning: "requests per autonomous system of the viewer's network, as CloudFront logged " +
+      "it (asn): a network, not a person",
+  }),
+  exact({
+    name: "tls_versions",
+    columns: ["tls_version"],
+    fields: ["ssl-protocol"],
+    key: (a) => a || "-",
+    counts: ["requests"],
+    only: "all",
+    bound: 10,
+    meaning: "requests per TLS version of the viewer's connection (- without TLS)",
+  }),
+  exact({
+    name: "ip_versions",
+    columns: ["ip_version"],
+    fields: ["c-ip-version"],
+    key: (a) => a || "-",
+    counts: ["requests"],
+    only: "all",
+    bound: 5,
+    meaning: "requests per IP version of the viewer (the label only, never an address)",
+  }),
+  exact({
+    name: "detailed_result_types",
+    columns: ["detailed_result_type"],
+    fields: ["x-edge-detailed-result-type"],
+    key: (a) => a || "-",
+    counts: ["requests"],
+    only: "all",
+    bound: 100,
+    meaning: "requests per detailed result type (x-edge-detailed-result-type)",
+  }),
+];
+
+/**
+ * Totals of the catalogue that are one number each (exact): the columns a part must have
+ * logged for it to count, and its sum over a part's records.
+ */
+export interface Total {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly fields: readonly string[];
+  readonly sum: (e: RawEntry) => number;
+  readonly meaning: string;
+}
+
+/** The sum of `of(record)` over the records whose `column` value passes `test`. */
+function sumWhere(
+  e: RawEntry,
+  column: "result_type",
+  test: (value: string) => boolean,
+  of: (i: number) => number,
+): number {
+  const col = e.text[column];
+  const pass = Uint8Array.from(col.dict, (x) => (test(x) ? 1 : 0));
+  let n = 0;
+  for (let i = 0; i < e.count; i++) if (pass[col.index[i]] === 1) n += of(i);
+  return n;
+}
+
+/** The catalogue's totals. */
+export const TOTALS: readonly Total[] = [
+  {
+    name: "bytes_in",
+    columns: ["bytes_in"],
+    fields: ["cs-bytes"],
+    sum: (e) => e.numbers.bytes_in.reduce((n, x) => n + x, 0),
+    meaning: "bytes viewers sent (cs-bytes: request headers and bodies)",
+  },
+  {
+    name: "bytes_from_misses",
+    columns: ["result_type"],
+    fields: ["x-edge-result-type", "sc-bytes"],
+    sum: (e) => sumWhere(e, "result_type", (r) => r === "Miss", (i) => e.numbers.bytes[i]),
+    meaning: "bytes served to viewers for requests the edge cache missed (result type Miss)",
+  },
+  {
+    name: "incomplete_downloads",
+    columns: ["result_type", "status"],
+    fields: ["x-edge-result-type", "sc-status"],
+    sum: (e) => {
+      const ok = Uint8Array.from(e.text.status.dict, (c) => (c === "200" ? 1 : 0));
+      const status = e.text.status.index;
+      return sumWhere(e, "result_type", (r) => r === "Error", (i) => ok[status[i]]);
+    },
+    meaning: "requests answered 200 whose result type is Error: the viewer did not " +
+      "receive the whole object (AWS's incomplete downloads)",
+  },
 ];
 
 /** The catalogue by name. */
@@ -293,4 +418,5 @@ export const AUDIENCE_MEANINGS: Readonly<Record<string, string>> = {
   sessions: "there are no sessions, bounce rates or visit durations: they need linking one " +
     "visitor's requests, which this tool refuses to do",
   ...Object.fromEntries(DIMENSIONS.map((d) => [d.name, d.meaning])),
+  ...Object.fromEntries(TOTALS.map((t) => [t.name, t.meaning])),
 };

@@ -93,6 +93,7 @@ export function rawAppend(b: RawBuilder, tables: readonly ValueTable[], row: Row
   n.bytes[i] = row.bytes;
   n.time_taken_ms[i] = row.time_taken_ms;
   n.ttfb_ms[i] = row.ttfb_ms;
+  n.bytes_in[i] = row.bytes_in;
   const { ids, at } = row;
   const into = b.ids;
   for (let c = 0, o = i * WIDTH; c < WIDTH; c++) into[o + c] = ids[at + c];

@@ -8,6 +8,7 @@
  */
 import * as v from "valibot";
 import { countIndex, indexWidth, unpackIndex, unpackNumbers } from "./packed-index.ts";
+import { NUMBER_COLUMN_SPECS } from "./columns.ts";
 import { NUMBER_COLUMNS } from "./record.ts";
 import { ROW_TEXT } from "./row.ts";
 
@@ -49,16 +50,17 @@ export const RawEntrySchema = v.pipe(
     count: v.number(),
     /** The record columns the object's field list had (absent in older parts: all). */
     logged: v.optional(v.array(v.string())),
+    // A column is absent from parts written before it existed: it was not logged.
     numbers: v.object(
-      Object.fromEntries(NUMBER_COLUMNS.map((c) => [c, StoredNumberColumn])) as Record<
+      Object.fromEntries(NUMBER_COLUMNS.map((c) => [c, v.optional(StoredNumberColumn)])) as Record<
         NumberColumn,
-        typeof StoredNumberColumn
+        v.OptionalSchema<typeof StoredNumberColumn, undefined>
       >,
     ),
     text: v.object(
-      Object.fromEntries(ROW_TEXT.map((c) => [c, StoredDictColumn])) as Record<
+      Object.fromEntries(ROW_TEXT.map((c) => [c, v.optional(StoredDictColumn)])) as Record<
         TextColumn,
-        typeof StoredDictColumn
+        v.OptionalSchema<typeof StoredDictColumn, undefined>
       >,
     ),
   }),
@@ -83,13 +85,28 @@ export const RawEntrySchema = v.pipe(
     };
     const numbers = {} as Record<NumberColumn, Float64Array>;
     for (const name of NUMBER_COLUMNS) {
-      lazy(numbers, name, numberColumn(e.numbers[name], (n, d) => checked(name, n, d)));
+      const col = e.numbers[name];
+      lazy(
+        numbers,
+        name,
+        col === undefined
+          ? () => new Float64Array(e.count).fill(MISSING[name])
+          : numberColumn(col, (n, d) => checked(name, n, d)),
+      );
     }
     const text = {} as Record<TextColumn, DictColumn>;
     for (const name of ROW_TEXT) {
-      text[name] = textColumn(e.text[name], (n, d) => checked(name, n, d));
+      const col = e.text[name];
+      text[name] = col === undefined
+        ? absentColumn(e.count)
+        : textColumn(col, (n, d) => checked(name, n, d));
     }
-    return { ...e, numbers, text };
+    // Parts without `logged` had every column they hold logged.
+    const logged = e.logged ??
+      [...NUMBER_COLUMNS, ...ROW_TEXT].filter((c) =>
+        c === "timestamp" || (c in e.numbers ? e.numbers : e.text)[c as never] !== undefined
+      );
+    return { ...e, logged, numbers, text };
   }),
 );
 
@@ -115,6 +132,16 @@ interface DictColumn {
 function lazy<O extends object, K extends keyof O>(obj: O, key: K, get: () => O[K]): void {
   let value: O[K] | undefined;
   Object.defineProperty(obj, key, { enumerable: true, get: () => (value ??= get()) });
+}
+
+/** A number column's value where it is missing (the column table's `missing`; null: NaN). */
+const MISSING = Object.fromEntries(
+  NUMBER_COLUMN_SPECS.map((c) => [c.name, c.missing ?? NaN]),
+) as Record<NumberColumn, number>;
+
+/** The text column of a part written before the column existed: "" throughout. */
+function absentColumn(count: number): DictColumn {
+  return { dict: [""], index: new Int32Array(count), counts: Int32Array.of(count) };
 }
 
 function numberColumn(

@@ -23,6 +23,7 @@ export interface Row {
   bytes: number;
   time_taken_ms: number;
   ttfb_ms: number;
+  bytes_in: number;
   /**
    * Per {@link ROW_TEXT} column `c`, the value's id in that column's table is
    * `ids[at + c]`: the fast path points `ids` into its kernel's records, no copy a line.
@@ -39,7 +40,16 @@ export interface Row {
 /** An empty row. */
 export function emptyRow(): Row {
   const ids = new Int32Array(ROW_TEXT.length);
-  return { timestamp: 0, bytes: 0, time_taken_ms: NaN, ttfb_ms: NaN, ids, at: 0, generation: 0 };
+  return {
+    timestamp: 0,
+    bytes: 0,
+    time_taken_ms: NaN,
+    ttfb_ms: NaN,
+    bytes_in: 0,
+    ids,
+    at: 0,
+    generation: 0,
+  };
 }
 
 /** The sum of the tables' generations: it changes when any table starts over. */
@@ -63,6 +73,7 @@ export function rowFromRecord(row: Row, tables: ValueTable[], r: LogRecord): Row
   row.bytes = r.bytes;
   row.time_taken_ms = r.time_taken_ms ?? NaN;
   row.ttfb_ms = r.ttfb_ms ?? NaN;
+  row.bytes_in = r.bytes_in;
   for (let c = 0; c < ROW_TEXT.length; c++) {
     row.ids[row.at + c] = idOfValue(tables[c], r[ROW_TEXT[c]]);
   }

@@ -20,19 +20,20 @@ import { idOfLogged, idOfValue, REFUSED, type ValueTable } from "./value-table.t
 import { SCAN_LINES_WASM } from "./wasm/scan-lines.ts";
 
 // Field slots: the numbers, then the date and time, then the text columns in ROW_TEXT
-// order (status is text 0). The kernel reads four numbers: the column table's.
+// order (status is text 0). The kernel reads five numbers: the column table's.
 const TIMESTAMP = 0;
 const BYTES = 1;
 const TIME_TAKEN = 2;
 const TTFB = 3;
-const DATE = 4;
-const TIME = 5;
-const TEXT0 = 6;
+const BYTES_IN = 4;
+const DATE = 5;
+const TIME = 6;
+const TEXT0 = 7;
 const SLOTS = TEXT0 + ROW_TEXT.length;
 const STATUS = TEXT0 + ROW_TEXT.indexOf("status");
 if (
-  NUMBER_COLUMNS.join() !== "timestamp,bytes,time_taken_ms,ttfb_ms" ||
-  NUMBER_COLUMNS.length !== TEXT0 - 2
+  NUMBER_COLUMNS.join() !== "timestamp,bytes,time_taken_ms,ttfb_ms,bytes_in" ||
+  NUMBER_COLUMNS.length !== TEXT0 - 2 || (1 + SLOTS) % 2 !== 0
 ) {
   throw new Error("scan-tsv: the kernel's number slots do not match the column table");
 }
@@ -40,6 +41,12 @@ if (
 const SLOT_OF_COLUMN = Int8Array.from(
   COLUMNS,
   (c) => (c.kind === "text" ? TEXT0 + ROW_TEXT.indexOf(c.name) : NUMBER_COLUMNS.indexOf(c.name)),
+);
+/** Slots of a query, empty unless it holds `utm_` (only those parameters are kept). */
+const UTM_ONLY = new Set(
+  TEXT_COLUMN_SPECS.filter((c) => c.utmOnly).map((c) =>
+    TEXT0 + (ROW_TEXT as readonly string[]).indexOf(c.name)
+  ),
 );
 /** Slots whose value is cut at the first `?` (the path: the query is not kept). */
 const CUT_QUERY = new Set(
@@ -59,7 +66,7 @@ export interface FastLayout {
   readonly present: Uint8Array;
   /**
    * Per slot, what the kernel does beyond finding it: 0 nothing, 1 id, 2 cut at `?` and
-   * id, 3 read a number.
+   * id, 3 read a number, 4 empty unless it holds `utm_`, and id.
    */
   readonly what: Uint8Array;
   /**
@@ -92,7 +99,15 @@ export function compileFast(layout: Layout): FastLayout | undefined {
   const present = new Uint8Array(SLOTS);
   for (const s of slotOf) if (s >= 0) present[s] = 1;
   const what = present.map((p, s) =>
-    !p || s === DATE || s === TIME ? 0 : s < TEXT0 ? 3 : CUT_QUERY.has(s) ? 2 : 1
+    !p || s === DATE || s === TIME
+      ? 0
+      : s < TEXT0
+      ? 3
+      : CUT_QUERY.has(s)
+      ? 2
+      : UTM_ONLY.has(s)
+      ? 4
+      : 1
   );
   const kept = (j: number) => j < slotOf.length && slotOf[j] >= 0;
   const need = new Uint8Array(MAX_WIDTH).fill(255);
@@ -128,9 +143,9 @@ interface Kernel {
 const WHAT_AT = 256;
 const NEED_AT = 512;
 const OUT = 768;
-const RECORD_INTS = 3 * (1 + SLOTS) + 8;
+const RECORD_INTS = 3 * (1 + SLOTS) + 10;
 const MAX_RECORDS = 1024;
-const INPUT = 320 * 1024;
+const INPUT = 448 * 1024;
 /** Text scanned at once (a longer line goes to the string parser). */
 const MAX_INPUT = 1024 * 1024;
 /** Where the kernel's index begins (its $TABLE). */
@@ -334,7 +349,7 @@ const AT_TIMESTAMP = 3 + 2 * TIMESTAMP;
 const AT_DATE = 3 + 2 * DATE;
 const AT_TIME = 3 + 2 * TIME;
 const IDS = 3 + 2 * SLOTS;
-/** Then per number slot (below 4) a double: -1 for a missing value, NaN for one not plain. */
+/** Then per number slot (below 5) a double: -1 for a missing value, NaN for one not plain. */
 const NUMBERS = 3 * (1 + SLOTS);
 
 /** Does the line record at `r` hold an id a table refused? */
@@ -348,6 +363,7 @@ function refusedIn(ints: Int32Array, r: number): boolean {
 const MAX_BYTES = NUMBER_LIMITS["sc-bytes"];
 const MAX_TAKEN = NUMBER_LIMITS["time-taken"];
 const MAX_TTFB = NUMBER_LIMITS["time-to-first-byte"];
+const MAX_BYTES_IN = NUMBER_LIMITS["cs-bytes"];
 
 /** Fills the row from the line record at `r`; false when the line needs the string parser. */
 function fillRow(
@@ -387,10 +403,14 @@ function fillRow(
   const bytes = present[BYTES] ? floats[f + BYTES] : -1;
   const taken = present[TIME_TAKEN] ? floats[f + TIME_TAKEN] : -1;
   const ttfb = present[TTFB] ? floats[f + TTFB] : -1;
+  const bytesIn = present[BYTES_IN] ? floats[f + BYTES_IN] : -1;
   // NaN (not plain), past its field's limit, or a fraction of a byte: the string parser's.
-  if (!(bytes <= MAX_BYTES && taken <= MAX_TAKEN && ttfb <= MAX_TTFB)) return false;
-  if (bytes !== Math.floor(bytes)) return false;
+  if (
+    !(bytes <= MAX_BYTES && taken <= MAX_TAKEN && ttfb <= MAX_TTFB && bytesIn <= MAX_BYTES_IN)
+  ) return false;
+  if (bytes !== Math.floor(bytes) || bytesIn !== Math.floor(bytesIn)) return false;
   row.bytes = bytes === -1 ? 0 : bytes;
+  row.bytes_in = bytesIn === -1 ? 0 : bytesIn;
   row.time_taken_ms = taken === -1 ? NaN : Math.round(taken * 1000);
   row.ttfb_ms = ttfb === -1 ? NaN : Math.round(ttfb * 1000);
   row.at = r + IDS + TEXT0;

@@ -25,7 +25,7 @@ import {
   quantileMerge,
   type QuantileSketch,
 } from "./sketches/quantiles.ts";
-import { TOP_KEEP, topMerge } from "./sketches/top-k.ts";
+import { TOP_KEEP, topMerge, type TopRow } from "./sketches/top-k.ts";
 import { iso, type Period, periodBounds } from "./windows.ts";
 import {
   audienceFigures,
@@ -36,6 +36,26 @@ import {
 import { AUDIENCE_MEANINGS } from "./dimensions.ts";
 
 const Counts = v.record(v.string(), v.number());
+
+/**
+ * What `top_paths` counts per path, as AWS's popular-objects report does: requests and
+ * bytes, hits (Hit, RefreshHit) and misses of x-edge-result-type, the bytes of misses,
+ * requests per status class and incomplete downloads (status 200 with result type
+ * Error). A state row is `[path, ...these, error]`; rows written before the details
+ * existed hold requests and bytes only.
+ */
+export const PATH_MEASURES = [
+  "requests",
+  "bytes",
+  "hits",
+  "misses",
+  "bytes_from_misses",
+  "2xx",
+  "3xx",
+  "4xx",
+  "5xx",
+  "incomplete_downloads",
+] as const;
 
 /** The mergeable state of one period. Stored in every `data.json` under `state`. */
 export const SummaryStateSchema = v.object({
@@ -50,7 +70,14 @@ export const SummaryStateSchema = v.object({
   time_taken: v.object({ count: v.number(), zero: v.number(), bins: Counts }),
   top_paths: v.object({
     floor: v.number(),
-    entries: v.array(v.tuple([v.string(), v.number(), v.number(), v.number()])),
+    entries: v.array(
+      v.custom<TopRow>(
+        (x) =>
+          Array.isArray(x) && (x.length === 4 || x.length === PATH_MEASURES.length + 2) &&
+          typeof x[0] === "string" && x.slice(1).every(Number.isFinite),
+        "a top path is [path, requests, bytes, error] or [path, ...PATH_MEASURES, error]",
+      ),
+    ),
   }),
   /** The catalogue's figures (absent in periods summarized before it existed). */
   audience: v.optional(AudienceStateSchema),
@@ -167,11 +194,25 @@ export function mergeStates(states: readonly SummaryState[]): SummaryState {
     paths_hll: hllEncode(paths),
     agents_hll: hllEncode(agents),
     time_taken: tt,
-    top_paths: topMerge(states.map((s) => s.top_paths), TOP_KEEP),
+    top_paths: mergeTopPaths(states.map((s) => s.top_paths)),
     audience: states.some((s) => s.audience)
       ? mergeAudience(states.map((s) => s.audience))
       : undefined,
   });
+}
+
+type TopPaths = SummaryState["top_paths"];
+
+/** Merges top paths; rows without details (older states) make the merged ones plain too. */
+function mergeTopPaths(lists: readonly TopPaths[]): TopPaths {
+  const plain = lists.some((l) => l.entries.some((row) => row.length === 4));
+  const rows = plain
+    ? lists.map((l) => ({
+      floor: l.floor,
+      entries: l.entries.map((r) => [r[0], r[1], r[2], r[r.length - 1]] as TopRow),
+    }))
+    : lists;
+  return topMerge(rows, TOP_KEEP);
 }
 
 /** Sorts every map so that equal states are byte-identical JSON. */
@@ -203,7 +244,17 @@ export const FiguresSchema = v.object({
   errors_4xx: v.number(),
   errors_5xx: v.number(),
   top_paths: v.array(
-    v.object({ path: v.string(), requests: v.number(), bytes: v.number(), error: v.number() }),
+    v.object({
+      path: v.string(),
+      requests: v.number(),
+      bytes: v.number(),
+      hits: v.optional(v.number()),
+      misses: v.optional(v.number()),
+      bytes_from_misses: v.optional(v.number()),
+      status_classes: v.optional(Counts),
+      incomplete_downloads: v.optional(v.number()),
+      error: v.number(),
+    }),
   ),
   unique_paths: v.number(),
   unique_agents: v.number(),
@@ -235,6 +286,26 @@ export function timeTakenAt(state: SummaryState, q: number): number | null {
   return x === null ? null : round(x, 3);
 }
 
+/** A `top_paths` row as `data.json` shows it (details where the state has them). */
+function topPathFigure(row: TopPaths["entries"][number]): Figures["top_paths"][number] {
+  const [path, ...n] = row;
+  const [requests, bytes] = n;
+  const error = n[n.length - 1];
+  if (n.length === 3) return { path, requests, bytes, error };
+  const [, , hits, misses, fromMisses, c2, c3, c4, c5, incomplete] = n;
+  return {
+    path,
+    requests,
+    bytes,
+    hits,
+    misses,
+    bytes_from_misses: fromMisses,
+    status_classes: { "2xx": c2, "3xx": c3, "4xx": c4, "5xx": c5 },
+    incomplete_downloads: incomplete,
+    error,
+  };
+}
+
 /** The figures of a state (DESIGN §4), whatever span it covers. */
 export function figures(state: SummaryState): Figures {
   const classes = statusClasses(state);
@@ -253,12 +324,7 @@ export function figures(state: SummaryState): Figures {
     cache_hit_ratio: cacheHitRatio(state),
     errors_4xx: e4,
     errors_5xx: e5,
-    top_paths: state.top_paths.entries.slice(0, TOP_SHOWN).map(([path, requests, bytes, err]) => ({
-      path,
-      requests,
-      bytes,
-      error: err,
-    })),
+    top_paths: state.top_paths.entries.slice(0, TOP_SHOWN).map(topPathFigure),
     unique_paths: hllEstimate(hllDecode(state.paths_hll)),
     unique_agents: hllEstimate(hllDecode(state.agents_hll)),
     time_taken_ms: tt.count === 0 ? null : { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },

@@ -275,6 +275,7 @@ export function trafficRoutes(
             kind: d.kind,
             counts: [...d.counts],
             meaning: d.meaning,
+            fields: [...d.fields],
             logged,
             rows: logged ? breakdownRows(d, audience!, q.limit) : [],
           };

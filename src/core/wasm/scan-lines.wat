@@ -8,7 +8,8 @@
 ;; Memory:
 ;;   0..255            column -> slot (signed byte; -1: column not kept)    } written by the
 ;;   256..319          slot -> what to do (0: bounds, 1: id, 2: cut at '?', } caller before
-;;                     then id, 3: a number)                                 } each scan
+;;                     then id, 3: a number, 4: empty unless it holds       } each scan
+;;                     `utm_`, then id)                                      }
 ;;   512..767          column j -> the first tab from the j-th on that ends  }
 ;;                     or begins a kept field (255: none)                    }
 ;;   out               one record per line (see $scan)
@@ -63,11 +64,11 @@
     (i32.store (i32.add (global.get $TABLE) (i32.shl (local.get $i) (i32.const 2))) (global.get $entries)))
 
   ;; Scans the complete lines of [from, to), at most `max` of them, writing per line at
-  ;; `out` a record of 3 + 3 * slots i32 and 4 f64: line start, line end (before a CR), the
+  ;; `out` a record of 3 + 3 * slots i32 and 5 f64: line start, line end (before a CR), the
   ;; column count (-1 for a line that starts with a blank, '#' or '{': the string parser's),
   ;; then per slot its field's start and end, then per slot its id (text slots only: the ids
   ;; of consecutive slots lie side by side, so the caller reads them where they are), then
-  ;; per slot below 4 its number (number slots only). Slots of
+  ;; per slot below 5 its number (number slots only). Slots of
   ;; lines whose column count is not `width` are not all written. Returns the lines written; `next` is where the
   ;; first line not scanned starts: an incomplete last line, left for the next chunk, or a
   ;; line with a value the index lacks ($missSlot, $missHash; its record has the bounds).
@@ -81,12 +82,12 @@
     (local $first i32) (local $fe i32) (local $h i32) (local $id i32)
     (local $fs i32) (local $len i32) (local $h64 i64) (local $h2 i64) (local $k i32) (local $rest i32)
     (local $key i32) (local $i i32) (local $entry i32) (local $e i32) (local $p1 i32)
-    (local $q1 i32) (local $ids i32) (local $nums i32) (local $d i32) (local $left i32) (local $same i32) (local $num f64) (local $acc f64) (local $scale f64)
+    (local $q1 i32) (local $utm i32) (local $ids i32) (local $nums i32) (local $d i32) (local $left i32) (local $same i32) (local $num f64) (local $acc f64) (local $scale f64)
     (local $tab v128) (local $lf v128) (local $v v128) (local $w v128) (local $lfs i32) (local $cnt i32)
     (local.set $tab (i8x16.splat (i32.const 9)))
     (local.set $lf (i8x16.splat (i32.const 10)))
     (local.set $nums (i32.mul (i32.add (i32.const 1) (local.get $slots)) (i32.const 12)))
-    (local.set $stride (i32.add (local.get $nums) (i32.const 32)))
+    (local.set $stride (i32.add (local.get $nums) (i32.const 40)))
     (local.set $ids (i32.add (i32.const 12) (i32.shl (local.get $slots) (i32.const 3))))
     (global.set $missSlot (i32.const -1))
     (local.set $pos (local.get $from))
@@ -241,6 +242,23 @@
                       (i32.add (local.get $rec)
                         (i32.add (i32.const 12) (i32.shl (local.get $slot) (i32.const 3)))))
                     (local.set $fe (i32.load offset=4 (local.get $at)))
+                    (if (i32.eq (local.get $what) (i32.const 4))
+                      (then
+                        ;; A query counts only for its utm_* parameters: without the
+                        ;; bytes `utm_` it is empty (columns.ts, utmOnly).
+                        (local.set $c (i32.load (local.get $at)))
+                        (local.set $utm (i32.const 0))
+                        (block $looked
+                          (loop $look
+                            (br_if $looked (i32.gt_s (i32.add (local.get $c) (i32.const 4)) (local.get $fe)))
+                            (if (i32.eq (i32.load (local.get $c)) (i32.const 0x5f6d7475))
+                              (then (local.set $utm (i32.const 1)) (br $looked)))
+                            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                            (br $look)))
+                        (if (i32.eqz (local.get $utm))
+                          (then
+                            (local.set $fe (i32.load (local.get $at)))
+                            (i32.store offset=4 (local.get $at) (local.get $fe))))))
                     (if (i32.eq (local.get $what) (i32.const 2))
                       (then
                         ;; A path is kept without its query string.
