@@ -68,6 +68,15 @@ for (const day of ["2024-03-01", "2024-03-02"]) {
         tt?.p95 ?? "-"
       } ms, ~${d.unique_paths} unique paths`,
   );
+  const top = (name: string) =>
+    (d[name] as Array<{ name?: string; path?: string }> | null)?.[0] ?? {};
+  console.log(
+    `  ${d.page_views} page views, ${d.entries} entries, ${d.bots} bot requests; ` +
+      `top page ${top("top_pages").path ?? "-"}, referrer ${
+        top("referrer_domains").name ?? "-"
+      }, ` +
+      `browser ${top("browsers").name ?? "-"}`,
+  );
 }
 console.log(`aggregates: ${dir}/store/sa/cloudfront/aggregate/{30min,hourly,daily,monthly}/`);
 

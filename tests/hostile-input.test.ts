@@ -387,6 +387,13 @@ test("privacy: a random address, in any shape, in a random kept field of a rando
     ["c-country", (x) => x],
     ["x-edge-result-type", (x) => x],
     ["x-edge-response-result-type", (x) => x],
+    ["cs-uri-query", (x) => `utm_source=${x}&utm_medium=email`],
+    ["cs-uri-query", (x) => `a=1&utm_campaign=spring+${x}`],
+    ["cs-uri-query", (x) => `ip=${x}&utm_medium=cpc`],
+    ["asn", (x) => x],
+    ["ssl-protocol", (x) => `TLSv${x}`],
+    ["c-ip-version", (x) => x],
+    ["x-edge-detailed-result-type", (x) => x],
   ];
   const known: string[] = [];
   const lines = Array.from({ length: 400 }, (_, i) => {
