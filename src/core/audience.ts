@@ -216,7 +216,7 @@ function sumsByTuple(
   f: Facts,
   bytes: Float64Array,
 ): Map<number, Float64Array> {
-  const pairs = new Map<number, Float64Array>();
+  const tuples = new Map<number, Float64Array>();
   const filter = filterOf(only, f);
   const [a, b, c] = columns;
   const ia = a.index;
@@ -228,18 +228,18 @@ function sumsByTuple(
   let sums: Float64Array | undefined;
   for (let i = 0; i < ia.length; i++) {
     if (filter !== null && filter[i] === 0) continue;
-    const pair = (ia[i] * wb + ib[i]) * wc + ic[i];
-    if (pair !== last) {
-      sums = pairs.get(pair);
-      if (!sums) pairs.set(pair, sums = new Float64Array(SUMS));
-      last = pair;
+    const tuple = (ia[i] * wb + ib[i]) * wc + ic[i];
+    if (tuple !== last) {
+      sums = tuples.get(tuple);
+      if (!sums) tuples.set(tuple, sums = new Float64Array(SUMS));
+      last = tuple;
     }
     sums![0]++;
     sums![1] += bytes[i];
     sums![2] += f.pageView[i];
     sums![3] += f.entry[i];
   }
-  return pairs;
+  return tuples;
 }
 
 /**
@@ -262,7 +262,7 @@ export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void 
   });
   const bytes = e.numbers.bytes;
   const passesBy = new Map<string, Float64Array>();
-  const pairsBy = new Map<string, Map<number, Float64Array>>();
+  const tuplesBy = new Map<string, Map<number, Float64Array>>();
   const slotsBy = new Map<string, Int32Array>();
   DIMENSIONS.forEach((d, k) => {
     // A part whose field list lacks the dimension's field says nothing of it (its
@@ -314,12 +314,12 @@ export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void 
     }
     // Two or three columns: per distinct tuple of the records counted (entries: a few).
     const id = `${d.columns.join("+")} ${d.only}`;
-    let pairs = pairsBy.get(id);
-    if (!pairs) pairsBy.set(id, pairs = sumsByTuple(columns, d.only, f, bytes));
+    let tuples = tuplesBy.get(id);
+    if (!tuples) tuplesBy.set(id, tuples = sumsByTuple(columns, d.only, f, bytes));
     const wb = columns[1].dict.length;
     const wc = columns[2]?.dict.length ?? 1;
     const third = columns[2]?.dict ?? [""];
-    for (const [tuple, sums] of pairs) {
+    for (const [tuple, sums] of tuples) {
       const ab = Math.floor(tuple / wc);
       const key = d.key(a.dict[Math.floor(ab / wb)], columns[1].dict[ab % wb], third[tuple % wc]);
       const vec = vectorOf(key);
