@@ -18,7 +18,8 @@ import { accumulateEntry, windowAccumulator, windowState } from "../src/core/con
 import { DIMENSION_BY_NAME, DIMENSION_NAMES } from "../src/core/dimensions.ts";
 import { PRESETS } from "../src/core/fields.ts";
 import { parseRawEntry } from "../src/core/raw-entry.ts";
-import { type LogRecord, NUMBER_COLUMNS } from "../src/core/record.ts";
+import { NUMBER_COLUMNS } from "../src/core/record.ts";
+import { HLL_STANDARD_ERROR } from "../src/core/sketches/hll.ts";
 import { ROW_TEXT } from "../src/core/row.ts";
 import { mergeStates, renderAggregate } from "../src/core/summary.ts";
 import { makeContext } from "../src/pipeline/context.ts";
@@ -388,52 +389,62 @@ test("a dimension whose field is not logged is null; the breakdown route serves 
 test("a monthly data.json stays under 1 MB with every dimension at high cardinality", () => {
   // 620,000 distinct paths, 50,000 distinct agents (half of them bots of 20,000 names),
   // 20,000 referrer domains, utm values, ASNs and content types by the thousand: each
-  // day has its own slice of every vocabulary, so the month has all of it.
-  const rec = (d: number, i: number): LogRecord => {
-    const n = d * 20_000 + i;
-    const page = n % 3 !== 0;
-    const a = (d * 1613 + (i % 1613)) % 50_000;
-    const r = (d * 646 + (i % 646)) % 20_000;
-    return {
-      timestamp: Date.parse("2024-03-01T00:00:00Z") + d * 86_400_000,
-      status: page ? "200" : ["404", "503", "200"][Math.floor(n / 3) % 3],
-      bytes: 1000 + (n % 997),
-      time_taken_ms: 12,
-      ttfb_ms: 1,
-      bytes_in: 300,
-      method: "GET",
-      protocol: "https",
-      protocol_version: "HTTP/2.0",
-      host: "www.example.com",
-      path: `/unique/${d}/${i}/${"x".repeat(40)}`,
-      edge_location: "LHR62-C5",
-      result_type: ["Hit", "Miss", "Error"][n % 3],
-      response_result_type: "Hit",
-      content_type: page ? "text/html" : `application/x-${n % 5000}`,
-      country: "GB",
-      user_agent: a % 2 === 0
+  // day has its own slice of every vocabulary, so the month has all of it. Per column,
+  // the value of record i of day d.
+  const DAY = 20_000;
+  const page = (n: number) => n % 3 !== 0;
+  const agentOf = (d: number, i: number) => (d * 1613 + (i % 1613)) % 50_000;
+  const refOf = (d: number, i: number) => (d * 646 + (i % 646)) % 20_000;
+  const text: Record<string, (d: number, i: number, n: number) => string> = {
+    status: (_d, _i, n) => (page(n) ? "200" : ["404", "503", "200"][Math.floor(n / 3) % 3]),
+    method: () => "GET",
+    protocol: () => "https",
+    protocol_version: () => "HTTP/2.0",
+    host: () => "www.example.com",
+    path: (d, i) => `/unique/${d}/${i}/${"x".repeat(40)}`,
+    edge_location: () => "LHR62-C5",
+    result_type: (_d, _i, n) => ["Hit", "Miss", "Error"][n % 3],
+    response_result_type: () => "Hit",
+    content_type: (_d, _i, n) => (page(n) ? "text/html" : `application/x-${n % 5000}`),
+    country: () => "GB",
+    user_agent: (d, i) => {
+      const a = agentOf(d, i);
+      return a % 2 === 0
         ? `Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/${
           100 + (a % 40)
         }.0.${a}.1 Safari/537.36`
-        : `crawler${a % 20_000}bot/1.${a} (+https://bots${a % 20_000}.example.net/)`,
-      referer: `https://www.site${r}.example.org/from/${r}`,
-      asn: String(1 + r),
-      tls_version: "TLSv1.3",
-      ip_version: "IPv4",
-      detailed_result_type: "Hit",
-      utm: `source${r}\tmedium${r % 300}\tcampaign-${r}`,
-    };
+        : `crawler${a % 20_000}bot/1.${a} (+https://bots${a % 20_000}.example.net/)`;
+    },
+    referer: (d, i) => `https://www.site${refOf(d, i)}.example.org/from/${refOf(d, i)}`,
+    asn: (d, i) => String(1 + refOf(d, i)),
+    tls_version: () => "TLSv1.3",
+    ip_version: () => "IPv4",
+    detailed_result_type: () => "Hit",
+    utm: (d, i) => {
+      const r = refOf(d, i);
+      return `source${r}\tmedium${r % 300}\tcampaign-${r}`;
+    },
   };
+  const numbers: Record<string, (n: number) => number> = {
+    timestamp: () => Date.parse("2024-03-01T00:00:00Z"),
+    bytes: (n) => 1000 + (n % 997),
+    time_taken_ms: () => 12,
+    ttfb_ms: () => 1,
+    bytes_in: () => 300,
+  };
+  assert.deepEqual(Object.keys(text).sort(), [...ROW_TEXT].sort(), "every text column");
+  assert.deepEqual(Object.keys(numbers).sort(), [...NUMBER_COLUMNS].sort(), "every number");
   // Each day one stored raw part, written column by column as the raw format stores it.
   const part = (d: number) => {
-    const records = Array.from({ length: 20_000 }, (_, i) => rec(d, i));
-    const column = (name: keyof LogRecord) => {
-      const ids = new Map<unknown, number>();
-      const index = records.map((r) => {
-        let id = ids.get(r[name]);
-        if (id === undefined) ids.set(r[name], id = ids.size);
-        return id;
-      });
+    const column = (value: (d: number, i: number, n: number) => string) => {
+      const ids = new Map<string, number>();
+      const index = new Array<number>(DAY);
+      for (let i = 0; i < DAY; i++) {
+        const x = value(d, i, d * DAY + i);
+        let id = ids.get(x);
+        if (id === undefined) ids.set(x, id = ids.size);
+        index[i] = id;
+      }
       return { dict: [...ids.keys()], index };
     };
     return parseRawEntry({
@@ -441,11 +452,13 @@ test("a monthly data.json stays under 1 MB with every dimension at high cardinal
       source: { key: `k${d}`, hash: "h" },
       window: "w",
       part: 0,
-      count: records.length,
+      count: DAY,
       numbers: Object.fromEntries(
-        NUMBER_COLUMNS.map((c) => [c, records.map((r) => r[c])]),
+        Object.entries(numbers).map((
+          [c, f],
+        ) => [c, Array.from({ length: DAY }, (_, i) => f(d * DAY + i))]),
       ),
-      text: Object.fromEntries(ROW_TEXT.map((c) => [c, column(c)])),
+      text: Object.fromEntries(Object.entries(text).map(([c, f]) => [c, column(f)])),
     });
   };
   const days = [];
@@ -458,6 +471,10 @@ test("a monthly data.json stays under 1 MB with every dimension at high cardinal
   const size = new TextEncoder().encode(JSON.stringify(doc)).length;
   assert.ok(size < 1_000_000, `monthly data.json is ${size} bytes`);
   assert.equal(doc.requests, 620_000);
+  assert.ok(
+    Math.abs(doc.unique_paths - 620_000) / 620_000 < 4 * HLL_STANDARD_ERROR,
+    String(doc.unique_paths),
+  );
   const figures = doc as unknown as Record<string, unknown>;
   for (const name of DIMENSION_NAMES) {
     const d = DIMENSION_BY_NAME.get(name)!;
