@@ -12,7 +12,7 @@ import {
 import type { RawEntry } from "./raw-entry.ts";
 import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
 import { quantileCount, quantileCounts, quantileFromCounts } from "./sketches/quantiles.ts";
-import { TOP_KEEP, topFromVectors } from "./sketches/top-k.ts";
+import { TOP_KEEP, topFromFlat } from "./sketches/top-k.ts";
 import {
   addCount,
   emptyCounters,
@@ -24,8 +24,10 @@ import {
 
 /** Running totals for one window. */
 export interface WindowAccumulator extends ReturnType<typeof emptyCounters> {
-  /** Per path, its {@link PATH_MEASURES}. */
-  paths: Map<string, Float64Array>;
+  /** Per path, its row in `pathSums`. */
+  paths: Map<string, number>;
+  /** Per row, the path's {@link PATH_MEASURES} (held flat: a window may see many paths). */
+  pathSums: Float64Array;
   pathsHll: Uint8Array;
   agentsHll: Uint8Array;
   agents: Set<string>;
@@ -38,6 +40,7 @@ export function windowAccumulator(): WindowAccumulator {
   return {
     ...emptyCounters(),
     paths: new Map(),
+    pathSums: new Float64Array(1024 * WIDTH),
     pathsHll: hllCreate(),
     agentsHll: hllCreate(),
     agents: new Set(),
@@ -116,12 +119,18 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
     if (t === t) quantileCount(acc.timeTaken, t); // NaN: not logged
   }
   paths.dict.forEach((path, id) => {
-    let p = acc.paths.get(path);
-    if (!p) {
-      acc.paths.set(path, p = new Float64Array(WIDTH));
+    let row = acc.paths.get(path);
+    if (row === undefined) {
+      acc.paths.set(path, row = acc.paths.size);
       hllAdd(acc.pathsHll, path);
+      if ((row + 1) * WIDTH > acc.pathSums.length) {
+        const grown = new Float64Array(acc.pathSums.length * 2);
+        grown.set(acc.pathSums);
+        acc.pathSums = grown;
+      }
     }
-    for (let m = 0, at = id * WIDTH; m < WIDTH; m++) p[m] += sums[at + m];
+    const into = acc.pathSums;
+    for (let m = 0, at = id * WIDTH, to = row * WIDTH; m < WIDTH; m++) into[to + m] += sums[at + m];
   });
   for (const agent of e.text.user_agent.dict) {
     if (!acc.agents.has(agent)) {
@@ -144,7 +153,7 @@ export function windowState(acc: WindowAccumulator): SummaryState {
     paths_hll: hllEncode(acc.pathsHll),
     agents_hll: hllEncode(acc.agentsHll),
     time_taken: quantileFromCounts(acc.timeTaken),
-    top_paths: topFromVectors(acc.paths, TOP_KEEP) as SummaryState["top_paths"],
+    top_paths: topFromFlat([...acc.paths.keys()], acc.pathSums, WIDTH, TOP_KEEP),
     audience: audienceState(acc.audience),
   });
 }

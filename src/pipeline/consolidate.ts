@@ -19,7 +19,7 @@ import {
 } from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
 import { utf8Length } from "../core/sketches/top-k.ts";
-import { SummaryStateSchema } from "../core/summary.ts";
+import { PATH_MEASURES, SummaryStateSchema } from "../core/summary.ts";
 import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
@@ -247,21 +247,29 @@ async function buildWindow(
     next?.catch(() => {}); // awaited in the next turn; a throw here must not leave it unobserved
     accumulateEntry(acc, parseRawEntry(json));
   }
-  const all: Consolidated["paths"] = [...acc.paths].map(([p, [n, b]]) =>
-    [p, n, b] as [string, number, number]
-  )
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  let kept = Math.min(all.length, MAX_PATH_GROUPS);
+  // Most requested first; only the groups kept are built (a window may see many paths).
+  const names = [...acc.paths.keys()];
+  const w = PATH_MEASURES.length;
+  const sums = acc.pathSums;
+  const ranked = Array.from(names.keys()).sort((a, b) =>
+    sums[b * w] - sums[a * w] || (names[a] < names[b] ? -1 : 1)
+  );
+  let kept = Math.min(ranked.length, MAX_PATH_GROUPS);
   for (let i = 0, bytes = 0; i < kept; i++) {
-    if ((bytes += utf8Length(all[i][0])) > PATH_GROUP_BYTES) kept = i;
+    if ((bytes += utf8Length(names[ranked[i]])) > PATH_GROUP_BYTES) kept = i;
   }
+  const paths: Consolidated["paths"] = ranked.slice(0, kept).map((i) => [
+    names[i],
+    sums[i * w],
+    sums[i * w + 1],
+  ]);
   return {
     window: iso(start),
     key: periodKey("30min", start),
     sources: [...parts.keys()],
     records: acc.requests,
-    paths: all.slice(0, kept),
-    path_groups: all.length,
+    paths,
+    path_groups: names.length,
     state: windowState(acc),
   };
 }

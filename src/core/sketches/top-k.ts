@@ -91,6 +91,29 @@ export function topFromVectors(
 }
 
 /**
+ * A top list from exact counts held flat: `names[i]`'s counts are `sums[i * width ..]`.
+ * Only the rows that can be kept are built (the list is the same as from all of them:
+ * the first row left out bounds every other left out).
+ */
+export function topFromFlat(
+  names: readonly string[],
+  sums: Float64Array,
+  width: number,
+  keep: number,
+  budget = TOP_NAME_BYTES,
+): TopList<TopRow> {
+  const ranked = Array.from(names.keys()).sort((a, b) =>
+    sums[b * width] - sums[a * width] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0)
+  );
+  const rows = ranked.slice(0, keep + 1).map((i): TopRow => [
+    names[i],
+    ...sums.subarray(i * width, (i + 1) * width),
+    0,
+  ]);
+  return truncate(rows, 0, keep, budget);
+}
+
+/**
  * Merges several lists into one of at most `keep` candidates. A name's error grows by the
  * floor of every list it is missing from (it may hold up to that many there): the sum of
  * all floors less the floors of the lists that have it, so one pass suffices. Counts
