@@ -31,7 +31,14 @@ export function zlibGunzip(): TransformStream<Uint8Array, Uint8Array> {
   return new TransformStream<Uint8Array, Uint8Array>(
     {
       start(controller) {
-        gz.on("data", (chunk: Uint8Array) => controller.enqueue(chunk));
+        gz.on("data", (chunk: Uint8Array) => {
+          try {
+            controller.enqueue(chunk);
+          } catch {
+            // The reader cancelled: what zlib still has in hand is no one's.
+            gz.destroy();
+          }
+        });
         ended = new Promise<void>((resolve, reject) => {
           gz.on("end", resolve);
           gz.on("error", (e: Error) => {
