@@ -55,6 +55,22 @@ test("local: an object replaced after listing is refused, for open and for read"
   }
 });
 
+test("local: a file rewritten in place after listing, same size, is refused", async () => {
+  const d = tempDir("src-stamp");
+  try {
+    writeFileSync(`${d.dir}/a.log`, "first\n");
+    // Stamps vouch at once here: the rewrite must then change the stamp to be caught.
+    const src = localSource(d.dir, { settledMs: 0 });
+    const [obj] = await listed(src);
+    assert.equal(await text(await src.open(obj.key, obj.version)), "first\n");
+    await new Promise((r) => setTimeout(r, 30)); // a later tick of the file system's clock
+    writeFileSync(`${d.dir}/a.log`, "fyrst\n");
+    await assert.rejects(text(await src.open(obj.key, obj.version)), VersionChangedError);
+  } finally {
+    d.cleanup();
+  }
+});
+
 let s3: Awaited<ReturnType<typeof startS3>>;
 before(async () => {
   s3 = await startS3(["src-bucket"]);

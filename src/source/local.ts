@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import {
@@ -20,20 +20,50 @@ import {
  * source is not an empty queue); an existing empty one is. Errors name keys relative to
  * `dir`, never the server's absolute paths, since they reach API responses.
  */
-export function localSource(dir: string): LogSource {
+export function localSource(
+  dir: string,
+  options: {
+    /** How long after its last change a file's stamp vouches for its bytes (2 s). */
+    settledMs?: number;
+  } = {},
+): LogSource {
+  const settledMs = options.settledMs ?? SETTLED_MS;
   const path = (key: string) => join(dir, ...key.split("/"));
   // A pipeline run lists the queue up to three times (ingest, finality, archive): hash an
-  // unchanged file (same size and mtime) once. Reads pinned to the version still check bytes.
-  const hashes = new Map<string, string>();
+  // unchanged file (same stamp) once. A read pinned to the version of an unchanged file
+  // checks the stamp before and after, not the bytes again.
+  const hashes = new Map<string, { version: string; settled: boolean }>();
   const describe = (key: string) =>
     keyed(key, async (): Promise<SourceObject> => {
       const info = await stat(path(key));
       if (!info.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
-      const seen = `${key}\n${info.size}\n${info.mtimeMs}`;
-      let version = hashes.get(seen);
-      if (version === undefined) hashes.set(seen, version = await contentHash(path(key)));
-      return { key, size: info.size, version, lastModified: info.mtimeMs };
+      const seen = `${key}\n${stampOf(info)}`;
+      let known = hashes.get(seen);
+      if (known === undefined) {
+        if (hashes.size >= HASHES_KEPT) hashes.clear();
+        // A file changed moments before it was hashed may change again within the same
+        // clock tick, leaving its stamp as it was: only an older stamp vouches for bytes.
+        const settled = Date.now() - info.ctimeMs > settledMs;
+        hashes.set(seen, known = { version: await contentHash(path(key)), settled });
+      }
+      return { key, size: info.size, version: known.version, lastModified: info.mtimeMs };
     });
+  // The file's bytes, opened once: with `version`, checked unchanged since it was hashed.
+  const openFile = async (key: string, version?: string) => {
+    const file = await open(path(key));
+    try {
+      const stamp = stampOf(await file.stat());
+      const hashed = hashes.get(`${key}\n${stamp}`);
+      const known = hashed !== undefined && hashed.settled && hashed.version === version;
+      const stream = Readable.toWeb(
+        file.createReadStream({ highWaterMark: 1 << 20, autoClose: true }),
+      ) as unknown as ReadableStream<Uint8Array>;
+      return { file, stamp, known, stream };
+    } catch (e) {
+      await file.close();
+      throw e;
+    }
+  };
   return {
     name: dir,
     async *list(): AsyncIterable<SourceObject> {
@@ -60,27 +90,27 @@ export function localSource(dir: string): LogSource {
         throw e;
       }
     },
-    open(key, version) {
-      const stream = renameErrors(
-        Readable.toWeb(
-          createReadStream(path(key), { highWaterMark: 1 << 20 }),
-        ) as unknown as ReadableStream<Uint8Array>,
-        (e) => keyedError(key, e),
-      );
-      if (version === undefined) return Promise.resolve(stream);
-      // Hash while streaming; the last read fails if the content is not the listed one.
-      const hash = createHash("sha256");
-      return Promise.resolve(stream.pipeThrough(
+    async open(key, version) {
+      const { file, stamp, known, stream: body } = await keyed(key, () => openFile(key, version));
+      const stream = renameErrors(body, (e) => keyedError(key, e));
+      if (version === undefined) return stream;
+      // Hash while streaming unless the file is the one hashed; either way the last read
+      // fails if the content is not the listed one.
+      const hash = known ? undefined : createHash("sha256");
+      return stream.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
           transform(chunk, controller) {
-            hash.update(chunk);
+            hash?.update(chunk);
             controller.enqueue(chunk);
           },
-          flush() {
-            if (hash.digest("hex").slice(0, 32) !== version) throw new VersionChangedError(key);
+          async flush() {
+            const same = hash
+              ? hash.digest("hex").slice(0, 32) === version
+              : stampOf(await statOpen(file, path(key))) === stamp;
+            if (!same) throw new VersionChangedError(key);
           },
         }),
-      ));
+      );
     },
     async read(key, version) {
       const bytes = new Uint8Array(await keyed(key, () => readFile(path(key))));
@@ -91,6 +121,28 @@ export function localSource(dir: string): LogSource {
       await keyed(key, () => rm(path(key), { force: true }));
     },
   };
+}
+
+/** Hashes a source remembers at most (one per listed file and stamp). */
+const HASHES_KEPT = 100_000;
+/** How long after its last change a file's stamp is trusted to change with its bytes. */
+const SETTLED_MS = 2_000;
+
+/**
+ * What changes whenever a file's bytes do: the change time moves on every write and
+ * cannot be set back by a user, and the inode tells a replaced file from the one hashed.
+ */
+function stampOf(info: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string {
+  return `${info.size}\n${info.mtimeMs}\n${info.ctimeMs}\n${info.ino}`;
+}
+
+/** The stat of a file read to its end: its handle may have been closed already. */
+async function statOpen(file: FileHandle, path: string) {
+  try {
+    return await file.stat();
+  } catch {
+    return await stat(path);
+  }
 }
 
 /** What a person reads for the fs error codes a source meets. */
