@@ -12,6 +12,8 @@ import { runPipeline } from "../src/pipeline/run.ts";
 import { ingest } from "../src/pipeline/ingest.ts";
 import { consolidate } from "../src/pipeline/consolidate.ts";
 import { aggregate } from "../src/pipeline/aggregate.ts";
+import { handoff } from "../src/pipeline/handoff.ts";
+import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import { fsStore } from "../src/store/fs.ts";
@@ -155,6 +157,44 @@ test("deleting a step's output and re-running it from the step before gives it b
   );
   await aggregate(ctx);
   assert.deepEqual(aggregatesOf(store.entries), before);
+});
+
+test("what ingest hands to consolidation gives the summaries the stored parts give", async () => {
+  const d = tempDir("handoff");
+  try {
+    // Nine objects of 40 minutes: windows of one and of two sources.
+    await generateLogs({
+      dir: d.dir,
+      lines: 6000,
+      days: 0.25,
+      objects: 9,
+      seed: 7,
+      start: Date.parse("2024-03-01T00:10:00Z"),
+    });
+    const consolidated = async (held: ReturnType<typeof handoff> | undefined) => {
+      const store = memoryStore();
+      const ctx = makeContext({ ...ctxFor(d.dir, store), handoff: held });
+      await ingest(ctx);
+      const handedOver = held?.held.size ?? 0;
+      if (held) assert.ok(held.bytes <= held.limit, `${held.bytes} bytes held`);
+      await consolidate(ctx);
+      if (held) assert.equal(held.held.size, 0, "what was handed over is consumed");
+      const out = [...store.entries].filter(([k]) => k.includes("/consolidated/"));
+      return { out, handedOver };
+    };
+    const fromParts = await consolidated(undefined);
+    assert.ok(fromParts.out.length >= 12);
+    const all = await consolidated(handoff());
+    // 13 windows; 5 of the 8 object boundaries fall inside one and split it.
+    assert.equal(all.handedOver, 13 + 5, "every object's every window");
+    assert.deepEqual(all.out, fromParts.out);
+    // Room for a few: the oldest are dropped, and windows mix held and read sources.
+    const some = await consolidated(handoff(400_000));
+    assert.ok(some.handedOver > 0 && some.handedOver < all.handedOver, `${some.handedOver}`);
+    assert.deepEqual(some.out, fromParts.out);
+  } finally {
+    d.cleanup();
+  }
 });
 
 test("late data for a final window is ingested, reopens it and its parents, and is reported", async () => {

@@ -270,16 +270,7 @@ export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void 
     if (!logged.has(d.columns[0])) return;
     const keys = acc.keys[k];
     const measures = Int8Array.from(d.counts, (m) => MEASURE_AT[m]);
-    const vectorOf = (key: string | null): Float64Array | null => {
-      if (key === null) return null;
-      let vec = keys.get(key);
-      if (!vec) {
-        if (d.kind === "exact" && keys.size >= d.bound) key = "(other)";
-        vec = keys.get(key) ?? new Float64Array(d.counts.length);
-        keys.set(key, vec);
-      }
-      return vec;
-    };
+    const vectorOf = (key: string | null) => key === null ? null : vectorFor(keys, d, key);
     const add = (vec: Float64Array, sums: Float64Array, at: number) => {
       for (let m = 0; m < measures.length; m++) vec[m] += sums[at + measures[m]];
     };
@@ -326,6 +317,47 @@ export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void 
       if (vec !== null) add(vec, sums, 0);
     }
   });
+}
+
+/** The counts `key` adds to in `keys` (an exact map's bound sends new keys to `(other)`). */
+function vectorFor(keys: Map<string, Float64Array>, d: Dimension, key: string): Float64Array {
+  let vec = keys.get(key);
+  if (!vec) {
+    if (d.kind === "exact" && keys.size >= d.bound) key = "(other)";
+    vec = keys.get(key) ?? new Float64Array(d.counts.length);
+    keys.set(key, vec);
+  }
+  return vec;
+}
+
+/**
+ * Adds `from` into `into`, as if `from`'s entries had been accumulated after `into`'s
+ * (keys new to a full exact map go to `(other)` in the same order). `from` is left as is.
+ */
+export function mergeAudienceAccumulator(
+  into: AudienceAccumulator,
+  from: AudienceAccumulator,
+): void {
+  for (const c of from.logged) into.logged.add(c);
+  into.page_views += from.page_views;
+  into.entries += from.entries;
+  into.bots += from.bots;
+  for (let t = 0; t < into.totals.length; t++) into.totals[t] += from.totals[t];
+  DIMENSIONS.forEach((d, k) => {
+    const keys = into.keys[k];
+    for (const [key, vec] of from.keys[k]) {
+      const to = vectorFor(keys, d, key);
+      for (let m = 0; m < vec.length; m++) to[m] += vec[m];
+    }
+  });
+}
+
+/** Distinct keys held: what an accumulator's size grows with. */
+export function audienceKeyCount(acc: AudienceAccumulator): number {
+  let n = 0;
+  for (const keys of acc.keys) n += keys.size;
+  for (const slots of acc.slots.values()) n += slots.size;
+  return n;
 }
 
 const sortedKeys = <T>(o: Record<string, T>): Record<string, T> =>

@@ -7,14 +7,22 @@ import {
   accumulateAudience,
   type AudienceAccumulator,
   audienceAccumulator,
+  audienceKeyCount,
   audienceState,
+  mergeAudienceAccumulator,
 } from "./audience.ts";
 import type { RawEntry } from "./raw-entry.ts";
-import { hllAdd, hllCreate, hllEncode } from "./sketches/hll.ts";
-import { quantileCount, quantileCounts, quantileFromCounts } from "./sketches/quantiles.ts";
+import { hllAdd, hllCreate, hllEncode, hllMerge } from "./sketches/hll.ts";
+import {
+  quantileCount,
+  quantileCounts,
+  quantileCountsMerge,
+  quantileFromCounts,
+} from "./sketches/quantiles.ts";
 import { TOP_KEEP, topFromFlat } from "./sketches/top-k.ts";
 import {
   addCount,
+  addCounts,
   emptyCounters,
   EXACT_KEYS,
   normalizeState,
@@ -40,7 +48,7 @@ export function windowAccumulator(): WindowAccumulator {
   return {
     ...emptyCounters(),
     paths: new Map(),
-    pathSums: new Float64Array(1024 * WIDTH),
+    pathSums: new Float64Array(64 * WIDTH),
     pathsHll: hllCreate(),
     agentsHll: hllCreate(),
     agents: new Set(),
@@ -101,6 +109,21 @@ function pathSums(e: RawEntry): Float64Array {
   return sums;
 }
 
+/** The row of `path` in `acc.pathSums`, added (and counted in the HLL) when new. */
+function rowOf(acc: WindowAccumulator, path: string): number {
+  let row = acc.paths.get(path);
+  if (row === undefined) {
+    acc.paths.set(path, row = acc.paths.size);
+    hllAdd(acc.pathsHll, path);
+    if ((row + 1) * WIDTH > acc.pathSums.length) {
+      const grown = new Float64Array(acc.pathSums.length * 2);
+      grown.set(acc.pathSums);
+      acc.pathSums = grown;
+    }
+  }
+  return row;
+}
+
 /** Adds every record of a raw entry, straight from its columns. */
 export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
   const bytes = e.numbers.bytes;
@@ -119,16 +142,7 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
     if (t === t) quantileCount(acc.timeTaken, t); // NaN: not logged
   }
   paths.dict.forEach((path, id) => {
-    let row = acc.paths.get(path);
-    if (row === undefined) {
-      acc.paths.set(path, row = acc.paths.size);
-      hllAdd(acc.pathsHll, path);
-      if ((row + 1) * WIDTH > acc.pathSums.length) {
-        const grown = new Float64Array(acc.pathSums.length * 2);
-        grown.set(acc.pathSums);
-        acc.pathSums = grown;
-      }
-    }
+    const row = rowOf(acc, path);
     const into = acc.pathSums;
     for (let m = 0, at = id * WIDTH, to = row * WIDTH; m < WIDTH; m++) into[to + m] += sums[at + m];
   });
@@ -139,6 +153,42 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
     }
   }
   accumulateAudience(acc.audience, e);
+}
+
+/**
+ * Adds `from` (the accumulation of other parts of the same window) into `into`: the same
+ * result as accumulating `from`'s entries after `into`'s. `from` is left as is.
+ */
+export function mergeAccumulator(into: WindowAccumulator, from: WindowAccumulator): void {
+  into.requests += from.requests;
+  into.bytes += from.bytes;
+  addCounts(into.status_codes, from.status_codes, EXACT_KEYS.status_codes);
+  addCounts(into.methods, from.methods, EXACT_KEYS.methods);
+  addCounts(into.edge_locations, from.edge_locations, EXACT_KEYS.edge_locations);
+  addCounts(into.result_types, from.result_types, EXACT_KEYS.result_types);
+  for (const [path, at] of from.paths) {
+    const row = rowOf(into, path);
+    for (let m = 0; m < WIDTH; m++) into.pathSums[row * WIDTH + m] += from.pathSums[at * WIDTH + m];
+  }
+  hllMerge(into.pathsHll, from.pathsHll);
+  hllMerge(into.agentsHll, from.agentsHll);
+  for (const agent of from.agents) into.agents.add(agent);
+  quantileCountsMerge(into.timeTaken, from.timeTaken);
+  mergeAudienceAccumulator(into.audience, from.audience);
+}
+
+/**
+ * Measured on Node: an empty accumulator's maps take about 8 KB beyond its typed arrays,
+ * and each distinct key (a path, an agent, a dimension's key or slot) about 250 bytes.
+ */
+const ACCUMULATOR_MAPS = 8 * 1024;
+const KEY_BYTES = 250;
+
+/** About how many bytes an accumulator holds: what a cache of them is bounded by. */
+export function accumulatorBytes(acc: WindowAccumulator): number {
+  const sketches = acc.pathsHll.length + acc.agentsHll.length + acc.timeTaken.dense.byteLength;
+  const keys = acc.paths.size + acc.agents.size + audienceKeyCount(acc.audience);
+  return acc.pathSums.byteLength + sketches + ACCUMULATOR_MAPS + keys * KEY_BYTES;
 }
 
 /** The window's summary state (top paths kept from exact counts, so their error is 0). */

@@ -77,8 +77,14 @@ export const MALFORMED_REASONS: Record<Malformed, string> = {
 const PROBE_LINES = 1000;
 /** Data lines kept to suggest a field list from ({@link detectFields}). */
 const DETECT_LINES = 20;
-/** Lines sampled for the shape check: the first ones, then one in {@link SAMPLE_EVERY}. */
-const SAMPLE_FIRST = 256;
+/**
+ * Lines sampled for the shape check: the first {@link SAMPLE_FIRST}, then one in 32 for as
+ * many again, then one in {@link SAMPLE_EVERY}. A wrong list misfits nearly every line, so
+ * a few dozen are evidence enough, and an object of a few hundred lines (what Firehose
+ * delivers) is not read twice.
+ */
+const SAMPLE_FIRST = 32;
+const SAMPLE_NEXT = 32;
 const SAMPLE_EVERY = 1024;
 
 /**
@@ -146,7 +152,11 @@ export async function parseObject(
     const s = samples[samples.length - 1];
     if (s && layout) sampleLine(s, line);
     sampled++;
-    target.sampleIn = sampled < SAMPLE_FIRST ? 1 : SAMPLE_EVERY;
+    target.sampleIn = sampled < SAMPLE_FIRST
+      ? 1
+      : sampled < 2 * SAMPLE_FIRST
+      ? SAMPLE_NEXT
+      : SAMPLE_EVERY;
   };
   const malformed = (n: number, reason: Malformed) => {
     stats.malformed++;

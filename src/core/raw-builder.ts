@@ -7,7 +7,7 @@
  * @module
  */
 import { indexWidth, numberPacking, packIndex, writePackedNumbers } from "./packed-index.ts";
-import { RAW_VERSION } from "./raw-entry.ts";
+import { RAW_VERSION, type RawEntry } from "./raw-entry.ts";
 import { NUMBER_COLUMNS } from "./record.ts";
 import { type Row, ROW_TEXT } from "./row.ts";
 import type { ValueTable } from "./value-table.ts";
@@ -219,8 +219,52 @@ function digits(b: Uint8Array, at: number, v: number): number {
   return at + len;
 }
 
+/** A part's text columns with their part-local dictionaries (see {@link localize}). */
+export interface LocalColumns {
+  dicts: string[][];
+  index: Int32Array[];
+}
+
+/** Every text column of a builder's part, localized once for both of its forms. */
+export function localColumns(b: RawBuilder): LocalColumns {
+  const dicts: string[][] = [];
+  const index: Int32Array[] = [];
+  ROW_TEXT.forEach((_, k) => {
+    dicts.push(localize(b.ids, k, b.count, b.values[k], b.scratch));
+    index.push(b.scratch.index.slice(0, b.count));
+  });
+  return { dicts, index };
+}
+
+/**
+ * The part as {@link parseRawEntry} would read its stored JSON back, without the round
+ * trip: what ingest hands to consolidation in the same process.
+ */
+export function rawEntryOf(b: RawBuilder, meta: RawMeta, cols: LocalColumns): RawEntry {
+  const n = b.count;
+  const text = {} as Record<string, RawEntry["text"][keyof RawEntry["text"]]>;
+  ROW_TEXT.forEach((c, k) => {
+    const index = cols.index[k];
+    const counts = new Int32Array(cols.dicts[k].length);
+    for (let i = 0; i < n; i++) counts[index[i]]++;
+    text[c] = { dict: cols.dicts[k], index, counts };
+  });
+  return {
+    version: RAW_VERSION,
+    source: { key: meta.sourceKey, hash: meta.sourceHash },
+    window: meta.window,
+    part: meta.part,
+    count: n,
+    logged: [...meta.logged ?? []],
+    numbers: Object.fromEntries(
+      NUMBER_COLUMNS.map((c) => [c, b.numbers[c].slice(0, n)]),
+    ) as RawEntry["numbers"],
+    text: text as RawEntry["text"],
+  };
+}
+
 /** The stored JSON of a builder, as bytes (the shape of {@link RawEntrySchema}, version 3). */
-export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
+export function rawEncode(b: RawBuilder, meta: RawMeta, cols = localColumns(b)): Uint8Array {
   const n = b.count;
   // About 30 bytes a record (packed indexes and numbers); ensure() grows it when not.
   const out: Out = { bytes: new Uint8Array(4096 + n * 32), at: 0 };
@@ -259,11 +303,11 @@ export function rawEncode(b: RawBuilder, meta: RawMeta): Uint8Array {
   });
   text(out, `},"text":{`);
   ROW_TEXT.forEach((c, k) => {
-    const dict = localize(b.ids, k, n, b.values[k], b.scratch);
+    const dict = cols.dicts[k];
     const width = indexWidth(dict.length);
     text(out, `${k ? "," : ""}"${c}":{"dict":${JSON.stringify(dict)},"index":"`);
     ensure(out, n * width + 8);
-    out.at = packIndex(b.scratch.index, n, width, out.bytes, out.at);
+    out.at = packIndex(cols.index[k], n, width, out.bytes, out.at);
     text(out, `"}`);
   });
   text(out, "}}");

@@ -133,7 +133,8 @@ export function addCount(
   return had ? size : size + 1;
 }
 
-function addCounts(
+/** Adds every count of `from` into `into`, bounded as {@link addCount} is. */
+export function addCounts(
   into: Record<string, number>,
   from: Record<string, number>,
   max: number,

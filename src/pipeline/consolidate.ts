@@ -7,7 +7,13 @@
  * @module
  */
 import * as v from "valibot";
-import { accumulateEntry, windowAccumulator, windowState } from "../core/consolidate.ts";
+import {
+  accumulateEntry,
+  mergeAccumulator,
+  type WindowAccumulator,
+  windowAccumulator,
+  windowState,
+} from "../core/consolidate.ts";
 import type { Meta } from "../core/finality.ts";
 import {
   consolidatedKey,
@@ -23,6 +29,7 @@ import { PATH_MEASURES, SummaryStateSchema } from "../core/summary.ts";
 import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
+import { type Handoff, takeOver } from "./handoff.ts";
 import { type Ledger, readLedger } from "./ledger.ts";
 import { listByWindow } from "./list-windows.ts";
 import { readMeta } from "./meta.ts";
@@ -75,7 +82,7 @@ const RAW = RAW_PREFIX;
  * has raw entries at all (to regenerate deleted consolidated output from raw).
  */
 export async function consolidate(
-  ctx: Pick<Context, "store" | "now" | "log" | "metrics">,
+  ctx: Pick<Context, "store" | "now" | "log" | "metrics" | "handoff">,
   options: { rebuild?: boolean; windows?: readonly number[] } = {},
 ): Promise<ConsolidateResult> {
   const byWindow = options.windows
@@ -103,7 +110,7 @@ export async function consolidate(
     let before: string | undefined;
     try {
       before = await sourcesOf(ctx.store, start);
-      c = await consolidateWindow(ctx.store, start, ledgers);
+      c = await consolidateWindow(ctx.store, start, ledgers, ctx.handoff);
     } catch (e) {
       result.failures.push({ window: iso(start), error: (e as Error).message });
       ctx.log(`FAILED window ${iso(start)}: ${(e as Error).message}`);
@@ -162,11 +169,12 @@ export async function consolidateWindow(
   store: Store,
   start: number,
   ledgers: LedgerCache = new Map(),
+  handoff?: Handoff,
 ): Promise<Consolidated | undefined> {
   for (let round = 1;; round++) {
     const parts = await committedParts(store, start, ledgers);
     if (parts.size === 0) return undefined;
-    const c = await buildWindow(store, start, parts);
+    const c = await buildWindow(store, start, parts, handoff);
     await putJson(store, consolidatedKey(start), c);
     const after = await committedParts(store, start, ledgers);
     if ([...after.keys()].join() === c.sources.join()) return c;
@@ -236,16 +244,30 @@ async function buildWindow(
   store: Store,
   start: number,
   parts: Map<string, string[]>,
+  handoff?: Handoff,
 ): Promise<Consolidated> {
-  const acc = windowAccumulator();
-  const keys = [...parts.values()].flat();
-  let next = keys.length > 0 ? getJson(store, keys[0]) : undefined;
-  for (let i = 0; i < keys.length; i++) {
+  // In source order, each source's handed-over accumulation, or else its part keys.
+  const steps = [...parts].flatMap(([hash, keys]): Array<WindowAccumulator | string> => {
+    const held = handoff && takeOver(handoff, start, hash, keys.length);
+    return held ? [held] : keys;
+  });
+  const first = steps[0];
+  const acc = typeof first === "object" ? (steps.shift(), first) : windowAccumulator();
+  const read = (i: number) => {
+    const step = steps[i];
+    if (typeof step !== "string") return undefined;
+    const json = getJson(store, step);
+    json.catch(() => {}); // awaited in its turn; a throw before that must not be unobserved
+    return json;
+  };
+  let next = read(0);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
     const json = await next;
     // The next part is read while this one is added up.
-    next = i + 1 < keys.length ? getJson(store, keys[i + 1]) : undefined;
-    next?.catch(() => {}); // awaited in the next turn; a throw here must not leave it unobserved
-    accumulateEntry(acc, parseRawEntry(json));
+    next = read(i + 1);
+    if (typeof step === "string") accumulateEntry(acc, parseRawEntry(json));
+    else mergeAccumulator(acc, step);
   }
   // Most requested first; only the groups kept are built (a window may see many paths).
   const names = [...acc.paths.keys()];

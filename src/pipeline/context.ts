@@ -11,6 +11,7 @@ import type { SummaryState } from "../core/summary.ts";
 import { fastGunzip } from "../source/inflate.ts";
 import type { LogSource } from "../source/source.ts";
 import type { Store } from "../store/store.ts";
+import { type Handoff, handoff } from "./handoff.ts";
 
 /** The dependencies and settings of a pipeline run. */
 export interface Context {
@@ -27,6 +28,8 @@ export interface Context {
   log: (message: string) => void;
   /** Where the metrics of every window consolidation changes go (CloudWatch EMF on Lambda). */
   metrics?: (window: number, state: SummaryState) => void;
+  /** What ingest hands to consolidation in this process (none: consolidation reads parts). */
+  handoff?: Handoff;
 }
 
 /** A context with the defaults filled in. */
@@ -40,6 +43,7 @@ export function makeContext(
     graceMs: DEFAULT_GRACE_MS,
     maxLagMs: DEFAULT_MAX_LAG_MS,
     log: () => {},
+    handoff: handoff(),
     ...parts,
   };
 }

@@ -9,20 +9,36 @@ import { fflateGunzip, GzipError, type Inflate, maybeGunzip } from "../core/gzip
 import { ledgerKey, pendingKey, rawKey } from "../core/keys.ts";
 import { parseObject, type ParseStats } from "../core/parse-object.ts";
 import {
+  accumulateEntry,
+  accumulatorBytes,
+  type WindowAccumulator,
+  windowAccumulator,
+} from "../core/consolidate.ts";
+import {
+  localColumns,
   rawAppend,
   type RawBuilder,
   rawBuilder,
   rawEncode,
+  rawEntryOf,
   rawReset,
 } from "../core/raw-builder.ts";
-import { RAW_PART_RECORDS } from "../core/raw-entry.ts";
-import { type Row, rowTables } from "../core/row.ts";
+import { RAW_PART_RECORDS, type RawEntry } from "../core/raw-entry.ts";
+import type { Row } from "../core/row.ts";
 import { iso, periodKey, windowStart } from "../core/windows.ts";
 import type { SourceObject } from "../source/source.ts";
 import { listAll, putJson } from "../store/store.ts";
 import { type Context, limiter, mapLimit } from "./context.ts";
+import { HANDOFF_COUNT, handOver } from "./handoff.ts";
+import { borrowTables, returnTables } from "./tables.ts";
 import { type Ledger, sourceHash } from "./ledger.ts";
 import { readMeta } from "./meta.ts";
+
+/**
+ * Objects a run may have for its parts to be handed to consolidation in the same process
+ * (an event's few objects, one big object); a larger run is consolidated from the store.
+ */
+const HANDOFF_OBJECTS = 64;
 
 /** Objects ingested at once. */
 const INGEST_CONCURRENCY = 4;
@@ -86,6 +102,8 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
   const objects: IngestItem[] = items ?? [];
   if (!items) { for await (const obj of ctx.source.list()) objects.push({ obj }); }
   result.objects_seen = objects.length;
+  // A run of more objects than the handoff holds would drop most of what it accumulates.
+  const each = objects.length <= HANDOFF_OBJECTS ? ctx : { ...ctx, handoff: undefined };
   // A few objects at once: their reads, writes and gunzip overlap with parsing.
   await mapLimit(objects, INGEST_CONCURRENCY, async ({ obj, open }) => {
     const hash = await sourceHash(obj);
@@ -95,7 +113,7 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
     }
     try {
       const { ledger, stats } = await ingestObject(
-        ctx,
+        each,
         obj,
         hash,
         open ?? (() => ctx.source.open(obj.key, obj.version)),
@@ -194,13 +212,16 @@ async function ingestWith(
   // Encodes and writes a window's part, and begins its next one in the same builder.
   const endPart = (start: number, w: { builder: RawBuilder; part: number }) => {
     const key = rawKey(start, hash, w.part);
-    const bytes = rawEncode(w.builder, {
+    const meta = {
       sourceKey: obj.key,
       sourceHash: hash,
       window: iso(start),
       part: w.part,
       logged: [...logged].sort(),
-    });
+    };
+    const cols = localColumns(w.builder);
+    const bytes = rawEncode(w.builder, meta, cols);
+    if (ctx.handoff) accumulate(start, w.part, () => rawEntryOf(w.builder, meta, cols));
     written.push(key);
     const put = write(() => ctx.store.put(key, bytes, { contentType: "application/json" }));
     put.catch(() => {}); // observed by the Promise.all below; not an unhandled rejection now
@@ -209,6 +230,23 @@ async function ingestWith(
     w.part++;
     parts.set(start, w.part);
   };
+  // Per window, its parts added up for the handoff (null: not held, the handoff is full).
+  const accs = new Map<number, WindowAccumulator | null>();
+  let held = 0;
+  const accumulate = (start: number, part: number, entry: () => RawEntry) => {
+    let acc = accs.get(start);
+    if (acc === undefined && part === 0 && held < ctx.handoff!.limit && accs.size < HANDOFF_COUNT) {
+      accs.set(start, acc = windowAccumulator());
+    }
+    if (!acc) return;
+    held -= accumulatorBytes(acc);
+    accumulateEntry(acc, entry());
+    held += accumulatorBytes(acc);
+    if (held > ctx.handoff!.limit) {
+      held -= accumulatorBytes(acc);
+      accs.set(start, null);
+    }
+  };
   // Closes the least recently used window: its part is written, its builder reused.
   const evict = () => {
     const [start, w] = open.entries().next().value!;
@@ -216,7 +254,7 @@ async function ingestWith(
     open.delete(start);
     spare.push(w.builder);
   };
-  const tables = rowTables();
+  const tables = borrowTables();
   const logged = new Set<string>();
   let seen = 0;
   // Consecutive lines nearly always share a window: skip the map lookup for them.
@@ -247,6 +285,7 @@ async function ingestWith(
   const stats = await parseObject(body, ctx.parse, tables, onRow, (columns) => {
     for (const c of columns) logged.add(c);
   });
+  returnTables(tables);
   for (const [start, w] of open) if (w.builder.count > 0) endPart(start, w);
   const windows: Record<string, number> = {};
   for (const [start, n] of [...parts].sort((a, b) => a[0] - b[0])) windows[iso(start)] = n;
@@ -273,5 +312,8 @@ async function ingestWith(
     windows,
   };
   await putJson(ctx.store, ledgerKey(hash), ledger);
+  for (const [start, acc] of accs) {
+    if (acc) handOver(ctx.handoff!, start, hash, parts.get(start)!, acc);
+  }
   return { ledger, stats };
 }

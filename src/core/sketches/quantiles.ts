@@ -82,6 +82,14 @@ export function quantileCount(c: QuantileCounts, value: number): void {
   c.dense[k + OFFSET]++;
 }
 
+/** Adds the counts of `from` into `into`. */
+export function quantileCountsMerge(into: QuantileCounts, from: QuantileCounts): void {
+  into.count += from.count;
+  into.zero += from.zero;
+  for (let i = 0; i < into.dense.length; i++) into.dense[i] += from.dense[i];
+  quantileMerge(into.rest, from.rest);
+}
+
 /** The sketch of what was counted. */
 export function quantileFromCounts(c: QuantileCounts): QuantileSketch {
   const sketch = { count: c.count, zero: c.zero, bins: {} as Record<string, number> };
