@@ -1,5 +1,5 @@
 /**
- * The Node flags package.json's scripts give tsx (a test keeps the two in step), which
+ * The Node flags package.json's scripts run the steps with (a test keeps the two in step), which
  * `bench` also runs its tsx runtime with.
  * @module
  */

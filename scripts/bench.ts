@@ -24,7 +24,7 @@ import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
-import { NODE_MODULE } from "./_esbuild.ts";
+import { NODE_MODULE } from "./_esbuild.mjs";
 import { NPM_SCRIPT_NODE_FLAGS } from "./_node-flags.ts";
 
 const flags = parseFlags(

@@ -9,7 +9,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { fail, parseFlags, progress } from "./_cli.ts";
-import { NODE_MODULE } from "./_esbuild.ts";
+import { NODE_MODULE } from "./_esbuild.mjs";
 
 const flags = parseFlags(
   {

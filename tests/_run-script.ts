@@ -2,16 +2,23 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { STEPS } from "../scripts/_steps.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const isDeno = "Deno" in globalThis;
 
-/** The command line that runs `scripts/<name>.ts` with `args` in this runtime. */
+/**
+ * The command line that runs `scripts/<name>.ts` with `args` in this runtime: under Node,
+ * a step through the `cloudfront-lets` command as npm's scripts run it (bundled), any
+ * other script through tsx.
+ */
 export function scriptCommand(name: string, args: string[]): [string, string[]] {
   const script = `${ROOT}scripts/${name}.ts`;
-  return isDeno
-    ? [process.execPath, ["run", "-A", "--no-check", script, ...args]]
-    : [process.execPath, ["--import", "tsx", script, ...args]];
+  if (isDeno) return [process.execPath, ["run", "-A", "--no-check", script, ...args]];
+  if (Object.hasOwn(STEPS, name)) {
+    return [process.execPath, [`${ROOT}bin/cloudfront-lets.mjs`, name, ...args]];
+  }
+  return [process.execPath, ["--import", "tsx", script, ...args]];
 }
 
 /**

@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import process from "node:process";
 import { NPM_SCRIPT_NODE_FLAGS } from "../scripts/_node-flags.ts";
+import { STEPS } from "../scripts/_steps.ts";
 import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
 
@@ -29,16 +31,41 @@ const SCRIPTS = [
 ];
 const QUEUE = fileURLToPath(new URL("../fixtures/queue", import.meta.url));
 
-test("npm scripts that handle data start V8's old generation as bench measures them", () => {
+test("npm scripts run the steps through the command, with the V8 flag bench measures", () => {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-  const want = `tsx ${NPM_SCRIPT_NODE_FLAGS.join(" ")} scripts/`;
-  const names = [
-    ["start", "ingest", "consolidate", "aggregate", "archive", "pipeline", "bench", "generate"],
-    ["detect", "serve", "handle-event", "check-alerts", "loadtest"],
-  ].flat();
-  for (const name of names) {
-    assert.ok(pkg.scripts[name].startsWith(want), `npm run ${name}: ${pkg.scripts[name]}`);
+  const flags = NPM_SCRIPT_NODE_FLAGS.join(" ");
+  // `check` is deno's type check in npm: the alerts step is `check-alerts` there.
+  const npmName = (step: string) => (step === "check" ? "check-alerts" : step);
+  for (const step of Object.keys(STEPS)) {
+    const want = `node ${flags} bin/cloudfront-lets.mjs ${step}`;
+    assert.equal(pkg.scripts[npmName(step)], want, `npm run ${npmName(step)}`);
   }
+  assert.equal(pkg.bin["cloudfront-lets"], "bin/cloudfront-lets.mjs");
+  for (const name of ["bench", "loadtest"]) {
+    assert.ok(pkg.scripts[name].startsWith(`tsx ${flags} scripts/`), `npm run ${name}`);
+  }
+});
+
+test("the command names its steps, refuses an unknown one, and scripts still run through tsx", async () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const command = (args: string[], runner: string[] = [`${root}bin/cloudfront-lets.mjs`]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [...runner, ...args], { cwd: root });
+      let [out, err] = ["", ""];
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      child.on("close", (code) => resolve({ code, out, err }));
+    });
+  const help = await command(["--help"]);
+  assert.equal(help.code, 0);
+  for (const step of Object.keys(STEPS)) assert.ok(help.out.includes(step), step);
+  const unknown = await command(["ingets"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /^error: unknown step "ingets"; the steps: start, ingest/);
+  // As README documents: a script run by itself, through tsx, under Node.
+  const tsx = await command(["--help"], ["--import", "tsx", `${root}scripts/ingest.ts`]);
+  assert.equal(tsx.code, 0, tsx.err);
+  assert.match(tsx.out, /^Usage: ingest /);
 });
 
 test("every script answers --help with its usage and exits 0", async () => {
