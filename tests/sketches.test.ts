@@ -44,6 +44,26 @@ test("HyperLogLog stays within 4 standard errors, merged or not", () => {
   }
 });
 
+test("HyperLogLog text: sparse for a small set, deflated for a large one, both exact round trips", () => {
+  for (const [n, sparse] of [[0, true], [10, true], [900, true], [5_000, false]] as const) {
+    const registers = hllCreate();
+    for (let i = 0; i < n; i++) hllAdd(registers, `/p/${i}`);
+    const text = hllEncode(registers);
+    assert.equal(text.startsWith("~"), sparse, `n=${n}`);
+    assert.deepEqual(hllDecode(text), registers, `n=${n}`);
+  }
+  // Far registers (gaps of several varint bytes) and the highest rank.
+  const edge = hllCreate();
+  edge[0] = 1;
+  edge[16_383] = 33;
+  assert.deepEqual(hllDecode(hllEncode(edge)), edge);
+  // A stored text that lies is refused, never read as other registers.
+  const bad = (bytes: number[]) => "~" + btoa(String.fromCharCode(...bytes));
+  for (const text of [bad([0xff, 0xff, 0x01, 1]), bad([0, 34]), bad([0, 0]), bad([0x80])]) {
+    assert.throws(() => hllDecode(text), /HLL sketch/, text);
+  }
+});
+
 test("quantiles are within 1% of the exact value on heavy-tailed latencies, after merging", () => {
   const rand = prng(3);
   const values: number[] = [];

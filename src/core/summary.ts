@@ -162,12 +162,15 @@ export function emptyCounters() {
   };
 }
 
+/** The text of an empty HLL: a period with no requests has it, and merging it adds nothing. */
+const EMPTY_HLL = hllEncode(hllCreate());
+
 /** An empty state (a period with no requests). */
 export function emptyState(): SummaryState {
   return {
     ...emptyCounters(),
-    paths_hll: hllEncode(hllCreate()),
-    agents_hll: hllEncode(hllCreate()),
+    paths_hll: EMPTY_HLL,
+    agents_hll: EMPTY_HLL,
     time_taken: quantileCreate(),
     top_paths: { floor: 0, entries: [] },
   };
@@ -186,8 +189,8 @@ export function mergeStates(states: readonly SummaryState[]): SummaryState {
     addCounts(out.methods, s.methods, EXACT_KEYS.methods);
     addCounts(out.edge_locations, s.edge_locations, EXACT_KEYS.edge_locations);
     addCounts(out.result_types, s.result_types, EXACT_KEYS.result_types);
-    hllMerge(paths, hllDecode(s.paths_hll));
-    hllMerge(agents, hllDecode(s.agents_hll));
+    if (s.paths_hll !== EMPTY_HLL) hllMerge(paths, hllDecode(s.paths_hll));
+    if (s.agents_hll !== EMPTY_HLL) hllMerge(agents, hllDecode(s.agents_hll));
     quantileMerge(tt, s.time_taken);
   }
   return normalizeState({
