@@ -13,6 +13,8 @@ import { ingest } from "../src/pipeline/ingest.ts";
 import { consolidate } from "../src/pipeline/consolidate.ts";
 import { aggregate } from "../src/pipeline/aggregate.ts";
 import { handoff } from "../src/pipeline/handoff.ts";
+import { processObjects } from "../src/pipeline/process.ts";
+import { prng } from "../src/core/synthetic.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { memoryStore } from "../src/store/memory.ts";
@@ -192,6 +194,58 @@ test("what ingest hands to consolidation gives the summaries the stored parts gi
     const some = await consolidated(handoff(400_000));
     assert.ok(some.handedOver > 0 && some.handedOver < all.handedOver, `${some.handedOver}`);
     assert.deepEqual(some.out, fromParts.out);
+  } finally {
+    d.cleanup();
+  }
+});
+
+test("a window's objects one event at a time, in any order and twice, give one batch's summaries, and an event reads only its own", async () => {
+  const d = tempDir("one-by-one");
+  try {
+    // Twelve objects in 45 minutes: two windows, one object straddling them.
+    const keys = await generateLogs({
+      dir: d.dir,
+      lines: 3000,
+      days: 1.5 / 48,
+      objects: 12,
+      seed: 11,
+      start: Date.parse("2024-03-01T10:00:00Z"),
+    });
+    const rand = prng(5);
+    const order = [...keys, ...keys.slice(0, 4)]
+      .map((k) => ({ k, r: rand() }))
+      .sort((a, b) => a.r - b.r)
+      .map((x) => x.k);
+    const consolidated = (s: ReturnType<typeof memoryStore>) =>
+      [...s.entries].filter(([k]) => k.includes("/summary.json")).sort().map((
+        [k, v],
+      ) => [k, JSON.parse(new TextDecoder().decode(v))]);
+    // While the windows are open (their exact counts kept), and once they are closed.
+    for (const now of [Date.parse("2024-03-01T10:46:00Z"), NOW]) {
+      const batch = memoryStore();
+      await processObjects(ctxFor(d.dir, batch, now), keys);
+      const store = memoryStore();
+      // What each event reads of raw parts and ledgers (of the same store, counted).
+      let reads = 0;
+      const counted: Store = {
+        ...store,
+        get: (key) => {
+          if (key.includes("/raw/") || key.includes("/ledger/")) reads++;
+          return store.get(key);
+        },
+      };
+      const perEvent: number[] = [];
+      for (const key of order) {
+        const before = reads;
+        await processObjects(ctxFor(d.dir, counted, now), [key]);
+        perEvent.push(reads - before);
+      }
+      assert.deepEqual(consolidated(store), consolidated(batch));
+      assert.deepEqual(aggregatesOf(store.entries), aggregatesOf(batch.entries));
+      // Open: its own ledger (read twice) and, in a window another event wrote meanwhile,
+      // the sources that one added; never the sources the window already held.
+      if (now !== NOW) assert.ok(Math.max(...perEvent) <= 4, `reads per event: ${perEvent}`);
+    }
   } finally {
     d.cleanup();
   }

@@ -352,6 +352,41 @@ export function mergeAudienceAccumulator(
   });
 }
 
+/**
+ * The accumulator a window's audience state was made from, when the state holds all of it:
+ * no top list was cut (floor 0) and no exact map sent keys to `(other)` (which keys went
+ * there depends on the order records came in). Undefined otherwise, or for a state from
+ * before the totals existed.
+ */
+export function reopenAudience(state: AudienceState | undefined): AudienceAccumulator | undefined {
+  if (state?.totals === undefined) return undefined;
+  const acc = audienceAccumulator();
+  for (const c of state.logged) acc.logged.add(c);
+  acc.page_views = state.page_views;
+  acc.entries = state.entries;
+  acc.bots = state.bots;
+  TOTALS.forEach((t, k) => (acc.totals[k] = state.totals![t.name] ?? 0));
+  for (const [k, d] of DIMENSIONS.entries()) {
+    const keys = acc.keys[k];
+    if (d.kind === "exact") {
+      const map = state.exact[d.name];
+      if (map === undefined || Object.hasOwn(map, "(other)")) return undefined;
+      for (const [key, counts] of Object.entries(map)) {
+        if (counts.length !== d.counts.length) return undefined;
+        keys.set(key, Float64Array.from(counts));
+      }
+    } else {
+      const list = state.top[d.name];
+      if (list === undefined || list.floor !== 0) return undefined;
+      for (const row of list.entries) {
+        if (row.length !== d.counts.length + 2) return undefined;
+        keys.set(row[0], Float64Array.from(row.slice(1, -1) as number[]));
+      }
+    }
+  }
+  return acc;
+}
+
 /** Distinct keys held: what an accumulator's size grows with. */
 export function audienceKeyCount(acc: AudienceAccumulator): number {
   let n = 0;
@@ -363,8 +398,11 @@ export function audienceKeyCount(acc: AudienceAccumulator): number {
 const sortedKeys = <T>(o: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 
-/** A window's audience state (top lists from exact counts, so their error is 0). */
-export function audienceState(acc: AudienceAccumulator): AudienceState {
+/**
+ * A window's audience state (top lists from exact counts, so their error is 0); `uncut`:
+ * every key in every list, as {@link reopenAudience} needs.
+ */
+export function audienceState(acc: AudienceAccumulator, uncut = false): AudienceState {
   const exact: AudienceState["exact"] = {};
   const top: AudienceState["top"] = {};
   DIMENSIONS.forEach((d, k) => {
@@ -373,7 +411,11 @@ export function audienceState(acc: AudienceAccumulator): AudienceState {
       exact[d.name] = sortedKeys(
         Object.fromEntries([...keys].map(([key, vec]) => [key, Array.from(vec)])),
       );
-    } else top[d.name] = topFromVectors(keys, d.bound, d.bytes);
+    } else {
+      top[d.name] = uncut
+        ? topFromVectors(keys, Infinity, Infinity)
+        : topFromVectors(keys, d.bound, d.bytes);
+    }
   });
   return {
     logged: [...acc.logged].sort(),

@@ -10,13 +10,15 @@ import {
   audienceKeyCount,
   audienceState,
   mergeAudienceAccumulator,
+  reopenAudience,
 } from "./audience.ts";
 import type { RawEntry } from "./raw-entry.ts";
-import { hllAdd, hllCreate, hllEncode, hllMerge } from "./sketches/hll.ts";
+import { hllAdd, hllCreate, hllDecode, hllEncode, hllMerge } from "./sketches/hll.ts";
 import {
   quantileCount,
   quantileCounts,
   quantileCountsMerge,
+  quantileCountsOf,
   quantileFromCounts,
 } from "./sketches/quantiles.ts";
 import { TOP_KEEP, topFromFlat } from "./sketches/top-k.ts";
@@ -26,6 +28,7 @@ import {
   emptyCounters,
   EXACT_KEYS,
   normalizeState,
+  OTHER_KEY,
   PATH_MEASURES,
   type SummaryState,
 } from "./summary.ts";
@@ -191,8 +194,54 @@ export function accumulatorBytes(acc: WindowAccumulator): number {
   return acc.pathSums.byteLength + sketches + ACCUMULATOR_MAPS + keys * KEY_BYTES;
 }
 
-/** The window's summary state (top paths kept from exact counts, so their error is 0). */
-export function windowState(acc: WindowAccumulator): SummaryState {
+/**
+ * The accumulator a window's state was made from, when the state holds all of it: every
+ * path is in `top_paths` with all its measures, no list was cut and no exact map sent
+ * keys to `(other)` (which keys went there depends on the order records came in). Then
+ * adding a new source's records to it gives what rebuilding the window from all of its
+ * sources gives. Undefined otherwise.
+ */
+export function reopenAccumulator(state: SummaryState): WindowAccumulator | undefined {
+  const audience = reopenAudience(state.audience);
+  if (audience === undefined || state.top_paths.floor !== 0 || holdsOther(state)) return undefined;
+  const rows = state.top_paths.entries;
+  if (rows.some((r) => r.length !== WIDTH + 2)) return undefined;
+  const acc = windowAccumulator();
+  acc.requests = state.requests;
+  acc.bytes = state.bytes;
+  Object.assign(acc.status_codes, state.status_codes);
+  Object.assign(acc.methods, state.methods);
+  Object.assign(acc.edge_locations, state.edge_locations);
+  Object.assign(acc.result_types, state.result_types);
+  for (const row of rows) {
+    const at = rowOf(acc, row[0]) * WIDTH;
+    for (let m = 0; m < WIDTH; m++) acc.pathSums[at + m] = row[m + 1] as number;
+  }
+  acc.pathsHll = hllDecode(state.paths_hll);
+  acc.agentsHll = hllDecode(state.agents_hll);
+  acc.timeTaken = quantileCountsOf(state.time_taken);
+  acc.audience = audience;
+  return acc;
+}
+
+/** Whether an exact map of `state` sent keys past its bound to `(other)`. */
+export function holdsOther(state: SummaryState): boolean {
+  const maps: object[] = [
+    state.status_codes,
+    state.methods,
+    state.edge_locations,
+    state.result_types,
+    ...Object.values(state.audience?.exact ?? {}),
+  ];
+  return maps.some((m) => Object.hasOwn(m, OTHER_KEY));
+}
+
+/**
+ * The window's summary state (top paths kept from exact counts, so their error is 0);
+ * `uncut`: every path and key in every list, so that {@link reopenAccumulator} gives the
+ * accumulator back.
+ */
+export function windowState(acc: WindowAccumulator, uncut = false): SummaryState {
   return normalizeState({
     requests: acc.requests,
     bytes: acc.bytes,
@@ -203,7 +252,9 @@ export function windowState(acc: WindowAccumulator): SummaryState {
     paths_hll: hllEncode(acc.pathsHll),
     agents_hll: hllEncode(acc.agentsHll),
     time_taken: quantileFromCounts(acc.timeTaken),
-    top_paths: topFromFlat([...acc.paths.keys()], acc.pathSums, WIDTH, TOP_KEEP),
-    audience: audienceState(acc.audience),
+    top_paths: uncut
+      ? topFromFlat([...acc.paths.keys()], acc.pathSums, WIDTH, Infinity, Infinity)
+      : topFromFlat([...acc.paths.keys()], acc.pathSums, WIDTH, TOP_KEEP),
+    audience: audienceState(acc.audience, uncut),
   });
 }

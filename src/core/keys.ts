@@ -57,6 +57,14 @@ export function consolidatedKey(windowStartMs: number): string {
   return `${CONSOLIDATED_PREFIX}${windowDir(windowStartMs)}/summary.json`;
 }
 
+/**
+ * The window's exact counts beside its summary (nothing cut), with the sources they hold:
+ * what consolidation adds a new source to instead of reading every source again.
+ */
+export function windowCountsKey(windowStartMs: number): string {
+  return `${CONSOLIDATED_PREFIX}${windowDir(windowStartMs)}/counts.json`;
+}
+
 /** `.../aggregate/{period}/{key}/data.json` */
 export function aggregateKey(period: Period, key: string): string {
   return `${AGGREGATE_PREFIX}${period}/${key}/data.json`;

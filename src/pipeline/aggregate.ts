@@ -19,6 +19,7 @@ import {
   consolidatedKey,
   ledgerKey,
   metaKey,
+  windowCountsKey,
 } from "../core/keys.ts";
 import {
   emptyState,
@@ -133,6 +134,8 @@ export async function aggregate(
       const final = meta.status === "final";
       if (!final) firstOpen = Math.min(firstOpen, periodBounds(period, key).start);
       else finalized.push([period, key]);
+      // A final window takes no new sources but late data, which rebuilds it from all.
+      if (final && period === "30min") await ctx.store.delete(windowCountsKey(bounds.start));
       result.computed[period]++;
       if (final) result.final[period]++;
       if (before?.late_data === true) result.late.push(`${period}/${key}`);

@@ -9,24 +9,28 @@
 import * as v from "valibot";
 import {
   accumulateEntry,
+  accumulatorBytes,
+  holdsOther,
   mergeAccumulator,
+  reopenAccumulator,
   type WindowAccumulator,
   windowAccumulator,
   windowState,
 } from "../core/consolidate.ts";
-import type { Meta } from "../core/finality.ts";
+import { clockFinal, type Meta } from "../core/finality.ts";
 import {
   consolidatedKey,
   metaKey,
   PENDING_PREFIX,
   RAW_PREFIX,
   rawWindowPrefix,
+  windowCountsKey,
   windowDir,
 } from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
 import { utf8Length } from "../core/sketches/top-k.ts";
 import { PATH_MEASURES, SummaryStateSchema } from "../core/summary.ts";
-import { iso, parentPeriod, type Period, periodKey } from "../core/windows.ts";
+import { iso, parentPeriod, type Period, periodKey, WINDOW_MS } from "../core/windows.ts";
 import { getJson, listAll, putJson, type Store } from "../store/store.ts";
 import { type Context, mapLimit } from "./context.ts";
 import { type Handoff, takeOver } from "./handoff.ts";
@@ -82,7 +86,9 @@ const RAW = RAW_PREFIX;
  * has raw entries at all (to regenerate deleted consolidated output from raw).
  */
 export async function consolidate(
-  ctx: Pick<Context, "store" | "now" | "log" | "metrics" | "handoff">,
+  ctx:
+    & Pick<Context, "store" | "now" | "log">
+    & Partial<Pick<Context, "graceMs" | "metrics" | "handoff">>,
   options: { rebuild?: boolean; windows?: readonly number[] } = {},
 ): Promise<ConsolidateResult> {
   const byWindow = options.windows
@@ -110,7 +116,9 @@ export async function consolidate(
     let before: string | undefined;
     try {
       before = await sourcesOf(ctx.store, start);
-      c = await consolidateWindow(ctx.store, start, ledgers, ctx.handoff);
+      // An open window keeps its exact counts, to add the sources still to come to them.
+      const open = !clockFinal(start + WINDOW_MS, ctx.now, ctx.graceMs);
+      c = await consolidateWindow(ctx.store, start, ledgers, ctx.handoff, open && !options.rebuild);
     } catch (e) {
       result.failures.push({ window: iso(start), error: (e as Error).message });
       ctx.log(`FAILED window ${iso(start)}: ${(e as Error).message}`);
@@ -170,18 +178,41 @@ export async function consolidateWindow(
   start: number,
   ledgers: LedgerCache = new Map(),
   handoff?: Handoff,
+  counted = false,
 ): Promise<Consolidated | undefined> {
   for (let round = 1;; round++) {
-    const parts = await committedParts(store, start, ledgers);
+    const counts = counted ? await readCounts(store, start) : undefined;
+    const parts = await committedParts(store, start, ledgers, new Set(counts?.sources));
     if (parts.size === 0) return undefined;
-    const c = await buildWindow(store, start, parts, handoff);
+    const { c, acc } = await buildWindow(store, start, parts, handoff, counts);
+    // The counts first: a crash before the summary leaves the window pending, redone.
+    if (counted && accumulatorBytes(acc) <= COUNTS_BYTES && !holdsOther(c.state)) {
+      await putJson(store, windowCountsKey(start), {
+        sources: c.sources,
+        state: windowState(acc, true),
+      });
+    } else await store.delete(windowCountsKey(start));
     await putJson(store, consolidatedKey(start), c);
-    const after = await committedParts(store, start, ledgers);
+    const after = await committedParts(store, start, ledgers, new Set(c.sources));
     if ([...after.keys()].join() === c.sources.join()) return c;
     if (round === MAX_ROUNDS) {
       throw new Error(`window ${iso(start)} changed under ${round} rebuilds in a row`);
     }
   }
+}
+
+/**
+ * The window's exact counts and the sources they hold (see windowCountsKey). Written only
+ * for a window whose accumulator is at most this large: a larger one is rebuilt from all
+ * of its sources.
+ */
+const COUNTS_BYTES = 4 * 1024 * 1024;
+const WindowCountsSchema = v.object({ sources: v.array(v.string()), state: SummaryStateSchema });
+type WindowCounts = v.InferOutput<typeof WindowCountsSchema>;
+
+/** The window's stored exact counts, or undefined (none, or unreadable: rebuilt then). */
+function readCounts(store: Store, start: number): Promise<WindowCounts | undefined> {
+  return readStored(store, windowCountsKey(start), WindowCountsSchema).catch(() => undefined);
 }
 
 /**
@@ -206,11 +237,16 @@ async function ledgerOf(store: Store, hash: string, cache: LedgerCache) {
   return ledger;
 }
 
-/** The raw part keys of every source whose ledger says it is in the window, by hash, sorted. */
+/**
+ * The raw part keys of every source whose ledger says it is in the window, by hash, sorted.
+ * A `known` source (one a stored summary of the window holds) was checked when it was
+ * added: its ledger is not read again, so a window's next source costs what it brings.
+ */
 async function committedParts(
   store: Store,
   start: number,
   ledgers: LedgerCache,
+  known: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, string[]>> {
   const prefix = rawWindowPrefix(start);
   const parts = new Map<string, string[]>();
@@ -223,6 +259,10 @@ async function committedParts(
   }
   const committed = new Map<string, string[]>();
   for (const hash of [...parts.keys()].sort()) {
+    if (known.has(hash)) {
+      committed.set(hash, parts.get(hash)!.sort());
+      continue;
+    }
     const ledger = await ledgerOf(store, hash, ledgers);
     const expected = ledger?.windows[iso(start)];
     if (expected === undefined) continue; // not committed yet: an ingest is under way or crashed
@@ -239,20 +279,32 @@ async function committedParts(
   return committed;
 }
 
-/** The summary of a window from the raw parts of its committed sources. */
+/**
+ * The summary of a window from the raw parts of its committed sources, and the
+ * accumulator it came from. When the window's stored exact `counts` reopen (see
+ * reopenAccumulator) and their sources are still committed, only the sources they lack
+ * are read and added: the same summary as a rebuild from every source, checked below
+ * where the order of sources could matter.
+ */
 async function buildWindow(
   store: Store,
   start: number,
   parts: Map<string, string[]>,
   handoff?: Handoff,
-): Promise<Consolidated> {
-  // In source order, each source's handed-over accumulation, or else its part keys.
+  counts?: WindowCounts,
+): Promise<{ c: Consolidated; acc: WindowAccumulator }> {
+  const reopened = counts?.sources.every((h) => parts.has(h))
+    ? reopenAccumulator(counts.state)
+    : undefined;
+  const had = new Set(reopened ? counts!.sources : []);
+  // In source order, each new source's handed-over accumulation, or else its part keys.
   const steps = [...parts].flatMap(([hash, keys]): Array<WindowAccumulator | string> => {
     const held = handoff && takeOver(handoff, start, hash, keys.length);
-    return held ? [held] : keys;
+    return had.has(hash) ? [] : held ? [held] : keys;
   });
   const first = steps[0];
-  const acc = typeof first === "object" ? (steps.shift(), first) : windowAccumulator();
+  const acc = reopened ??
+    (typeof first === "object" ? (steps.shift(), first) : windowAccumulator());
   const read = (i: number) => {
     const step = steps[i];
     if (typeof step !== "string") return undefined;
@@ -285,15 +337,19 @@ async function buildWindow(
     sums[i * w],
     sums[i * w + 1],
   ]);
-  return {
+  const state = windowState(acc);
+  // Which keys an exact map sent to (other) depends on the order sources came in.
+  if (reopened && holdsOther(state)) return await buildWindow(store, start, parts, handoff);
+  const c = {
     window: iso(start),
     key: periodKey("30min", start),
     sources: [...parts.keys()],
     records: acc.requests,
     paths,
     path_groups: names.length,
-    state: windowState(acc),
+    state,
   };
+  return { c, acc };
 }
 
 /** Sends a final 30min aggregate and all its ancestors back to partial. True if it was final. */

@@ -82,6 +82,23 @@ export function quantileCount(c: QuantileCounts, value: number): void {
   c.dense[k + OFFSET]++;
 }
 
+/** The counts a sketch was made from: what {@link quantileFromCounts} undoes. */
+export function quantileCountsOf(sketch: QuantileSketch): QuantileCounts {
+  const c = quantileCounts();
+  c.count = sketch.count;
+  c.zero = sketch.zero;
+  for (const [k, n] of Object.entries(sketch.bins)) {
+    const at = Number(k) + OFFSET;
+    if (at >= 0 && at < c.dense.length) c.dense[at] = n;
+    else {
+      c.rest.bins[k] = n;
+      c.rest.count += n;
+      c.count -= n; // counted in `rest` alone, as quantileCount does
+    }
+  }
+  return c;
+}
+
 /** Adds the counts of `from` into `into`. */
 export function quantileCountsMerge(into: QuantileCounts, from: QuantileCounts): void {
   into.count += from.count;
