@@ -1,22 +1,27 @@
 /**
- * `bench`: lines/s and peak memory of ingest + consolidate, per runtime.
+ * `bench`: lines/s and peak memory per runtime, in the two cases users live in.
  *
- * Generates (once, cached in .bench/) one gzip real-time log object of N lines in the
- * `all` preset (about 500 bytes a line), then runs ingest + consolidate on it into a
- * fresh filesystem store in a child process per runtime, and prints what each measured.
- * Node runs twice: the code bundled by esbuild (as the Lambda artifact is built) and
- * through tsx with the npm scripts' V8 flag (see {@link NPM_SCRIPT_NODE_FLAGS}).
+ * One big object (the default): one gzip real-time log object of N lines in the `all`
+ * preset (about 570 bytes a line), ingest + consolidate. Many small objects
+ * (`--objects K`): K objects over `--days` days, as Firehose delivers them, the whole
+ * pipeline (ingest, consolidate, aggregate). The logs are generated once and cached in
+ * .bench/; each run writes a fresh filesystem store, in a child process per runtime. Node
+ * runs twice: the code bundled by esbuild (as the Lambda artifact and the command are
+ * built) and through tsx with the npm scripts' V8 flag (see {@link NPM_SCRIPT_NODE_FLAGS}).
+ * With `--format standard` and GoAccess installed, GoAccess reads the same records
+ * (`--log-format=CLOUDFRONT`) in the same round, and the ratio is printed.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseAgent } from "../src/core/agents.ts";
 import { cleanAgent } from "../src/core/clean.ts";
 import { PRESETS } from "../src/core/fields.ts";
 import { SYNTHETIC_AGENTS } from "../src/core/synthetic.ts";
+import { aggregate } from "../src/pipeline/aggregate.ts";
 import { consolidate } from "../src/pipeline/consolidate.ts";
 import { makeContext } from "../src/pipeline/context.ts";
 import { ingest } from "../src/pipeline/ingest.ts";
@@ -30,6 +35,9 @@ import { NPM_SCRIPT_NODE_FLAGS } from "./_node-flags.ts";
 const flags = parseFlags(
   {
     lines: { type: "string" },
+    objects: { type: "string" },
+    days: { type: "string" },
+    format: { type: "string" },
     runs: { type: "string" },
     runtimes: { type: "string" },
     dir: { type: "string" },
@@ -38,14 +46,19 @@ const flags = parseFlags(
     help: { type: "boolean", short: "h" },
   },
   `
-Usage: bench [--lines 1000000] [--runs 1] [--runtimes node,tsx,deno] [--dir .bench] [--json]
+Usage: bench [--lines 1000000] [--objects 1] [--days D] [--format realtime|standard]
+             [--runs 1] [--runtimes node,tsx,deno] [--dir .bench] [--json]
 
-Generates one gzip real-time log object of --lines lines (cached under --dir), then runs
-ingest + consolidate on it into a fresh filesystem store, once per runtime, each in its
-own process, and prints lines/s (end to end, wall clock) and peak RSS. Runtimes: node
-(the code bundled by esbuild, as deployed on Lambda), tsx (Node through the tsx loader, as
-the npm scripts run, with their V8 flag) and deno. With --runs N, N rounds run, each runtime once a round;
-the median lines/s and the highest peak RSS are reported.`,
+One object (the default): generates one gzip log object of --lines lines (cached under
+--dir) and runs ingest + consolidate on it. --objects K: K objects over --days days
+(default 31), as Firehose delivers a month, and the whole pipeline: ingest, consolidate
+and aggregate. Each run writes a fresh filesystem store, once per runtime, each in its own
+process, and prints lines/s (end to end, wall clock) and peak RSS. Runtimes: node (the
+code bundled by esbuild, as deployed on Lambda), tsx (Node through the tsx loader, with
+the npm scripts' V8 flag) and deno. --format standard writes the same records as standard
+logs; then, when goaccess is on the PATH, GoAccess reads them too (zcat | goaccess
+--log-format=CLOUDFRONT) in every round, and each runtime's speed is given against it.
+With --runs N, N rounds run, each runtime once a round; the median lines/s and the highest peak RSS are reported.`,
 );
 
 /** Peak resident set size of this process in MB (Linux VmHWM), else the current RSS. */
@@ -75,11 +88,14 @@ if (flags.worker) {
   const ctx = makeContext({
     source: localSource(flags.worker),
     store: fsStore(store),
-    parse: { format: "realtime", fields: PRESETS.all },
+    parse: flags.format === "standard"
+      ? { format: "standard", fields: [] }
+      : { format: "realtime", fields: PRESETS.all },
   });
   const t0 = performance.now();
   const i = await ingest(ctx);
   await consolidate(ctx);
+  if (Number(flags.objects ?? 1) > 1) await aggregate(ctx);
   const seconds = (performance.now() - t0) / 1000;
   rmSync(store, { recursive: true, force: true });
   // What one distinct agent costs to describe (ua-parser-js and isbot, uncached): the
@@ -109,16 +125,32 @@ if (flags.worker) {
 } else {
   const lines = Number(flags.lines ?? 1_000_000);
   if (!Number.isInteger(lines) || lines <= 0) fail("--lines must be a positive integer", 2);
-  const dir = join(flags.dir ?? ".bench", `logs-${lines}`);
+  const objects = Number(flags.objects ?? 1);
+  if (!Number.isInteger(objects) || objects <= 0 || objects > lines) {
+    fail("--objects must be a positive integer, at most --lines", 2);
+  }
+  const format = flags.format ?? "realtime";
+  if (format !== "realtime" && format !== "standard") {
+    fail(`--format must be realtime or standard, not "${format}"`, 2);
+  }
+  // One object inside one 30-minute window, as one Firehose file; many over a month.
+  const days = Number(flags.days ?? (objects === 1 ? 1 / 48 * 0.9 : 31));
+  if (!(days > 0 && days <= 366)) fail("--days must be a number of days in (0, 366]", 2);
+  const whole = objects > 1;
+  const name = whole || format !== "realtime" || flags.days !== undefined
+    ? `logs-${lines}-${objects}-${days}-${format}`
+    : `logs-${lines}`;
+  const dir = join(flags.dir ?? ".bench", name);
   if (!existsSync(dir)) {
-    progress(`generating ${lines} lines into ${dir} (once) ...`);
+    progress(`generating ${lines} lines in ${objects} object(s) into ${dir} (once) ...`);
     await generateLogs({
       dir,
       lines,
-      days: 1 / 48 * 0.9, // one object inside one 30-minute window, as one Firehose file
-      start: Date.parse("2024-03-01T10:00:00Z"),
-      objects: 1,
+      days,
+      start: Date.parse(whole ? "2024-03-01T00:00:00Z" : "2024-03-01T10:00:00Z"),
+      objects,
       seed: 42,
+      format,
       onProgress: (n, total) => n === total && progress(`generated ${n} lines`),
     });
   }
@@ -150,7 +182,8 @@ if (flags.worker) {
   if (!Number.isInteger(runs) || runs <= 0) fail("--runs must be a positive integer", 2);
   const runOnce = (rt: string, c: [string, string[]]) =>
     new Promise<Measure>((resolve, reject) => {
-      const child = spawn(c[0], [...c[1], "--worker", dir], {
+      const args = ["--worker", dir, "--format", format, "--objects", String(objects)];
+      const child = spawn(c[0], [...c[1], ...args], {
         stdio: ["ignore", "pipe", "inherit"],
       });
       let out = "";
@@ -168,10 +201,16 @@ if (flags.worker) {
   // Round by round, each runtime once a round: a machine whose speed drifts (a shared VM
   // does, by ±20% here) then slows or speeds every runtime alike.
   const each = new Map<string, Measure[]>(runtimes.map((rt) => [rt, []]));
+  const goaccess = format === "standard" && goaccessVersion();
+  const peer: Array<ReturnType<typeof runGoaccess>> = [];
   for (let r = 1; r <= runs; r++) {
     for (const rt of runtimes) {
       progress(`running ${rt} (${r}/${runs}) ...`);
       each.get(rt)!.push(await runOnce(rt, commands[rt]));
+    }
+    if (goaccess) {
+      progress(`running ${goaccess} (${r}/${runs}) ...`);
+      peer.push(runGoaccess(dir));
     }
   }
   const results: Measure[] = runtimes.map((rt) => {
@@ -182,18 +221,76 @@ if (flags.worker) {
       input_mb: Math.round(inputMb * 10) / 10,
     };
   });
-  if (flags.json) console.log(JSON.stringify(results, null, 2));
-  else {
+  const median = peer.sort((a, b) => a.seconds - b.seconds)[(peer.length - 1) >> 1];
+  const peerSeconds = median?.seconds;
+  if (flags.json) {
     console.log(
-      `ingest + consolidate, ${lines} lines, ${inputMb.toFixed(1)} MB gzip, one object, ` +
-        `median of ${runs} run(s):`,
+      JSON.stringify(
+        { results, goaccess: goaccess || null, goaccess_seconds: peerSeconds ?? null },
+        null,
+        2,
+      ),
+    );
+  } else {
+    const what = whole ? "ingest + consolidate + aggregate" : "ingest + consolidate";
+    console.log(
+      `${what}, ${lines} lines, ${inputMb.toFixed(1)} MB gzip, ${objects} object(s), ` +
+        `${format} logs, median of ${runs} run(s):`,
     );
     for (const r of results) {
+      const against = peerSeconds === undefined
+        ? ""
+        : `  ${(peerSeconds / r.seconds).toFixed(2)}× GoAccess's speed`;
       console.log(
         `  ${r.runtime.padEnd(20)} ${String(r.lines_per_second).padStart(9)} lines/s  ` +
           `${r.seconds.toFixed(2)} s  peak RSS ${r.peak_rss_mb} MB  ` +
-          `${r.agent_parse_us} µs per distinct agent`,
+          `${r.agent_parse_us} µs per distinct agent${against}`,
       );
     }
+    if (median !== undefined) {
+      console.log(
+        `  ${String(goaccess).padEnd(20)} ${
+          String(Math.round(lines / median.seconds)).padStart(9)
+        } ` +
+          `lines/s  ${median.seconds.toFixed(2)} s  (zcat | goaccess --log-format=CLOUDFRONT -o ` +
+          `x.json; it counted ${median.valid} of ${median.total} requests valid)`,
+      );
+    } else if (format === "standard") {
+      console.log("  (GoAccess is not installed: apt-get install goaccess to compare with it)");
+    }
   }
+}
+
+/** `GoAccess 1.7` when goaccess is on the PATH, else false. */
+function goaccessVersion(): string | false {
+  const r = spawnSync("goaccess", ["--version"], { encoding: "utf8" });
+  if (r.status !== 0) return false;
+  const m = /GoAccess - (\d+(?:\.\d+)*)/.exec(r.stdout);
+  return `GoAccess ${m ? m[1] : ""}`.trim();
+}
+
+/**
+ * Seconds GoAccess takes to read every object of `dir` (gunzipped by zcat, as it reads a
+ * stream) into a JSON report, and the requests it counted as valid and in all.
+ */
+function runGoaccess(dir: string): { seconds: number; valid: number; total: number } {
+  const out = join(mkdtempSync(join(tmpdir(), "cfl-goaccess-")), "report.json");
+  const t0 = performance.now();
+  const r = spawnSync("sh", [
+    "-c",
+    `find "$1" -type f -name '*.gz' | sort | xargs zcat | ` +
+    `goaccess - --log-format=CLOUDFRONT --no-global-config -o "$2"`,
+    "sh",
+    dir,
+    out,
+  ], { encoding: "utf8" });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) fail(`goaccess failed: ${r.stderr.trim()}`);
+  const report = JSON.parse(readFileSync(out, "utf8"));
+  rmSync(dirname(out), { recursive: true, force: true });
+  return {
+    seconds,
+    valid: report.general?.valid_requests ?? 0,
+    total: report.general?.total_requests ?? 0,
+  };
 }
