@@ -8,6 +8,7 @@
  * @module
  */
 import * as v from "valibot";
+import { hash64 } from "./sketches/hash.ts";
 
 /** Firehose buffering plus delivery delay. */
 export const DEFAULT_GRACE_MS = 20 * 60 * 1000;
@@ -30,6 +31,15 @@ export const MetaSchema = v.object({
 });
 /** The finality metadata of one aggregate. */
 export type Meta = v.InferOutput<typeof MetaSchema>;
+
+/**
+ * A meta's `inputs`: a short stamp of the identities a period was computed from (a
+ * window's sources, a coarser period's children's stamps), to tell whether they changed.
+ */
+export function inputsStamp(parts: readonly string[]): string {
+  const [a, b] = hash64(parts.join(","));
+  return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
+}
 
 /** A time range [from, to) that an unprocessed object may still hold records for. */
 export interface Hold {

@@ -9,11 +9,13 @@ import {
   clockFinal,
   type Hold,
   holdFor,
+  inputsStamp,
   keyTime,
   type Meta,
   sourcesFinal,
 } from "../core/finality.ts";
 import {
+  AGGREGATE_PREFIX,
   aggregateKey,
   CONSOLIDATED_PREFIX,
   consolidatedKey,
@@ -45,7 +47,6 @@ import { sourceHash } from "./ledger.ts";
 import { readMeta } from "./meta.ts";
 import { listByWindow } from "./list-windows.ts";
 import { lowerStoredWatermark, readWatermark, writeWatermark } from "./watermark.ts";
-import { hash64 } from "../core/sketches/hash.ts";
 import { NO_WATERMARK, type Watermark } from "../core/watermark.ts";
 
 /** The result of an aggregate run, per level. */
@@ -102,9 +103,13 @@ export async function aggregate(
   // Periods that failed: the periods above them are not computed (they would be wrong).
   const failed: Array<{ start: number; end: number; id: string }> = [];
   for (const period of PERIODS) {
-    // Every period of this level that holds data and starts at or after its mark.
-    const keys = [...new Set(starts.map((s) => periodKey(period, s)))]
-      .filter((k) => periodBounds(period, k).start >= mark[period]);
+    // Every period of this level that holds data and starts at or after its mark, or at or
+    // after the first one whose aggregate is missing (deleted): that is brought back.
+    const all = [...new Set(starts.map((s) => periodKey(period, s)))];
+    const stored = new Set((await ctx.store.browse(`${AGGREGATE_PREFIX}${period}/`)).dirs);
+    let from = mark[period];
+    for (const k of all) if (!stored.has(k)) from = Math.min(from, periodBounds(period, k).start);
+    const keys = all.filter((k) => periodBounds(period, k).start >= from);
     let firstOpen = Infinity;
     await mapLimit(keys, 8, async (key) => {
       // A meta that fails validation is rewritten by this run's save of the period.
@@ -240,12 +245,6 @@ async function savePeriod(
   }
 }
 
-/** A short stamp of a list of input identities. */
-function stampOf(parts: readonly string[]): string {
-  const [a, b] = hash64(parts.join(","));
-  return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
-}
-
 /**
  * What a period is computed from: a 30min window from its consolidated summary (final
  * once no unprocessed object may hold records for it), a coarser period from its children.
@@ -266,7 +265,7 @@ async function inputsOf(
       state: c.state,
       sourceCount: c.sources.length,
       childrenFinal: holds !== undefined && sourcesFinal(start, end, holds),
-      stamp: stampOf(c.sources),
+      stamp: inputsStamp(c.sources),
     };
   }
   const children = await Promise.all(
@@ -276,7 +275,7 @@ async function inputsOf(
     state: stampOnly ? emptyState() : mergeStates(children.map((c) => c.state)),
     sourceCount: children.filter((c) => c.present).length,
     childrenFinal: children.every((c) => c.final),
-    stamp: stampOf(children.map((c) => c.stamp)),
+    stamp: inputsStamp(children.map((c) => c.stamp)),
   };
 }
 

@@ -17,10 +17,12 @@ import {
   windowAccumulator,
   windowState,
 } from "../core/consolidate.ts";
-import { clockFinal, type Meta } from "../core/finality.ts";
+import { clockFinal, inputsStamp, type Meta } from "../core/finality.ts";
 import {
+  CONSOLIDATED_PREFIX,
   consolidatedKey,
   metaKey,
+  parseWindowDir,
   PENDING_PREFIX,
   RAW_PREFIX,
   rawWindowPrefix,
@@ -105,6 +107,10 @@ export async function consolidate(
     for (const start of (await listByWindow(ctx.store, RAW)).keys()) {
       if (!byWindow.has(start)) byWindow.set(start, []);
     }
+  } else if (!options.windows) {
+    for (const start of await unconsolidatedDays(ctx.store)) {
+      if (!byWindow.has(start)) byWindow.set(start, []);
+    }
   }
   const result: ConsolidateResult = { windows: 0, records: 0, reopened: [], failures: [] };
   const starts = [...byWindow.keys()].sort((a, b) => a - b);
@@ -128,9 +134,14 @@ export async function consolidate(
       result.records += c.records;
       ctx.metrics?.(start, c.state);
       // New sources reopen a final window: pending markers say so (a crash may have left
-      // them after the summary was written), or a summary of other sources than before. A
-      // rebuild of the same sources with no marker changes nothing.
-      const changed = byWindow.get(start)!.length > 0 || before !== c.sources.join();
+      // them after the summary was written), or a summary of other sources than before (or,
+      // where the summary was deleted, than its aggregate was computed from). A rebuild of
+      // the same sources with no marker changes nothing.
+      const changed = byWindow.get(start)!.length > 0 ||
+        (before === undefined
+          ? (await readMeta(ctx.store, "30min", c.key).catch(() => undefined))?.inputs !==
+            inputsStamp(c.sources)
+          : before !== c.sources.join());
       if (changed && await reopen(ctx.store, c.key, iso(ctx.now))) result.reopened.push(c.key);
       rebuilt.push({ start, sources: new Set(c.sources), changed });
     }
@@ -152,6 +163,24 @@ export async function consolidate(
   result.reopened.sort();
   result.failures.sort((a, b) => (a.window < b.window ? -1 : 1));
   return result;
+}
+
+/**
+ * The windows of every day that has raw parts but no consolidated directory (one was
+ * deleted): a run brings them back without --rebuild. Two listings of days a run, and
+ * one of windows per such day; a single window deleted inside a day needs --rebuild.
+ */
+async function unconsolidatedDays(store: Store): Promise<number[]> {
+  const done = new Set((await store.browse(CONSOLIDATED_PREFIX)).dirs);
+  const starts: number[] = [];
+  for (const day of (await store.browse(RAW)).dirs) {
+    if (done.has(day)) continue;
+    for (const hhmm of (await store.browse(`${RAW}${day}/`)).dirs) {
+      const start = parseWindowDir(`${day}/${hhmm}`);
+      if (start !== undefined) starts.push(start);
+    }
+  }
+  return starts;
 }
 
 /** The sources the stored summary of a window was made of, or undefined (none, or unreadable). */
