@@ -25,9 +25,11 @@ import { aggregate } from "../src/pipeline/aggregate.ts";
 import { consolidate } from "../src/pipeline/consolidate.ts";
 import { makeContext } from "../src/pipeline/context.ts";
 import { ingest } from "../src/pipeline/ingest.ts";
+import { processObjects } from "../src/pipeline/process.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
+import type { Store } from "../src/store/store.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
 import { NODE_MODULE } from "./_esbuild.mjs";
 import { NPM_SCRIPT_NODE_FLAGS } from "./_node-flags.ts";
@@ -38,6 +40,7 @@ const flags = parseFlags(
     objects: { type: "string" },
     days: { type: "string" },
     format: { type: "string" },
+    events: { type: "boolean" },
     runs: { type: "string" },
     runtimes: { type: "string" },
     dir: { type: "string" },
@@ -47,7 +50,7 @@ const flags = parseFlags(
   },
   `
 Usage: bench [--lines 1000000] [--objects 1] [--days D] [--format realtime|standard]
-             [--runs 1] [--runtimes node,tsx,deno] [--dir .bench] [--json]
+             [--events] [--runs 1] [--runtimes node,tsx,deno] [--dir .bench] [--json]
 
 One object (the default): generates one gzip log object of --lines lines (cached under
 --dir) and runs ingest + consolidate on it. --objects K: K objects over --days days
@@ -58,8 +61,14 @@ code bundled by esbuild, as deployed on Lambda), tsx (Node through the tsx loade
 the npm scripts' V8 flag) and deno. --format standard writes the same records as standard
 logs; then, when goaccess is on the PATH, GoAccess reads them too (zcat | goaccess
 --log-format=CLOUDFRONT) in every round, and each runtime's speed is given against it.
-With --runs N, N rounds run, each runtime once a round; the median lines/s and the highest peak RSS are reported.`,
+--events: the objects (default: all in one 30-minute window) are processed one event each,
+as Lambda sees them (ingest, consolidate and refresh), in one process per runtime, the
+window open by the clock: prints the milliseconds per event (mean, first, last) and the
+store requests one event makes. With --runs N, N rounds run, each runtime once a round; the median lines/s and the highest peak RSS are reported.`,
 );
+
+/** The clock of --events: the generated window (from 10:00) is still open. */
+const LIVE_AT = "2024-03-01T10:30:00Z";
 
 /** Peak resident set size of this process in MB (Linux VmHWM), else the current RSS. */
 function peakRssMb(): number {
@@ -80,6 +89,23 @@ interface Measure {
   input_mb: number;
   /** Microseconds to describe one distinct user agent. */
   agent_parse_us: number;
+  /** With --events: milliseconds per event, and the store requests of one event. */
+  events?: { mean_ms: number; first_ms: number; last_ms: number; requests: Requests };
+}
+
+/** Store requests, by kind. */
+type Requests = { get: number; put: number; list: number; delete: number };
+
+/** `store`, counting the requests made of it into `n` (per event: divide). */
+function counted(store: Store, n: Requests): Store {
+  return {
+    name: store.name,
+    get: (k) => (n.get++, store.get(k)),
+    put: (k, b, o) => (n.put++, store.put(k, b, o)),
+    delete: (k) => (n.delete++, store.delete(k)),
+    list: (p) => (n.list++, store.list(p)),
+    browse: (d) => (n.list++, store.browse(d)),
+  };
 }
 
 if (flags.worker) {
@@ -93,9 +119,35 @@ if (flags.worker) {
       : { format: "realtime", fields: PRESETS.all },
   });
   const t0 = performance.now();
-  const i = await ingest(ctx);
-  await consolidate(ctx);
-  if (Number(flags.objects ?? 1) > 1) await aggregate(ctx);
+  let i = { records: 0, malformed: 0 };
+  let events: Measure["events"];
+  if (flags.events) {
+    // One event per object, in key order, while their window is open.
+    const keys: string[] = [];
+    for await (const o of ctx.source.list()) keys.push(o.key);
+    keys.sort();
+    const n: Requests = { get: 0, put: 0, list: 0, delete: 0 };
+    const live = { ...ctx, store: counted(ctx.store, n), now: Date.parse(LIVE_AT) };
+    const ms: number[] = [];
+    for (const key of keys) {
+      const e0 = performance.now();
+      const r = await processObjects(live, [key]);
+      ms.push(performance.now() - e0);
+      i = { records: i.records + r.records, malformed: i.malformed + r.malformed };
+    }
+    const per = (x: number) => Math.round((x / keys.length) * 10) / 10;
+    const round = (x: number) => Math.round(x * 10) / 10;
+    events = {
+      mean_ms: round(ms.reduce((a, b) => a + b, 0) / ms.length),
+      first_ms: round(ms[0]),
+      last_ms: round(ms[ms.length - 1]),
+      requests: { get: per(n.get), put: per(n.put), list: per(n.list), delete: per(n.delete) },
+    };
+  } else {
+    i = await ingest(ctx);
+    await consolidate(ctx);
+    if (Number(flags.objects ?? 1) > 1) await aggregate(ctx);
+  }
   const seconds = (performance.now() - t0) / 1000;
   rmSync(store, { recursive: true, force: true });
   // What one distinct agent costs to describe (ua-parser-js and isbot, uncached): the
@@ -120,6 +172,7 @@ if (flags.worker) {
     peak_rss_mb: Math.round(peakRssMb()),
     input_mb: 0,
     agent_parse_us: Math.round(agentMicros * 10) / 10,
+    ...(events ? { events } : {}),
   };
   console.log(JSON.stringify(m));
 } else {
@@ -133,11 +186,12 @@ if (flags.worker) {
   if (format !== "realtime" && format !== "standard") {
     fail(`--format must be realtime or standard, not "${format}"`, 2);
   }
-  // One object inside one 30-minute window, as one Firehose file; many over a month.
-  const days = Number(flags.days ?? (objects === 1 ? 1 / 48 * 0.9 : 31));
+  // One object inside one 30-minute window, as one Firehose file; many over a month; the
+  // events of a window inside it.
+  const days = Number(flags.days ?? (objects === 1 || flags.events ? 1 / 48 * 0.9 : 31));
   if (!(days > 0 && days <= 366)) fail("--days must be a number of days in (0, 366]", 2);
-  const whole = objects > 1;
-  const name = whole || format !== "realtime" || flags.days !== undefined
+  const whole = objects > 1 && !flags.events;
+  const name = objects > 1 || format !== "realtime" || flags.days !== undefined
     ? `logs-${lines}-${objects}-${days}-${format}`
     : `logs-${lines}`;
   const dir = join(flags.dir ?? ".bench", name);
@@ -183,6 +237,7 @@ if (flags.worker) {
   const runOnce = (rt: string, c: [string, string[]]) =>
     new Promise<Measure>((resolve, reject) => {
       const args = ["--worker", dir, "--format", format, "--objects", String(objects)];
+      if (flags.events) args.push("--events");
       const child = spawn(c[0], [...c[1], ...args], {
         stdio: ["ignore", "pipe", "inherit"],
       });
@@ -232,7 +287,11 @@ if (flags.worker) {
       ),
     );
   } else {
-    const what = whole ? "ingest + consolidate + aggregate" : "ingest + consolidate";
+    const what = flags.events
+      ? "one event per object (ingest, consolidate, refresh)"
+      : whole
+      ? "ingest + consolidate + aggregate"
+      : "ingest + consolidate";
     console.log(
       `${what}, ${lines} lines, ${inputMb.toFixed(1)} MB gzip, ${objects} object(s), ` +
         `${format} logs, median of ${runs} run(s):`,
@@ -246,6 +305,16 @@ if (flags.worker) {
           `${r.seconds.toFixed(2)} s  peak RSS ${r.peak_rss_mb} MB  ` +
           `${r.agent_parse_us} µs per distinct agent${against}`,
       );
+      const e = r.events;
+      if (e) {
+        console.log(
+          `  ${
+            "".padEnd(20)
+          } per event: ${e.mean_ms} ms (first ${e.first_ms}, last ${e.last_ms}); ` +
+            `${e.requests.get} GET, ${e.requests.put} PUT, ${e.requests.list} LIST, ` +
+            `${e.requests.delete} DELETE`,
+        );
+      }
     }
     if (median !== undefined) {
       console.log(
