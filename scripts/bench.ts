@@ -347,7 +347,7 @@ function runGoaccess(dir: string): { seconds: number; valid: number; total: numb
   const t0 = performance.now();
   const r = spawnSync("sh", [
     "-c",
-    `find "$1" -type f -name '*.gz' | sort | xargs zcat | ` +
+    `find -L "$1" -type f -name '*.gz' | sort | xargs zcat | ` +
     `goaccess - --log-format=CLOUDFRONT --no-global-config -o "$2"`,
     "sh",
     dir,
@@ -357,9 +357,7 @@ function runGoaccess(dir: string): { seconds: number; valid: number; total: numb
   if (r.status !== 0) fail(`goaccess failed: ${r.stderr.trim()}`);
   const report = JSON.parse(readFileSync(out, "utf8"));
   rmSync(dirname(out), { recursive: true, force: true });
-  return {
-    seconds,
-    valid: report.general?.valid_requests ?? 0,
-    total: report.general?.total_requests ?? 0,
-  };
+  const valid = report.general?.valid_requests ?? 0;
+  if (valid === 0) fail(`goaccess read no valid request from ${dir}`);
+  return { seconds, valid, total: report.general?.total_requests ?? 0 };
 }
