@@ -9,7 +9,8 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { joinKey, retryTransient, type S3Location } from "../store/s3-client.ts";
+import { retryTransient } from "../store/s3-client.ts";
+import { joinKey, type S3Location, s3Url } from "../store/s3-location.ts";
 import {
   isLogKey,
   type LogSource,
@@ -28,7 +29,7 @@ const NO_ETAG = "size-";
  */
 export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogSource {
   const strip = prefix === "" ? 0 : prefix.length + 1;
-  const where = prefix === "" ? `s3://${bucket}` : `s3://${bucket}/${prefix}`;
+  const where = s3Url({ bucket, prefix });
   // With a version (the listed ETag), S3 answers 412 if the object was replaced since.
   const get = async (key: string, version?: string) => {
     let out;
@@ -52,7 +53,7 @@ export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogS
     return out.Body;
   };
   return {
-    name: `s3://${bucket}/${prefix}`,
+    name: where,
     async *list(): AsyncIterable<SourceObject> {
       let token: string | undefined;
       do {

@@ -6,19 +6,6 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 
-/** Bucket and key prefix from `s3://bucket/prefix`. */
-export interface S3Location {
-  bucket: string;
-  prefix: string;
-}
-
-/** Parses `s3://bucket/optional/prefix` (the prefix is returned without slashes at its ends). */
-export function parseS3Url(url: string): S3Location {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!m || m[1].length < 3) throw new Error(`not an s3://bucket/prefix location: ${url}`);
-  return { bucket: m[1], prefix: m[2].replace(/^\/+|\/+$/g, "") };
-}
-
 /** Options beyond the environment. */
 export interface S3ClientOptions {
   endpoint?: string;
@@ -37,11 +24,6 @@ export function createS3Client(options: S3ClientOptions = {}, env = envOf()): S3
 function envOf(): Record<string, string | undefined> {
   return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ??
     {};
-}
-
-/** Joins a prefix and a key with exactly one slash. */
-export function joinKey(prefix: string, key: string): string {
-  return prefix === "" ? key : `${prefix}/${key}`;
 }
 
 /** A failure of the connection rather than an answer from S3: worth another try. */

@@ -10,7 +10,8 @@ import {
   type S3Client,
   type StorageClass,
 } from "@aws-sdk/client-s3";
-import { joinKey, retryTransient, type S3Location } from "./s3-client.ts";
+import { retryTransient } from "./s3-client.ts";
+import { joinKey, type S3Location, s3Url } from "./s3-location.ts";
 import { assertDir, assertKey, type Store, type StoreEntry } from "./store.ts";
 
 function isNotFound(e: unknown): boolean {
@@ -26,7 +27,7 @@ export function s3Store(client: S3Client, { bucket, prefix }: S3Location): Store
     return joinKey(prefix, key);
   };
   return {
-    name: `s3://${bucket}/${prefix}`,
+    name: s3Url({ bucket, prefix }),
     async get(key) {
       const k = objectKey(key);
       try {
