@@ -5,7 +5,7 @@
  * that bin/cloudfront-lets.mjs can build the CLI without a TypeScript loader.
  * @module
  */
-import { renameSync } from "node:fs";
+import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** Bundles an entry point and everything it imports into one ES module for Node 20. */
@@ -23,23 +23,41 @@ export const NODE_MODULE = /** @type {const} */ ({
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** Where the CLI bundle is written (the `bin` runs it). */
+/** The CLI's entry: it imports the newest build (the `bin` runs it). */
 export const CLI_BUNDLE = `${ROOT}dist/cli.mjs`;
 
+/** How long an older build is kept: a long-running server may still load a chunk of it. */
+const KEEP_OLD_MS = 24 * 3600_000;
+
 /**
- * Builds {@link CLI_BUNDLE} from scripts/cli.ts. It is written beside and renamed into
- * place, so that processes starting at the same moment never import half a file.
+ * Builds the CLI from scripts/cli.ts into a directory of its own (dist/cli-<id>/, split:
+ * the AWS SDK is a chunk loaded only by a step that opens an S3 location), then points
+ * {@link CLI_BUNDLE} at it. The pointer is written beside and renamed into place, so
+ * processes starting at the same moment never import half a file.
  */
 export async function buildCli() {
   const esbuild = await import("esbuild");
-  const tmp = `${CLI_BUNDLE}.${process.pid}.tmp`;
+  const id = `cli-${Date.now().toString(36)}-${process.pid}`;
   await esbuild.build({
     ...NODE_MODULE,
     entryPoints: [`${ROOT}scripts/cli.ts`],
-    outfile: tmp,
-    // Half the bytes to compile at every start; names are kept for stack traces.
+    outdir: `${ROOT}dist/${id}`,
+    splitting: true,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunk-[hash]",
+    // Fewer bytes to compile at every start; names are kept for stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
   });
+  const tmp = `${CLI_BUNDLE}.${process.pid}.tmp`;
+  writeFileSync(tmp, `import "./${id}/cli.mjs";\n`);
   renameSync(tmp, CLI_BUNDLE);
+  for (const name of readdirSync(`${ROOT}dist`)) {
+    const old = `${ROOT}dist/${name}`;
+    if (
+      name.startsWith("cli-") && name !== id && statSync(old).mtimeMs < Date.now() - KEEP_OLD_MS
+    ) {
+      rmSync(old, { recursive: true, force: true });
+    }
+  }
 }
