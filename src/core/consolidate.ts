@@ -24,7 +24,8 @@ import {
 import { TOP_KEEP, topFromFlat } from "./sketches/top-k.ts";
 import {
   addCount,
-  addCounts,
+  addCounters,
+  type Counters,
   emptyCounters,
   EXACT_KEYS,
   normalizeState,
@@ -34,7 +35,7 @@ import {
 } from "./summary.ts";
 
 /** Running totals for one window. */
-export interface WindowAccumulator extends ReturnType<typeof emptyCounters> {
+export interface WindowAccumulator extends Counters {
   /** Per path, its row in `pathSums`. */
   paths: Map<string, number>;
   /** Per row, the path's {@link PATH_MEASURES} (held flat: a window may see many paths). */
@@ -163,12 +164,7 @@ export function accumulateEntry(acc: WindowAccumulator, e: RawEntry): void {
  * result as accumulating `from`'s entries after `into`'s. `from` is left as is.
  */
 export function mergeAccumulator(into: WindowAccumulator, from: WindowAccumulator): void {
-  into.requests += from.requests;
-  into.bytes += from.bytes;
-  addCounts(into.status_codes, from.status_codes, EXACT_KEYS.status_codes);
-  addCounts(into.methods, from.methods, EXACT_KEYS.methods);
-  addCounts(into.edge_locations, from.edge_locations, EXACT_KEYS.edge_locations);
-  addCounts(into.result_types, from.result_types, EXACT_KEYS.result_types);
+  addCounters(into, from);
   for (const [path, at] of from.paths) {
     const row = rowOf(into, path);
     for (let m = 0; m < WIDTH; m++) into.pathSums[row * WIDTH + m] += from.pathSums[at * WIDTH + m];

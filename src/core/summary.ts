@@ -134,7 +134,7 @@ export function addCount(
 }
 
 /** Adds every count of `from` into `into`, bounded as {@link addCount} is. */
-export function addCounts(
+function addCounts(
   into: Record<string, number>,
   from: Record<string, number>,
   max: number,
@@ -148,6 +148,19 @@ function sortedCounts(counts: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of Object.keys(counts).sort()) out[k] = counts[k];
   return out;
+}
+
+/** The exact counters of a summary (and of a window's accumulator). */
+export type Counters = ReturnType<typeof emptyCounters>;
+
+/** Adds the exact counters of `from` into `into`, each map bounded by {@link EXACT_KEYS}. */
+export function addCounters(into: Counters, from: Counters): void {
+  into.requests += from.requests;
+  into.bytes += from.bytes;
+  addCounts(into.status_codes, from.status_codes, EXACT_KEYS.status_codes);
+  addCounts(into.methods, from.methods, EXACT_KEYS.methods);
+  addCounts(into.edge_locations, from.edge_locations, EXACT_KEYS.edge_locations);
+  addCounts(into.result_types, from.result_types, EXACT_KEYS.result_types);
 }
 
 /** The exact counters every summary starts from. */
@@ -183,12 +196,7 @@ export function mergeStates(states: readonly SummaryState[]): SummaryState {
   const agents = hllCreate();
   const tt: QuantileSketch = quantileCreate();
   for (const s of states) {
-    out.requests += s.requests;
-    out.bytes += s.bytes;
-    addCounts(out.status_codes, s.status_codes, EXACT_KEYS.status_codes);
-    addCounts(out.methods, s.methods, EXACT_KEYS.methods);
-    addCounts(out.edge_locations, s.edge_locations, EXACT_KEYS.edge_locations);
-    addCounts(out.result_types, s.result_types, EXACT_KEYS.result_types);
+    addCounters(out, s);
     if (s.paths_hll !== EMPTY_HLL) hllMerge(paths, hllDecode(s.paths_hll));
     if (s.agents_hll !== EMPTY_HLL) hllMerge(agents, hllDecode(s.agents_hll));
     quantileMerge(tt, s.time_taken);
