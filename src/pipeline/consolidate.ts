@@ -1,9 +1,11 @@
 /**
- * Step 2, Transform: every window with a pending marker is rebuilt from all of its
- * ledgered raw parts into one consolidated summary (exact per-path groups plus the
- * mergeable state). Rebuilding the whole window, not patching it, is what makes re-runs,
- * crashes and late data harmless. A window that was already aggregated as final is sent
- * back to partial, with every period above it.
+ * Step 2, Transform: every window with a pending marker is built from its ledgered raw
+ * parts into one consolidated summary (exact per-path groups plus the mergeable state).
+ * The summary is always that of all its committed sources, whatever order they came in,
+ * which is what makes re-runs, crashes and late data harmless: a closed window is rebuilt
+ * from every source; an open one adds its new sources to its stored exact counts, which
+ * gives the same. A window that was already aggregated as final is sent back to partial,
+ * with every period above it.
  * @module
  */
 import * as v from "valibot";
