@@ -50,7 +50,12 @@ export function pipelineRoutes(deps: AppDeps, lock: StepLock, clock: (now?: stri
     ingest: (now: number) => ingest(contextAt(now)),
     // consolidate reads only the store, never the live queue.
     consolidate: (now: number, rebuild: boolean) =>
-      consolidate({ store: deps.store, now, log: deps.pipeline?.log ?? (() => {}) }, { rebuild }),
+      consolidate({
+        store: deps.store,
+        now,
+        graceMs: deps.pipeline?.graceMs,
+        log: deps.pipeline?.log ?? (() => {}),
+      }, { rebuild }),
     aggregate: (now: number, rebuild: boolean) => aggregate(contextAt(now), { rebuild }),
     archive: (now: number) => {
       if (!deps.archive) {
