@@ -263,8 +263,12 @@ export function rawEntryOf(b: RawBuilder, meta: RawMeta, cols: LocalColumns): Ra
   };
 }
 
-/** The stored JSON of a builder, as bytes (the shape of {@link RawEntrySchema}, version 3). */
-export function rawEncode(b: RawBuilder, meta: RawMeta, cols = localColumns(b)): Uint8Array {
+/**
+ * The stored JSON of a builder's part, as bytes (the shape of {@link RawEntrySchema},
+ * version 3): from its `cols` when they were localized already, else localizing each
+ * column in the builder's working arrays as it is written.
+ */
+export function rawEncode(b: RawBuilder, meta: RawMeta, cols?: LocalColumns): Uint8Array {
   const n = b.count;
   // About 30 bytes a record (packed indexes and numbers); ensure() grows it when not.
   const out: Out = { bytes: new Uint8Array(4096 + n * 32), at: 0 };
@@ -303,11 +307,11 @@ export function rawEncode(b: RawBuilder, meta: RawMeta, cols = localColumns(b)):
   });
   text(out, `},"text":{`);
   ROW_TEXT.forEach((c, k) => {
-    const dict = cols.dicts[k];
+    const dict = cols ? cols.dicts[k] : localize(b.ids, k, n, b.values[k], b.scratch);
     const width = indexWidth(dict.length);
     text(out, `${k ? "," : ""}"${c}":{"dict":${JSON.stringify(dict)},"index":"`);
     ensure(out, n * width + 8);
-    out.at = packIndex(cols.index[k], n, width, out.bytes, out.at);
+    out.at = packIndex(cols ? cols.index[k] : b.scratch.index, n, width, out.bytes, out.at);
     text(out, `"}`);
   });
   text(out, "}}");

@@ -219,9 +219,11 @@ async function ingestWith(
       part: w.part,
       logged: [...logged].sort(),
     };
-    const cols = localColumns(w.builder);
+    const acc = accumulatorOf(start, w.part);
+    // Columns are localized into copies only for a part that is also accumulated.
+    const cols = acc ? localColumns(w.builder) : undefined;
     const bytes = rawEncode(w.builder, meta, cols);
-    if (ctx.handoff) accumulate(start, w.part, () => rawEntryOf(w.builder, meta, cols));
+    if (acc) accumulate(start, acc, rawEntryOf(w.builder, meta, cols!));
     written.push(key);
     const put = write(() => ctx.store.put(key, bytes, { contentType: "application/json" }));
     put.catch(() => {}); // observed by the Promise.all below; not an unhandled rejection now
@@ -233,14 +235,18 @@ async function ingestWith(
   // Per window, its parts added up for the handoff (null: not held, the handoff is full).
   const accs = new Map<number, WindowAccumulator | null>();
   let held = 0;
-  const accumulate = (start: number, part: number, entry: () => RawEntry) => {
+  // A window's accumulator, begun with its first part while the handoff has room.
+  const accumulatorOf = (start: number, part: number) => {
+    if (!ctx.handoff) return undefined;
     let acc = accs.get(start);
-    if (acc === undefined && part === 0 && held < ctx.handoff!.limit && accs.size < HANDOFF_COUNT) {
+    if (acc === undefined && part === 0 && held < ctx.handoff.limit && accs.size < HANDOFF_COUNT) {
       accs.set(start, acc = windowAccumulator());
     }
-    if (!acc) return;
+    return acc ?? undefined;
+  };
+  const accumulate = (start: number, acc: WindowAccumulator, entry: RawEntry) => {
     held -= accumulatorBytes(acc);
-    accumulateEntry(acc, entry());
+    accumulateEntry(acc, entry);
     held += accumulatorBytes(acc);
     if (held > ctx.handoff!.limit) {
       held -= accumulatorBytes(acc);
