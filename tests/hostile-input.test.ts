@@ -416,6 +416,14 @@ test("privacy: a random address, in any shape, in a random kept field of a rando
       assert.deepEqual(findAddresses(form, known), []);
     }
     assert.ok(all.includes("Chrome/120.0.0.0"), "version tokens are kept");
+    // While the window is open its exact counts (counts.json, nothing cut) are stored too.
+    const live = memoryStore();
+    await runPipeline({ ...ctx, store: live, now: Date.parse("2024-03-01T10:10:00Z") });
+    assert.ok([...live.entries.keys()].some((k) => k.endsWith("/counts.json")));
+    const open = await everything(live);
+    for (const form of [open, decodedDeep(open)]) {
+      assert.deepEqual(findAddresses(form, known), []);
+    }
     // The scanner finds what it must (a check that cannot fail is no check).
     assert.deepEqual(findAddresses("/user010.000.113.005.log"), ["010.000.113.005"]);
     assert.deepEqual(findAddresses("MyIP/192.168.3.2"), ["192.168.3.2"]);
