@@ -233,6 +233,55 @@ test("a partial aggregate is recomputed on request from what consolidation has",
   }
 });
 
+test("a served partial answer never hides what arrives in its open windows", async () => {
+  const dir = tempDir("api-open");
+  try {
+    const queue = join(dir.dir, "q");
+    const files = readdirSync(logs.dir, { recursive: true }).map(String)
+      .filter((f) => f.endsWith(".gz")).sort();
+    const deliver = (f: string, body = readFileSync(join(logs.dir, f))) => {
+      mkdirSync(join(queue, f, ".."), { recursive: true });
+      writeFileSync(join(queue, f), body);
+    };
+    for (const f of files.slice(0, 8)) deliver(f);
+    const s = fsStore(join(dir.dir, "store"));
+    const early = Date.parse("2024-03-01T12:00:00Z");
+    const ctx = makeContext({ source: localSource(queue), store: s, parse, now: early });
+    await runPipeline(ctx);
+    const app = appOver(s, { source: localSource(queue), clock: () => early });
+    const paths = [
+      "/api/sa/traffic/summary?period=daily&from=2024-03-01&to=2024-03-03",
+      "/api/sa/traffic/breakdown?period=hourly&from=2024-03-01&to=2024-03-03&dimension=countries&limit=500",
+    ];
+    const requests = async () => {
+      const [summary, countries] = await Promise.all(paths.map((p) => get(app, p)));
+      assert.equal(summary.body.finality.status, "partial");
+      const byCountry = (countries.body.rows as Array<{ requests: number }>)
+        .reduce((n, r) => n + r.requests, 0);
+      assert.equal(byCountry, summary.body.summary.requests);
+      return summary.body.summary.requests as number;
+    };
+    const first = await requests();
+    assert.equal(await requests(), first); // served again, from what was kept
+    // One more record in a window that is still open (late evening), in an object of its own.
+    const line = new TextDecoder().decode(gunzipSync(readFileSync(join(logs.dir, files[7]))))
+      .split("\n")[0];
+    deliver("2024/03/01/00/extra-1-2024-03-01-00-40-00-x.gz", gzipSync(line + "\n"));
+    await ingest(ctx);
+    await consolidate(ctx);
+    assert.equal(await requests(), first + 1);
+    // The rest of the objects: new windows, not aggregated yet.
+    for (const f of files.slice(8)) deliver(f);
+    await ingest(ctx);
+    await consolidate(ctx);
+    const total = (await readDoc(store, "monthly", "2024-03")).requests;
+    assert.equal(await requests(), total + 1);
+    assert.equal(await requests(), total + 1);
+  } finally {
+    dir.cleanup();
+  }
+});
+
 test("a served final answer never hides late data that reopens it", async () => {
   const dir = tempDir("api-late");
   try {

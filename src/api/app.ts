@@ -12,7 +12,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { openAPIRouteHandler } from "hono-openapi";
 import type { AlertRule } from "../core/alerts.ts";
 import type { Context } from "../pipeline/context.ts";
-import type { FinalCache } from "../pipeline/query.ts";
+import { viewCache } from "../pipeline/query.ts";
 import type { LogSource } from "../source/source.ts";
 import { listTenants, tenantSource } from "../source/tenant.ts";
 import type { Store } from "../store/store.ts";
@@ -101,12 +101,12 @@ type Env = { Variables: { tenants: readonly string[] | undefined } };
 function mountApi(app: Hono<Env>, deps: AppDeps, log: (m: string) => void): void {
   const clock = (requested?: string) =>
     requested === undefined ? (deps.clock ?? Date.now)() : Date.parse(requested);
-  const finals: FinalCache = new Map();
+  const views = viewCache();
   app.onError(onError(log));
   app.route("/api/sa/cloudfront", pipelineRoutes(deps, stepLock(), clock));
   app.route("/api/sa/cache", cacheRoutes(deps.store));
-  app.route("/api/sa/traffic", trafficRoutes(deps.store, finals, clock));
-  app.route("/api/sa/alerts", alertRoutes(deps.store, deps.alerts ?? [], finals));
+  app.route("/api/sa/traffic", trafficRoutes(deps.store, views, clock));
+  app.route("/api/sa/alerts", alertRoutes(deps.store, deps.alerts ?? [], views));
   app.get(
     "/api/sa/openapi.json",
     openAPIRouteHandler(app, {

@@ -13,7 +13,8 @@ import type { Store } from "../store/store.ts";
 import { consolidate } from "./consolidate.ts";
 import type { Context } from "./context.ts";
 import { ingest } from "./ingest.ts";
-import { type FinalCache, startQuery, viewPeriod } from "./query.ts";
+import { newestWindows } from "./list-windows.ts";
+import { startQuery, type ViewCache, viewPeriod } from "./query.ts";
 
 /** What a check found. */
 export interface AlertReport {
@@ -27,10 +28,10 @@ export interface AlertReport {
 export async function checkAlerts(
   store: Store,
   rules: readonly AlertRule[],
-  cache?: FinalCache,
+  cache?: ViewCache,
 ): Promise<AlertReport> {
   const q = startQuery(store, cache);
-  const windows = await q.windows();
+  const windows = await newestWindows(q.windows, Math.max(0, ...rules.map((r) => r.windows)));
   const results: AlertResult[] = [];
   for (const rule of rules) {
     const starts = windows.slice(-rule.windows);

@@ -19,3 +19,82 @@ export async function listByWindow(store: Store, prefix: string): Promise<Map<nu
   }
   return out;
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The windows that have a directory below `prefix`, read a day at a time: one browse of
+ * the days, then one of each day asked about. A query that needs to know whether a range
+ * holds data reads the days it overlaps, never the files of every window.
+ */
+export interface WindowIndex {
+  /** Starts (UTC midnight) of the days that have a directory, ascending. */
+  days(): Promise<number[]>;
+  /** Starts of the windows of the day starting at `day`, ascending. */
+  windows(day: number): Promise<number[]>;
+}
+
+/** A {@link WindowIndex} of `prefix` that reads each listing at most once. */
+export function windowIndex(store: Store, prefix: string): WindowIndex {
+  let days: Promise<Map<number, string>> | undefined;
+  const byDay = new Map<number, Promise<number[]>>();
+  const dayNames = () =>
+    days ??= store.browse(prefix).then(({ dirs }) => {
+      const m = new Map<number, string>();
+      for (const name of dirs) {
+        const start = parseWindowDir(`${name}/00-00`);
+        if (start !== undefined) m.set(start, name);
+      }
+      return new Map([...m].sort((a, b) => a[0] - b[0]));
+    });
+  return {
+    days: async () => [...(await dayNames()).keys()],
+    windows: async (day) => {
+      let w = byDay.get(day);
+      if (!w) {
+        byDay.set(
+          day,
+          w = dayNames().then(async (names) => {
+            const name = names.get(day);
+            if (name === undefined) return [];
+            const { dirs } = await store.browse(`${prefix}${name}/`);
+            return dirs.map((d) => parseWindowDir(`${name}/${d}`))
+              .filter((s): s is number => s !== undefined)
+              .sort((a, b) => a - b);
+          }),
+        );
+      }
+      return w;
+    },
+  };
+}
+
+/** Whether any window of the index starts in [from, to). */
+export async function anyWindowIn(ix: WindowIndex, from: number, to: number): Promise<boolean> {
+  for (const day of await ix.days()) {
+    if (day + DAY_MS <= from) continue;
+    if (day >= to) break;
+    if ((await ix.windows(day)).some((w) => w >= from && w < to)) return true;
+  }
+  return false;
+}
+
+/** The newest `count` windows of the index, ascending: the newest days are read first. */
+export async function newestWindows(ix: WindowIndex, count: number): Promise<number[]> {
+  const out: number[] = [];
+  const days = await ix.days();
+  for (let i = days.length - 1; i >= 0 && out.length < count; i--) {
+    const w = await ix.windows(days[i]);
+    out.unshift(...w.slice(Math.max(0, w.length - (count - out.length))));
+  }
+  return out;
+}
+
+/** The oldest window of the index, or undefined when it has none. */
+export async function oldestWindow(ix: WindowIndex): Promise<number | undefined> {
+  for (const day of await ix.days()) {
+    const w = await ix.windows(day);
+    if (w.length) return w[0];
+  }
+  return undefined;
+}

@@ -19,52 +19,70 @@ import {
   PERIODS,
 } from "../core/windows.ts";
 import type { Store } from "../store/store.ts";
-import { readStored, StoredDataError } from "./stored.ts";
+import { parseStoredBytes, readStored, StoredDataError } from "./stored.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
-import { listByWindow } from "./list-windows.ts";
+import {
+  anyWindowIn,
+  newestWindows,
+  oldestWindow,
+  type WindowIndex,
+  windowIndex,
+} from "./list-windows.ts";
 import { readMeta } from "./meta.ts";
 
 /** How a period's figures were obtained. */
 export type ViewStatus = "final" | "partial";
 
-/** One period's state and where it came from (`partial`: recomputed for this request). */
+/** One period's state and where it came from (`partial`: recomputed from its children). */
 export interface PeriodView {
   status: ViewStatus;
   /** When the stored aggregate was computed; undefined when recomputed for this request. */
   computed_at?: string;
+  /**
+   * What the state was computed from: a final's `computed_at`, or for a partial period the
+   * stamps of its children (a window's: the version of its consolidated summary). Equal
+   * stamps, equal states.
+   */
+  stamp: string;
   state: SummaryState;
 }
 
 /**
- * Final states kept between requests. An entry is used only while the stored meta still
- * says final with the same `computed_at`, so late data that reopens a period is never
- * hidden by it.
+ * States kept between requests, by period, each with the stamp it was computed from: one
+ * is used only while the stored inputs still give the same stamp (a final's meta still
+ * says final with the same `computed_at`; a partial period's children are unchanged), so
+ * late data is never hidden by it. Only the reading, decoding and merging are saved.
  */
-export type FinalCache = Map<string, { computed_at: string; state: SummaryState }>;
+export interface ViewCache {
+  states: Map<string, { stamp: string; state: SummaryState }>;
+  /** The consolidated summaries of open windows last read, as bytes, by window. */
+  windows: Map<string, { bytes: Uint8Array; stamp: string }>;
+  /** Issues the stamps of window versions: never reused while the cache lives. */
+  versions: number;
+}
+
+/** A new, empty {@link ViewCache}. */
+export function viewCache(): ViewCache {
+  return { states: new Map(), windows: new Map(), versions: 0 };
+}
 
 /** Per-request reading state: a memo of views, and (when needed) the windows with data. */
 export interface Query {
   store: Store;
   views: Map<string, Promise<PeriodView | undefined>>;
-  windows: () => Promise<number[]>;
-  cache?: FinalCache;
+  /** The consolidated windows, read a day at a time as the request needs them. */
+  windows: WindowIndex;
+  cache?: ViewCache;
 }
 
-/** Finals kept in a {@link FinalCache} at most (a month of 30-minute windows is 1,488). */
+/** States kept in a {@link ViewCache} at most (a month of 30-minute windows is 1,488). */
 const CACHE_LIMIT = 5000;
+/** Open windows' summaries kept at most, as bytes. */
+const WINDOWS_KEPT = 100;
 
 /** Starts a query over `store`. One per request: it memoizes what it reads. */
-export function startQuery(store: Store, cache?: FinalCache): Query {
-  let windows: Promise<number[]> | undefined;
-  return {
-    store,
-    views: new Map(),
-    windows: () =>
-      windows ??= listByWindow(store, CONSOLIDATED_PREFIX).then((m) =>
-        [...m.keys()].sort((a, b) => a - b)
-      ),
-    cache,
-  };
+export function startQuery(store: Store, cache?: ViewCache): Query {
+  return { store, views: new Map(), windows: windowIndex(store, CONSOLIDATED_PREFIX), cache };
 }
 
 const StoredState = v.object({ state: SummaryStateSchema });
@@ -77,42 +95,82 @@ export function viewPeriod(q: Query, period: Period, key: string): Promise<Perio
   return view;
 }
 
+/** The cached state of `id` if it was computed from `stamp`, else `compute()`'s, kept. */
+async function cachedState(
+  q: Query,
+  id: string,
+  stamp: string,
+  compute: () => Promise<SummaryState> | SummaryState,
+): Promise<SummaryState> {
+  const hit = q.cache?.states.get(id);
+  if (hit?.stamp === stamp) return hit.state;
+  const state = await compute();
+  if (q.cache) {
+    if (q.cache.states.size >= CACHE_LIMIT) q.cache.states.clear();
+    q.cache.states.set(id, { stamp, state });
+  }
+  return state;
+}
+
+/** The stamp of the version of a window's consolidated summary: the same bytes, the same stamp. */
+function windowStamp(q: Query, id: string, bytes: Uint8Array): string {
+  const c = q.cache;
+  if (!c) return "";
+  const last = c.windows.get(id);
+  if (last && sameBytes(last.bytes, bytes)) return last.stamp;
+  if (c.windows.size >= WINDOWS_KEPT) c.windows.clear();
+  const stamp = `w${++c.versions}`;
+  c.windows.set(id, { bytes, stamp });
+  return stamp;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 async function computeView(
   q: Query,
   period: Period,
   key: string,
 ): Promise<PeriodView | undefined> {
+  const id = `${period}/${key}`;
   const { start, end } = periodBounds(period, key);
   const meta = await readMeta(q.store, period, key);
   if (meta?.status === "final") {
-    const id = `${period}/${key}`;
-    const cached = q.cache?.get(id);
-    let state = cached?.computed_at === meta.computed_at ? cached.state : undefined;
-    if (!state) {
+    const stamp = `f${meta.computed_at}`;
+    const state = await cachedState(q, id, stamp, async () => {
       const k = aggregateKey(period, key);
       const doc = await readStored(q.store, k, StoredState);
       if (doc === undefined) throw new StoredDataError(`${k} is missing`);
-      state = doc.state;
-      if (q.cache) {
-        if (q.cache.size >= CACHE_LIMIT) q.cache.clear();
-        q.cache.set(id, { computed_at: meta.computed_at, state });
-      }
-    }
-    return { status: "final", computed_at: meta.computed_at, state };
+      return doc.state;
+    });
+    return { status: "final", computed_at: meta.computed_at, stamp, state };
   }
-  if (!(await q.windows()).some((w) => w >= start && w < end)) return undefined;
-  let state: SummaryState;
+  if (!(await anyWindowIn(q.windows, start, end))) return undefined;
   if (period === "30min") {
+    // A window directory without its summary (removed by hand) holds no data to show.
     const k = consolidatedKey(start);
-    const doc = await readStored(q.store, k, ConsolidatedSchema);
-    if (doc === undefined) throw new StoredDataError(`${k} is missing`);
-    state = doc.state;
-  } else {
-    const child = childPeriod(period)!;
-    const children = await Promise.all(childKeys(period, key).map((k) => viewPeriod(q, child, k)));
-    state = mergeStates(children.filter((c) => c !== undefined).map((c) => c.state));
+    const bytes = await q.store.get(k);
+    if (bytes === undefined) return undefined;
+    const stamp = windowStamp(q, id, bytes);
+    const state = await cachedState(
+      q,
+      id,
+      stamp,
+      () => parseStoredBytes(ConsolidatedSchema, k, bytes).state,
+    );
+    return { status: "partial", stamp, state };
   }
-  return { status: "partial", state };
+  const child = childPeriod(period)!;
+  const keys = childKeys(period, key);
+  const views = await Promise.all(keys.map((k) => viewPeriod(q, child, k)));
+  const children = views.flatMap((c, i) => c ? [{ key: keys[i], ...c }] : []);
+  if (children.length === 0) return undefined;
+  const stamp = `(${children.map((c) => `${c.key}=${c.stamp}`).join(" ")})`;
+  const state = await cachedState(q, id, stamp, () => mergeStates(children.map((c) => c.state)));
+  return { status: "partial", stamp, state };
 }
 
 /** The most periods one request may ask for. */
@@ -149,8 +207,8 @@ export function viewRange(
 
 /** The first and last 30-minute windows that hold data, or undefined for an empty store. */
 export async function dataSpan(q: Query): Promise<{ first: number; last: number } | undefined> {
-  const windows = await q.windows();
-  return windows.length ? { first: windows[0], last: windows[windows.length - 1] } : undefined;
+  const [first, [last]] = await Promise.all([oldestWindow(q.windows), newestWindows(q.windows, 1)]);
+  return first === undefined ? undefined : { first, last };
 }
 
 /**

@@ -47,3 +47,20 @@ export async function readStored<S extends v.GenericSchema>(
   }
   return json === undefined ? undefined : parseStored(schema, key, json);
 }
+
+const decoder = new TextDecoder();
+
+/** Stored bytes of `key` checked against `schema`. @throws StoredDataError naming the key */
+export function parseStoredBytes<S extends v.GenericSchema>(
+  schema: S,
+  key: string,
+  bytes: Uint8Array,
+): v.InferOutput<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(bytes));
+  } catch {
+    throw new StoredDataError(`${key} is not valid JSON`);
+  }
+  return parseStored(schema, key, json);
+}

@@ -7,7 +7,7 @@ import { describeRoute, resolver } from "hono-openapi";
 import * as v from "valibot";
 import { AlertResultSchema, type AlertRule } from "../../core/alerts.ts";
 import { checkAlerts } from "../../pipeline/alerts.ts";
-import type { FinalCache } from "../../pipeline/query.ts";
+import type { ViewCache } from "../../pipeline/query.ts";
 import type { Store } from "../../store/store.ts";
 import { json } from "../validate.ts";
 
@@ -18,7 +18,7 @@ export const AlertsResponse = v.object({
 });
 
 /** The alert route over `store`. */
-export function alertRoutes(store: Store, rules: readonly AlertRule[], cache: FinalCache) {
+export function alertRoutes(store: Store, rules: readonly AlertRule[], cache: ViewCache) {
   return new Hono().get(
     "/",
     describeRoute({

@@ -19,11 +19,11 @@ import {
 import { iso, type Period, periodBounds, periodKey } from "../../core/windows.ts";
 import {
   dataSpan,
-  type FinalCache,
   finalCover,
   type PeriodView,
   type Query,
   startQuery,
+  type ViewCache,
   viewRange,
 } from "../../pipeline/query.ts";
 import type { Store } from "../../store/store.ts";
@@ -72,7 +72,7 @@ interface Range extends Bounds {
  */
 async function resolveRange(
   store: Store,
-  cache: FinalCache,
+  cache: ViewCache,
   q: { period: Period; from?: string; to?: string },
   now: number,
 ): Promise<Bounds> {
@@ -129,11 +129,11 @@ function ranked<K extends string>(counts: Record<string, number>, name: K, limit
 }
 
 /**
- * Answers of ranges whose every period is final, serialized, by route and range. An
- * answer is reused only while the stored metas still say final with the same
- * `computed_at`: the one meta of a final period covering the range (see
- * {@link finalCover}), or else every period's own. Late data that reopens a period is
- * never hidden; only the reading, merging and rendering are saved.
+ * Answers by route and range, serialized, each with the stamp of what it was computed
+ * from: the one meta of a final period covering the range (see {@link finalCover}), or
+ * else the stamps of every period's view (a final's `computed_at`, a partial period's
+ * inputs). An answer is reused only while its stamp is unchanged, so late data that
+ * reopens a period is never hidden; only the merging and rendering are saved.
  */
 type AnswerCache = Map<string, { stamp: string; text: string }>;
 
@@ -155,11 +155,11 @@ async function answer<S extends v.GenericSchema>(
     : undefined;
   if (text === undefined) {
     const r = await readRange(b);
-    const final = r.views.length > 0 && r.views.every(({ view }) => view?.status === "final");
-    const stamp = cover ??
-      (final ? r.views.map(({ view }) => view!.computed_at).join(",") : undefined);
-    text = JSON.stringify(build(r));
-    if (stamp !== undefined) {
+    const stamp = cover ?? r.views.map(({ key, view }) => `${key}=${view?.stamp ?? "-"}`).join();
+    const kept = answers.get(key);
+    if (kept?.stamp === stamp) text = kept.text;
+    else {
+      text = JSON.stringify(build(r));
       if (answers.size >= ANSWERS_KEPT) answers.clear();
       answers.set(key, { stamp, text });
     }
@@ -174,7 +174,7 @@ const ok = (schema: v.GenericSchema, description: string) => ({
 /** The traffic routes, reading `store` with the clock `now`. */
 export function trafficRoutes(
   store: Store,
-  cache: FinalCache,
+  cache: ViewCache,
   clock: (requested?: string) => number,
 ) {
   const read = (q: { period: Period; from?: string; to?: string; now?: string }) =>
