@@ -33,6 +33,11 @@ export async function startS3(buckets: string[]) {
     directory: dir,
     configureBuckets: buckets.map((name) => ({ name })),
   });
+  // What the server was asked to do, as its S3 events name it ("ObjectCreated:Copy bucket/key").
+  const events: string[] = [];
+  server.on("event", (e) => {
+    for (const r of e.Records) events.push(`${r.eventName} ${r.s3.bucket.name}/${r.s3.object.key}`);
+  });
   const info = await server.run();
   const endpoint = `http://127.0.0.1:${info.port}`;
   process.env.AWS_ACCESS_KEY_ID = "S3RVER";
@@ -47,6 +52,7 @@ export async function startS3(buckets: string[]) {
   return {
     endpoint,
     client,
+    events,
     async stop() {
       client.destroy();
       await server.close();

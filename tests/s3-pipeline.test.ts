@@ -50,14 +50,14 @@ const env = {
   AWS_SECRET_ACCESS_KEY: "S3RVER",
   AWS_REGION: "us-east-1",
 };
-const pipeline = (storageClass: string) =>
+const pipeline = (storageClass: string, archive = "s3://cf-archive/cold") =>
   runScript("pipeline", [
     "--source",
     "s3://cf-logs/realtime",
     "--store",
     "s3://cf-store/analytics",
     "--archive",
-    "s3://cf-archive/cold",
+    archive,
     "--storage-class",
     storageClass,
     "--s3-endpoint",
@@ -70,8 +70,8 @@ const pipeline = (storageClass: string) =>
 test("pipeline on S3: same daily figures as on disk, archive moves what was ingested", async () => {
   const local = tempDir("s3cmp");
   try {
-    // s3rver checks storage classes (it predates GLACIER_IR): a refused copy keeps every original.
-    const refused = await pipeline("NOT_A_CLASS");
+    // A copy S3 refuses (here: no such bucket) keeps every original.
+    const refused = await pipeline("STANDARD_IA", "s3://cf-nowhere/cold");
     assert.equal(refused.code, 1);
     assert.equal(JSON.parse(refused.stdout).archive.failures.length, 4);
     assert.equal((await keys("cf-logs", "realtime/")).length, 5);
@@ -102,6 +102,9 @@ test("pipeline on S3: same daily figures as on disk, archive moves what was inge
     ]);
     const archived = await keys("cf-archive", "cold/");
     assert.equal(archived.length, 4);
+    // Copied by S3 itself (CopyObject), never read into the process and written back.
+    for (const k of archived) assert.ok(s3.events.includes(`ObjectCreated:Copy cf-archive/${k}`));
+    assert.ok(!s3.events.some((e) => e.startsWith("ObjectCreated:Put cf-archive/")));
     for (const k of archived) {
       const out = await s3.client.send(new GetObjectCommand({ Bucket: "cf-archive", Key: k }));
       assert.deepEqual(

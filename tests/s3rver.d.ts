@@ -9,4 +9,13 @@ export default class S3rver {
   });
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
+  /** S3 event notifications of what the server stored or removed. */
+  on(
+    name: "event",
+    listener: (e: {
+      Records: Array<
+        { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }
+      >;
+    }) => void,
+  ): this;
 }

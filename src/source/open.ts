@@ -3,7 +3,7 @@
  * AWS SDK with it) is loaded on its first request, as the S3 store is (store/open.ts).
  * @module
  */
-import { parseS3Url, s3Url } from "../store/s3-location.ts";
+import { parseS3Url, s3ObjectOf, s3Url } from "../store/s3-location.ts";
 import { localSource } from "./local.ts";
 import type { LogSource, SourceObject } from "./source.ts";
 
@@ -11,13 +11,14 @@ import type { LogSource, SourceObject } from "./source.ts";
 export function openSource(location: string, endpoint?: string): LogSource {
   if (location.startsWith("s3://")) {
     const where = parseS3Url(location);
-    return lazySource(s3Url(where), async () => {
+    const source = lazySource(s3Url(where), async () => {
       const [{ createS3Client }, { s3Source }] = await Promise.all([
         import("../store/s3-client.ts"),
         import("./s3.ts"),
       ]);
       return s3Source(createS3Client({ endpoint }), where);
     });
+    return { ...source, locate: (key, version) => s3ObjectOf(where, key, version) };
   }
   return localSource(location);
 }

@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { retryTransient } from "../store/s3-client.ts";
-import { joinKey, type S3Location, s3Url } from "../store/s3-location.ts";
+import { joinKey, NO_ETAG, type S3Location, s3ObjectOf, s3Url } from "../store/s3-location.ts";
 import {
   isLogKey,
   type LogSource,
@@ -18,9 +18,6 @@ import {
   SourceUnavailableError,
   VersionChangedError,
 } from "./source.ts";
-
-/** Version prefix for listings without an ETag (some S3-compatible servers): no IfMatch then. */
-const NO_ETAG = "size-";
 
 /**
  * Creates a source over the given location. A listing that S3 refuses (NoSuchBucket,
@@ -111,6 +108,7 @@ export function s3Source(client: S3Client, { bucket, prefix }: S3Location): LogS
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: joinKey(prefix, key) }));
     },
+    locate: (key, version) => s3ObjectOf({ bucket, prefix }, key, version),
   };
 }
 

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { S3Object } from "../store/s3-location.ts";
+
 /** One log object in the queue. */
 export interface SourceObject {
   /** Key relative to the source root, slash-separated. */
@@ -31,6 +33,11 @@ export interface LogSource {
   /** An object's bytes; `version` as for {@link open}. */
   read(key: string, version?: string): Promise<Uint8Array>;
   delete(key: string): Promise<void>;
+  /**
+   * S3 sources only: where an object lives, for a server-side copy (see Store.copyFrom),
+   * with the ETag that `version` stands for when it is one.
+   */
+  locate?(key: string, version?: string): S3Object & { etag?: string };
 }
 
 /** Log objects are everything but hidden files and our own markers. */

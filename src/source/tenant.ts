@@ -50,6 +50,9 @@ export function tenantSource(source: LogSource, tenant: string): LogSource {
     open: (key, version) => source.open(outer(key), version),
     read: (key, version) => source.read(outer(key), version),
     delete: (key) => source.delete(outer(key)),
+    ...(source.locate
+      ? { locate: (key: string, version?: string) => source.locate!(outer(key), version) }
+      : {}),
   };
 }
 

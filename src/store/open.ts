@@ -13,13 +13,15 @@ import type { Store, StoreEntry } from "./store.ts";
 export function openStore(location: string, endpoint?: string): Store {
   if (location.startsWith("s3://")) {
     const where = parseS3Url(location);
-    return lazyStore(s3Url(where), async () => {
-      const [{ createS3Client }, { s3Store }] = await Promise.all([
-        import("./s3-client.ts"),
-        import("./s3.ts"),
-      ]);
-      return s3Store(createS3Client({ endpoint }), where);
-    });
+    let s3: Promise<Store> | undefined;
+    const load = () =>
+      s3 ??= Promise.all([import("./s3-client.ts"), import("./s3.ts")]).then(
+        ([{ createS3Client }, { s3Store }]) => s3Store(createS3Client({ endpoint }), where),
+      );
+    return {
+      ...lazyStore(s3Url(where), load),
+      copyFrom: async (from, key, options) => (await load()).copyFrom!(from, key, options),
+    };
   }
   if (location === "memory:") return memoryStore();
   return fsStore(location);

@@ -10,6 +10,25 @@ export interface S3Location {
   prefix: string;
 }
 
+/** One object on S3: its bucket and whole key. */
+export interface S3Object {
+  bucket: string;
+  key: string;
+}
+
+/** A source's version of an object listed without an ETag (some S3-compatible servers). */
+export const NO_ETAG = "size-";
+
+/** The object of `key` under `where`, with the ETag that `version` is (unless a size). */
+export function s3ObjectOf(
+  where: S3Location,
+  key: string,
+  version?: string,
+): S3Object & { etag?: string } {
+  const etag = version === undefined || version.startsWith(NO_ETAG) ? undefined : version;
+  return { bucket: where.bucket, key: joinKey(where.prefix, key), ...(etag ? { etag } : {}) };
+}
+
 /** Parses `s3://bucket/optional/prefix` (the prefix is returned without slashes at its ends). */
 export function parseS3Url(url: string): S3Location {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);

@@ -3,8 +3,10 @@
  * @module
  */
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -53,6 +55,26 @@ export function s3Store(client: S3Client, { bucket, prefix }: S3Location): Store
           }),
         )
       );
+    },
+    async copyFrom(from, key, options = {}) {
+      const k = objectKey(key);
+      await retryTransient(() =>
+        client.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: k,
+            CopySource: `${from.bucket}/${from.key.split("/").map(encodeURIComponent).join("/")}`,
+            CopySourceIfMatch: from.etag === undefined ? undefined : `"${from.etag}"`,
+            // The object's own metadata (content type and encoding) goes with it.
+            MetadataDirective: "COPY",
+            StorageClass: options.storageClass as StorageClass | undefined,
+          }),
+        )
+      );
+      const head = await retryTransient(() =>
+        client.send(new HeadObjectCommand({ Bucket: bucket, Key: k }))
+      );
+      return { size: head.ContentLength ?? -1, etag: (head.ETag ?? "").replace(/"/g, "") };
     },
     async delete(key) {
       const k = objectKey(key);

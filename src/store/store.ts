@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { S3Object } from "./s3-location.ts";
+
 /** Options for a write. */
 export interface PutOptions {
   contentType?: string;
@@ -15,6 +17,12 @@ export interface PutOptions {
 export interface StoreEntry {
   key: string;
   size: number;
+}
+
+/** What a server-side copy made: the copy's size and ETag, as S3 reports them. */
+export interface CopyResult {
+  size: number;
+  etag: string;
 }
 
 /** A key-value store of bytes. Writes of one key are atomic: readers see old or new. */
@@ -31,6 +39,15 @@ export interface Store {
    * sub-directories and its keys, each sorted. For browsing: it never walks the subtree.
    */
   browse(dir: string): Promise<Listing>;
+  /**
+   * S3 stores only: copies an object of S3 into `key` inside S3, so that no byte passes
+   * through this process; refused (412) when the object no longer has the ETag `etag`.
+   */
+  copyFrom?(
+    from: S3Object & { etag?: string },
+    key: string,
+    options?: PutOptions,
+  ): Promise<CopyResult>;
 }
 
 /** One level of the store's tree. */

@@ -75,6 +75,9 @@ export function prefixedStore(store: Store, tenant: string): Store {
     get: (key) => store.get(p + key),
     put: (key, body, options) => store.put(p + key, body, options),
     delete: (key) => store.delete(p + key),
+    ...(store.copyFrom
+      ? { copyFrom: (from, key, options) => store.copyFrom!(from, p + key, options) }
+      : {}),
     async *list(prefix) {
       for await (const e of store.list(p + prefix)) {
         yield { key: e.key.slice(p.length), size: e.size };
