@@ -49,7 +49,7 @@ export function windowIndex(store: Store, prefix: string): WindowIndex {
     });
   return {
     days: async () => [...(await dayNames()).keys()],
-    windows: async (day) => {
+    windows: (day) => {
       let w = byDay.get(day);
       if (!w) {
         byDay.set(
