@@ -39,10 +39,10 @@ import {
   periodKey,
   PERIODS,
 } from "../core/windows.ts";
-import { putJson } from "../store/store.ts";
+import { putJson, type Store } from "../store/store.ts";
 import { readStored, StoredDataError } from "./stored.ts";
 import { type Context, mapLimit } from "./context.ts";
-import { ConsolidatedSchema } from "./consolidate.ts";
+import { type Consolidated, ConsolidatedSchema, ConsolidatedSourcesSchema } from "./consolidate.ts";
 import { sourceHash } from "./ledger.ts";
 import { readMeta } from "./meta.ts";
 import { listByWindow } from "./list-windows.ts";
@@ -205,6 +205,9 @@ export async function refreshPeriods(
   return computed;
 }
 
+/** States a context keeps of what it wrote, at most (see WrittenStates). */
+const WRITTEN_KEPT = 256;
+
 /** Writes of one period in a row before giving up: other writers keep changing its inputs. */
 const MAX_ROUNDS = 100;
 
@@ -238,6 +241,10 @@ async function savePeriod(
     };
     await putJson(ctx.store, aggregateKey(period, key), renderAggregate(period, key, state));
     await putJson(ctx.store, metaKey(period, key), meta);
+    if (ctx.written) {
+      if (ctx.written.size >= WRITTEN_KEPT) ctx.written.clear();
+      ctx.written.set(`${period}/${key}`, { inputs: stamp, state });
+    }
     if ((await inputsOf(ctx, period, key, holds, true)).stamp === stamp) return meta;
     if (round === MAX_ROUNDS) {
       throw new Error(`${period} ${key}: its inputs changed under ${round} saves in a row`);
@@ -259,17 +266,25 @@ async function inputsOf(
 ): Promise<{ state: SummaryState; sourceCount: number; childrenFinal: boolean; stamp: string }> {
   const { start, end } = periodBounds(period, key);
   if (period === "30min") {
-    const c = await readStored(ctx.store, consolidatedKey(start), ConsolidatedSchema);
-    if (c === undefined) throw new StoredDataError(`${consolidatedKey(start)} is missing`);
+    const k = consolidatedKey(start);
+    const c = stampOnly
+      ? await readStored(ctx.store, k, ConsolidatedSourcesSchema)
+      : await readStored(ctx.store, k, ConsolidatedSchema);
+    if (c === undefined) throw new StoredDataError(`${k} is missing`);
     return {
-      state: c.state,
+      state: stampOnly ? emptyState() : (c as Consolidated).state,
       sourceCount: c.sources.length,
       childrenFinal: holds !== undefined && sourcesFinal(start, end, holds),
       stamp: inputsStamp(c.sources),
     };
   }
+  const withData = await childrenWithData(ctx.store, period, key);
   const children = await Promise.all(
-    childKeys(period, key).map((k) => childOf(ctx, period, k, holds, stampOnly)),
+    childKeys(period, key).map((k) =>
+      withData && !withData.has(k)
+        ? absentChild(ctx, childPeriod(period)!, k, holds)
+        : childOf(ctx, period, k, holds, stampOnly)
+    ),
   );
   return {
     state: stampOnly ? emptyState() : mergeStates(children.map((c) => c.state)),
@@ -291,9 +306,13 @@ async function childOf(
   const meta = await readMeta(ctx.store, period, key);
   if (meta) {
     const k = aggregateKey(period, key);
-    const doc = stampOnly ? undefined : await readStored(ctx.store, k, AggregateStateSchema);
-    if (!stampOnly && doc === undefined) throw new StoredDataError(`${k} is missing`);
-    const state = doc?.state ?? emptyState();
+    const kept = ctx.written?.get(`${period}/${key}`);
+    const known = kept !== undefined && kept.inputs === meta.inputs;
+    const doc = stampOnly || known
+      ? undefined
+      : await readStored(ctx.store, k, AggregateStateSchema);
+    if (!stampOnly && !known && doc === undefined) throw new StoredDataError(`${k} is missing`);
+    const state = known ? kept.state : doc?.state ?? emptyState();
     return {
       state,
       present: true,
@@ -301,8 +320,41 @@ async function childOf(
       stamp: meta.inputs ?? meta.computed_at,
     };
   }
+  return absentChild(ctx, period, key, holds);
+}
+
+/** A period with no data: empty, final by the clock once no unprocessed object may hold it. */
+function absentChild(
+  ctx: Context,
+  period: Period,
+  key: string,
+  holds: readonly Hold[] | undefined,
+) {
   const { start, end } = periodBounds(period, key);
   const final = holds !== undefined && clockFinal(end, ctx.now, ctx.graceMs) &&
     sourcesFinal(start, end, holds);
   return { state: emptyState(), present: false, final, stamp: "-" };
+}
+
+/**
+ * The children of a daily or monthly period that have a meta, from one listing (a meta
+ * exists where an aggregate was written); undefined for the finer periods, whose two
+ * children are read one by one. The others are taken as absent without a request each:
+ * what reading their metas would find, at the cost of one listing instead of up to 31
+ * reads.
+ */
+async function childrenWithData(
+  store: Store,
+  period: Period,
+  key: string,
+): Promise<Set<string> | undefined> {
+  const child = childPeriod(period);
+  if (period !== "daily" && period !== "monthly") return undefined;
+  const level = `${AGGREGATE_PREFIX}${child}/`;
+  const present = new Set<string>();
+  for await (const e of store.list(`${level}${key}-`)) {
+    const k = e.key.slice(level.length, e.key.indexOf("/", level.length));
+    if (e.key === metaKey(child!, k)) present.add(k);
+  }
+  return present;
 }

@@ -60,6 +60,9 @@ export const ConsolidatedSchema = v.object({
   path_groups: v.optional(v.number()),
   state: SummaryStateSchema,
 });
+
+/** The sources of a stored summary alone: what checks of its inputs read, not its state. */
+export const ConsolidatedSourcesSchema = v.pick(ConsolidatedSchema, ["sources"]);
 /** A consolidated window. */
 export type Consolidated = v.InferOutput<typeof ConsolidatedSchema>;
 
@@ -187,7 +190,7 @@ async function unconsolidatedDays(store: Store): Promise<number[]> {
 
 /** The sources the stored summary of a window was made of, or undefined (none, or unreadable). */
 async function sourcesOf(store: Store, start: number): Promise<string | undefined> {
-  const stored = await readStored(store, consolidatedKey(start), ConsolidatedSchema).catch(
+  const stored = await readStored(store, consolidatedKey(start), ConsolidatedSourcesSchema).catch(
     () => undefined,
   );
   return stored?.sources.join();

@@ -30,7 +30,16 @@ export interface Context {
   metrics?: (window: number, state: SummaryState) => void;
   /** What ingest hands to consolidation in this process (none: consolidation reads parts). */
   handoff?: Handoff;
+  /** Aggregates this process wrote, kept so that the periods above need not read them back. */
+  written?: WrittenStates;
 }
+
+/**
+ * Aggregated states by period (`daily/2024-03-01`), each with the `inputs` stamp of the
+ * meta written with it. Equal stamps mean equal inputs, hence an equal state: a child
+ * whose stored meta still has that stamp is taken from here instead of read and decoded.
+ */
+export type WrittenStates = Map<string, { inputs: string; state: SummaryState }>;
 
 /** A context with the defaults filled in. */
 export function makeContext(
@@ -44,6 +53,7 @@ export function makeContext(
     maxLagMs: DEFAULT_MAX_LAG_MS,
     log: () => {},
     handoff: handoff(),
+    written: new Map(),
     ...parts,
   };
 }
