@@ -11,6 +11,7 @@
  * With `--format standard` and GoAccess installed, GoAccess reads the same records
  * (`--log-format=CLOUDFRONT`) in the same round, and the ratio is printed.
  */
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,7 +29,9 @@ import { ingest } from "../src/pipeline/ingest.ts";
 import { processObjects } from "../src/pipeline/process.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
+import { s3Source } from "../src/source/s3.ts";
 import { fsStore } from "../src/store/fs.ts";
+import { s3Store } from "../src/store/s3.ts";
 import type { Store } from "../src/store/store.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
 import { NODE_MODULE } from "./_esbuild.mjs";
@@ -41,6 +44,9 @@ const flags = parseFlags(
     days: { type: "string" },
     format: { type: "string" },
     events: { type: "boolean" },
+    s3: { type: "boolean" },
+    "s3-endpoint": { type: "string" },
+    "s3-store": { type: "string" },
     runs: { type: "string" },
     runtimes: { type: "string" },
     dir: { type: "string" },
@@ -50,7 +56,7 @@ const flags = parseFlags(
   },
   `
 Usage: bench [--lines 1000000] [--objects 1] [--days D] [--format realtime|standard]
-             [--events] [--runs 1] [--runtimes node,tsx,deno] [--dir .bench] [--json]
+             [--events [--s3]] [--runs 1] [--runtimes node,tsx,deno] [--dir .bench] [--json]
 
 One object (the default): generates one gzip log object of --lines lines (cached under
 --dir) and runs ingest + consolidate on it. --objects K: K objects over --days days
@@ -64,7 +70,11 @@ logs; then, when goaccess is on the PATH, GoAccess reads them too (zcat | goacce
 --events: the objects (default: all in one 30-minute window) are processed one event each,
 as Lambda sees them (ingest, consolidate and refresh), in one process per runtime, the
 window open by the clock: prints the milliseconds per event (mean, first, last) and the
-store requests one event makes. With --runs N, N rounds run, each runtime once a round; the median lines/s and the highest peak RSS are reported.`,
+store requests one event makes. --events --s3: the same against an S3-protocol server
+(s3rver, started by the bench on 127.0.0.1, in the bench's own process, beside the
+workers'), the objects uploaded to it first, the store in a fresh bucket for every run:
+prints each S3 request one event makes, and what the requests of an event and of a
+million lines cost at AWS's list prices (S3 Standard, us-east-1). With --runs N, N rounds run, each runtime once a round; the median lines/s and the highest peak RSS are reported.`,
 );
 
 /** The clock of --events: the generated window (from 10:00) is still open. */
@@ -90,11 +100,65 @@ interface Measure {
   /** Microseconds to describe one distinct user agent. */
   agent_parse_us: number;
   /** With --events: milliseconds per event, and the store requests of one event. */
-  events?: { mean_ms: number; first_ms: number; last_ms: number; requests: Requests };
+  events?: {
+    mean_ms: number;
+    first_ms: number;
+    last_ms: number;
+    requests: Requests;
+    /** With --s3: every S3 request of one event (source and store), by command, and its cost. */
+    s3?: { requests: Record<string, number>; usd_per_event: number; usd_per_million_lines: number };
+  };
 }
 
 /** Store requests, by kind. */
 type Requests = { get: number; put: number; list: number; delete: number };
+
+/**
+ * S3 request prices in USD per 1,000 requests (S3 Standard, us-east-1, list prices of
+ * 2026): PUT, COPY, POST and LIST are one tier; GET and HEAD the other; DELETE is free.
+ */
+const S3_PRICE_PER_1000: Record<string, number> = {
+  PutObject: 0.005,
+  CopyObject: 0.005,
+  ListObjectsV2: 0.005,
+  GetObject: 0.0004,
+  HeadObject: 0.0004,
+  DeleteObject: 0,
+};
+
+/** What a count of S3 requests (by command) costs at {@link S3_PRICE_PER_1000}, in USD. */
+function s3Cost(requests: Record<string, number>): number {
+  let usd = 0;
+  for (const [command, n] of Object.entries(requests)) {
+    const price = S3_PRICE_PER_1000[command];
+    if (price === undefined) throw new Error(`no price for ${command}`);
+    usd += (n * price) / 1000;
+  }
+  return usd;
+}
+
+/** Bucket of the uploaded log objects on the bench's S3-protocol server. */
+const S3_LOGS = "cfl-bench-logs";
+const S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+/** A client of the bench's S3-protocol server that counts its requests by command into `n`. */
+function countingS3Client(endpoint: string, n: Record<string, number>) {
+  const client = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: S3_CREDENTIALS,
+  });
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const command = context.commandName!.replace(/Command$/, "");
+      n[command] = (n[command] ?? 0) + 1;
+      return next(args);
+    },
+    { step: "initialize", name: "countRequests" },
+  );
+  return client;
+}
 
 /** `store`, counting the requests made of it into `n` (per event: divide). */
 function counted(store: Store, n: Requests): Store {
@@ -111,9 +175,11 @@ function counted(store: Store, n: Requests): Store {
 if (flags.worker) {
   // Child: measure one run.
   const store = mkdtempSync(join(tmpdir(), "cfl-bench-store-"));
+  const s3Requests: Record<string, number> = {};
+  const s3 = flags["s3-endpoint"] ? countingS3Client(flags["s3-endpoint"], s3Requests) : undefined;
   const ctx = makeContext({
-    source: localSource(flags.worker),
-    store: fsStore(store),
+    source: s3 ? s3Source(s3, { bucket: S3_LOGS, prefix: "" }) : localSource(flags.worker),
+    store: s3 ? s3Store(s3, { bucket: flags["s3-store"]!, prefix: "" }) : fsStore(store),
     parse: flags.format === "standard"
       ? { format: "standard", fields: [] }
       : { format: "realtime", fields: PRESETS.all },
@@ -126,6 +192,8 @@ if (flags.worker) {
     const keys: string[] = [];
     for await (const o of ctx.source.list()) keys.push(o.key);
     keys.sort();
+    // The listing of the objects above is the bench's, not an event's.
+    const listed = { ...s3Requests };
     const n: Requests = { get: 0, put: 0, list: 0, delete: 0 };
     const live = { ...ctx, store: counted(ctx.store, n), now: Date.parse(LIVE_AT) };
     const ms: number[] = [];
@@ -137,11 +205,24 @@ if (flags.worker) {
     }
     const per = (x: number) => Math.round((x / keys.length) * 10) / 10;
     const round = (x: number) => Math.round(x * 10) / 10;
+    const perEvent = Object.fromEntries(
+      Object.entries(s3Requests).sort().map(([c, x]) => [c, per(x - (listed[c] ?? 0))]),
+    );
+    const lines = i.records + i.malformed;
     events = {
       mean_ms: round(ms.reduce((a, b) => a + b, 0) / ms.length),
       first_ms: round(ms[0]),
       last_ms: round(ms[ms.length - 1]),
       requests: { get: per(n.get), put: per(n.put), list: per(n.list), delete: per(n.delete) },
+      ...(s3
+        ? {
+          s3: {
+            requests: perEvent,
+            usd_per_event: s3Cost(perEvent),
+            usd_per_million_lines: (s3Cost(perEvent) * keys.length * 1e6) / lines,
+          },
+        }
+        : {}),
     };
   } else {
     i = await ingest(ctx);
@@ -150,6 +231,7 @@ if (flags.worker) {
   }
   const seconds = (performance.now() - t0) / 1000;
   rmSync(store, { recursive: true, force: true });
+  s3?.destroy();
   // What one distinct agent costs to describe (ua-parser-js and isbot, uncached): the
   // price a window pays once per agent it has not seen, before the cache answers.
   const agents = SYNTHETIC_AGENTS.map((a) => cleanAgent(a));
@@ -219,8 +301,11 @@ if (flags.worker) {
     ...NODE_MODULE,
     entryPoints: [`${root}scripts/bench.ts`],
     outfile: bundle,
-    external: ["esbuild"],
+    external: ["esbuild", "s3rver"],
   });
+  if (flags.s3 && !flags.events) fail("--s3 goes with --events", 2);
+  const s3 = flags.s3 ? await startS3(files.map((f) => f.slice(dir.length + 1)), dir) : undefined;
+  let stores = 0;
   const commands: Record<string, [string, string[]]> = {
     node: [node, [bundle]],
     // As the npm scripts run it (package.json): the V8 flag is theirs too.
@@ -234,10 +319,11 @@ if (flags.worker) {
   };
   const runs = Number(flags.runs ?? 1);
   if (!Number.isInteger(runs) || runs <= 0) fail("--runs must be a positive integer", 2);
-  const runOnce = (rt: string, c: [string, string[]]) =>
-    new Promise<Measure>((resolve, reject) => {
-      const args = ["--worker", dir, "--format", format, "--objects", String(objects)];
-      if (flags.events) args.push("--events");
+  const runOnce = async (rt: string, c: [string, string[]]) => {
+    const args = ["--worker", dir, "--format", format, "--objects", String(objects)];
+    if (flags.events) args.push("--events");
+    if (s3) args.push("--s3-endpoint", s3.endpoint, "--s3-store", await s3.bucket(++stores));
+    return await new Promise<Measure>((resolve, reject) => {
       const child = spawn(c[0], [...c[1], ...args], {
         stdio: ["ignore", "pipe", "inherit"],
       });
@@ -249,6 +335,7 @@ if (flags.worker) {
         else reject(new Error(`${rt} worker exited ${code}`));
       });
     });
+  };
   const runtimes = (flags.runtimes ?? "node,tsx,deno").split(",");
   for (const rt of runtimes) {
     if (!commands[rt]) fail(`unknown runtime "${rt}" (node, tsx, deno)`, 2);
@@ -268,6 +355,7 @@ if (flags.worker) {
       peer.push(runGoaccess(dir));
     }
   }
+  await s3?.stop();
   const results: Measure[] = runtimes.map((rt) => {
     const m = each.get(rt)!.sort((a, b) => a.lines_per_second - b.lines_per_second);
     return {
@@ -306,7 +394,19 @@ if (flags.worker) {
           `${r.agent_parse_us} µs per distinct agent${against}`,
       );
       const e = r.events;
-      if (e) {
+      if (e?.s3) {
+        const usd = (x: number) => `$${x.toPrecision(3)}`;
+        console.log(
+          `  ${
+            "".padEnd(20)
+          } per event: ${e.mean_ms} ms (first ${e.first_ms}, last ${e.last_ms}); ` +
+            Object.entries(e.s3.requests).map(([c, n]) => `${n} ${c}`).join(", "),
+        );
+        console.log(
+          `  ${"".padEnd(20)} S3 requests cost ${usd(e.s3.usd_per_event)} per event, ` +
+            `${usd(e.s3.usd_per_million_lines)} per million lines`,
+        );
+      } else if (e) {
         console.log(
           `  ${
             "".padEnd(20)
@@ -328,6 +428,45 @@ if (flags.worker) {
       console.log("  (GoAccess is not installed: apt-get install goaccess to compare with it)");
     }
   }
+}
+
+/**
+ * Starts an S3-protocol server (s3rver, a devDependency) on 127.0.0.1 in this process,
+ * with the log objects `keys` of `dir` uploaded to {@link S3_LOGS}; `bucket(n)` makes the
+ * empty store bucket of run n.
+ */
+async function startS3(keys: string[], dir: string) {
+  const { default: S3rver } = await import("s3rver");
+  const data = mkdtempSync(join(tmpdir(), "cfl-bench-s3-"));
+  const server = new S3rver({
+    port: 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory: data,
+    configureBuckets: [{ name: S3_LOGS }],
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = countingS3Client(endpoint, {});
+  progress(`uploading ${keys.length} object(s) to ${endpoint} ...`);
+  for (const key of keys) {
+    await client.send(
+      new PutObjectCommand({ Bucket: S3_LOGS, Key: key, Body: readFileSync(join(dir, key)) }),
+    );
+  }
+  return {
+    endpoint,
+    async bucket(n: number) {
+      const name = `cfl-bench-store-${n}`;
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+      return name;
+    },
+    async stop() {
+      client.destroy();
+      await server.close();
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
 }
 
 /** `GoAccess 1.7` when goaccess is on the PATH, else false. */
