@@ -53,13 +53,28 @@ export function parseFlags<
   usage: string,
   args = process.argv.slice(2),
 ) {
+  return parseCommandLine(flags, usage, 0, args).values;
+}
+
+/** {@link parseFlags} for a command that also takes up to `most` positional arguments. */
+export function parseCommandLine<
+  const T extends Record<string, { type: "string" | "boolean"; short?: string }>,
+>(
+  flags: T,
+  usage: string,
+  most: number,
+  args = process.argv.slice(2),
+) {
   try {
-    const { values } = parseArgs({ args, options: flags, allowPositionals: false, strict: true });
-    if ((values as { help?: boolean }).help) {
+    const parsed = parseArgs({ args, options: flags, allowPositionals: most > 0, strict: true });
+    if ((parsed.values as { help?: boolean }).help) {
       console.log(usage.trim());
       process.exit(0);
     }
-    return values;
+    if (parsed.positionals.length > most) {
+      throw new Error(`unexpected argument "${parsed.positionals[most]}"`);
+    }
+    return parsed;
   } catch (e) {
     fail(`${(e as Error).message} (see --help)`, 2);
   }

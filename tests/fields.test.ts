@@ -45,4 +45,10 @@ test("unknown and repeated names are errors, not shifted columns", () => {
   );
   assert.throws(() => resolveFields("timestamp,timestamp"), /named twice/);
   assert.throws(() => resolveFields(" , "), /empty/);
+  // One word that is no field was meant as a preset: the error lists the presets.
+  assert.throws(
+    () => resolveFields("standrd"),
+    new RegExp(`"standrd" is neither a preset \\(${Object.keys(PRESETS).join(", ")}\\)`),
+  );
+  assert.deepEqual(resolveFields("timestamp"), ["timestamp"]);
 });

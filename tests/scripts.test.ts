@@ -187,18 +187,24 @@ test("a standard field list is taken in file order", async () => {
   }
 });
 
-test("detect suggests the field set of a file", async () => {
-  const r = await runScript("detect", [
-    "--file",
-    fileURLToPath(
-      new URL(
-        "../fixtures/wrong-fields/rt-1-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-000000000009",
-        import.meta.url,
-      ),
+test("detect suggests the field set of a file, named as an argument or with --file", async () => {
+  const file = fileURLToPath(
+    new URL(
+      "../fixtures/wrong-fields/rt-1-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-000000000009",
+      import.meta.url,
     ),
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /27 columns: --fields pack/);
+  );
+  for (const args of [[file], ["--file", file]]) {
+    const r = await runScript("detect", args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /27 columns: --fields pack/);
+  }
+  const twice = await runScript("detect", [file, "--file", file]);
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /^error: name the file once/);
+  const two = await runScript("detect", [file, file]);
+  assert.equal(two.code, 2);
+  assert.match(two.stderr, /unexpected argument/);
 });
 
 test("generate writes gzip objects in the Firehose layout", async () => {

@@ -198,6 +198,13 @@ export function resolveFields(spec: string, order: FieldOrder = "canonical"): st
   if (preset) return [...preset];
   const names = spec.split(/[\s,]+/).filter((s) => s.length > 0 && !s.startsWith("#"));
   if (names.length === 0) throw new Error("the field list is empty");
+  // One word that names no field was meant as a preset: say which there are.
+  const name = normalizeFieldName(names[0]);
+  if (names.length === 1 && !CANONICAL_INDEX.has(name) && !STANDARD_FIELDS.includes(name)) {
+    throw new Error(
+      `"${names[0]}" is neither a preset (${Object.keys(PRESETS).join(", ")}) nor a field`,
+    );
+  }
   if (order === "exact") return names.map(normalizeFieldName);
   return canonicalOrder(names);
 }
