@@ -61,7 +61,7 @@ Usage: bench [--lines 1000000] [--objects 1] [--days D] [--format realtime|stand
 One object (the default): generates one gzip log object of --lines lines (cached under
 --dir) and runs ingest + consolidate on it. --objects K: K objects over --days days
 (default 31), as Firehose delivers a month, and the whole pipeline: ingest, consolidate
-and aggregate. Each run writes a fresh filesystem store, once per runtime, each in its own
+and aggregate (the aggregate step's milliseconds per period are printed too). Each run writes a fresh filesystem store, once per runtime, each in its own
 process, and prints lines/s (end to end, wall clock) and peak RSS. Runtimes: node (the
 code bundled by esbuild, as deployed on Lambda), tsx (Node through the tsx loader, with
 the npm scripts' V8 flag) and deno. --format standard writes the same records as standard
@@ -99,6 +99,8 @@ interface Measure {
   input_mb: number;
   /** Microseconds to describe one distinct user agent. */
   agent_parse_us: number;
+  /** With --objects: the periods the aggregate step computed, and its time per period. */
+  aggregate?: { periods: number; ms_per_period: number };
   /** With --events: milliseconds per event, and the store requests of one event. */
   events?: {
     mean_ms: number;
@@ -187,6 +189,7 @@ if (flags.worker) {
   const t0 = performance.now();
   let i = { records: 0, malformed: 0 };
   let events: Measure["events"];
+  let aggregated: Measure["aggregate"];
   if (flags.events) {
     // One event per object, in key order, while their window is open.
     const keys: string[] = [];
@@ -227,7 +230,13 @@ if (flags.worker) {
   } else {
     i = await ingest(ctx);
     await consolidate(ctx);
-    if (Number(flags.objects ?? 1) > 1) await aggregate(ctx);
+    if (Number(flags.objects ?? 1) > 1) {
+      const a0 = performance.now();
+      const r = await aggregate(ctx);
+      const periods = Object.values(r.computed).reduce((a, b) => a + b, 0);
+      const ms = performance.now() - a0;
+      aggregated = { periods, ms_per_period: Math.round((ms / periods) * 100) / 100 };
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
   rmSync(store, { recursive: true, force: true });
@@ -254,6 +263,7 @@ if (flags.worker) {
     peak_rss_mb: Math.round(peakRssMb()),
     input_mb: 0,
     agent_parse_us: Math.round(agentMicros * 10) / 10,
+    ...(aggregated ? { aggregate: aggregated } : {}),
     ...(events ? { events } : {}),
   };
   console.log(JSON.stringify(m));
@@ -393,6 +403,12 @@ if (flags.worker) {
           `${r.seconds.toFixed(2)} s  peak RSS ${r.peak_rss_mb} MB  ` +
           `${r.agent_parse_us} µs per distinct agent${against}`,
       );
+      if (r.aggregate) {
+        console.log(
+          `  ${"".padEnd(20)} aggregate: ${r.aggregate.periods} periods, ` +
+            `${r.aggregate.ms_per_period} ms a period`,
+        );
+      }
       const e = r.events;
       if (e?.s3) {
         const usd = (x: number) => `$${x.toPrecision(3)}`;
