@@ -1,10 +1,19 @@
 /**
  * `check`: judges the alert rules and prints a JSON report; exit 2 when a rule is breached,
- * 0 when all are clear (or lack the data to be judged), 1 on an error. For cron and CI.
+ * 0 when all are clear (or lack the requests to be judged), 1 on an error or a store with
+ * no data at all. For cron and CI.
  */
 import process from "node:process";
-import { checkAlerts, checkLatest } from "../src/pipeline/alerts.ts";
-import { alertsFrom, contextFrom as contextOf, storeFrom } from "../src/runtime/config.ts";
+import { type AlertReport, checkAlerts, checkLatest } from "../src/pipeline/alerts.ts";
+import { dataSpan, startQuery } from "../src/pipeline/query.ts";
+import {
+  alertsFrom,
+  contextFrom as contextOf,
+  storeFrom,
+  tenantsFrom,
+} from "../src/runtime/config.ts";
+import type { Store } from "../src/store/store.ts";
+import { isTenantName, storeTenants, tenantStore } from "../src/store/tenant.ts";
 import {
   COMMON_FLAGS,
   COMMON_HELP,
@@ -16,13 +25,20 @@ import {
 } from "./_cli.ts";
 
 const flags = parseFlags(
-  { ...COMMON_FLAGS, alerts: { type: "string" }, latest: { type: "string" } },
+  {
+    ...COMMON_FLAGS,
+    alerts: { type: "string" },
+    latest: { type: "string" },
+    tenants: { type: "string" },
+    tenant: { type: "string" },
+  },
   `
-Usage: check --alerts <rules.json | JSON> --store <dir|s3://...>
+Usage: check --alerts <rules.json | JSON> --store <dir|s3://...> [--tenant E1 | --tenants ...]
        check --alerts <rules.json | JSON> --source <dir|s3://...> --latest <n>
 
 Judges alert rules and prints a JSON report. Exits 2 when a rule is breached, 0 when every
-rule is clear or lacks the requests to be judged ("insufficient_data"), 1 on an error.
+rule is clear or lacks the requests to be judged ("insufficient_data"), 1 on an error or
+when the store (or a tenant asked for) holds no data at all: nothing was judged then.
 
 A rule: {"name", "metric", "comparison", "threshold", "windows", "min_requests"}, where
 metric is requests, bytes, error_rate_4xx, error_rate_5xx (fractions), cache_hit_ratio,
@@ -35,13 +51,24 @@ looks at all of them.
 
   --alerts <file | JSON>                the rules          [CLOUDFRONT_LETS_ALERTS]
   --latest <n>                          newest objects of --source only
+  --tenant <E1>                         judge one tenant's data (store/tenant layout)
+  --tenants <auto | E1,E2>              judge each tenant (auto: every tenant of the store);
+                                        the report has one entry per tenant [CLOUDFRONT_LETS_TENANTS]
 ${COMMON_HELP}`,
 );
 
 const settings = settingsOf(flags);
 const rules = configured(() => alertsFrom(settings));
 if (rules.length === 0) fail("no rules: give --alerts (or CLOUDFRONT_LETS_ALERTS)", 2);
-let report;
+/** Judges the rules on `store`. @throws when it holds no data: nothing can be judged. */
+async function judge(store: Store, what: string): Promise<AlertReport> {
+  if ((await dataSpan(startQuery(store))) === undefined) {
+    throw new Error(`${what} holds no data: nothing to judge (has the pipeline run on it?)`);
+  }
+  return await checkAlerts(store, rules);
+}
+
+let report: AlertReport | { tenants: Record<string, AlertReport>; breached: number };
 try {
   if (flags.latest !== undefined) {
     const n = Number(flags.latest);
@@ -51,15 +78,32 @@ try {
     );
     report = await checkLatest(ctx, rules, n);
   } else {
-    report = await checkAlerts(configured(() => storeFrom(settings)), rules);
+    const store = configured(() => storeFrom(settings));
+    const tenants = configured(() => tenantsFrom(settings));
+    if (flags.tenant !== undefined) {
+      if (tenants !== undefined) fail("give --tenant or --tenants, not both", 2);
+      if (!isTenantName(flags.tenant)) fail(`--tenant: "${flags.tenant}" is not a tenant name`, 2);
+      report = await judge(tenantStore(store, flags.tenant), `tenant ${flags.tenant}`);
+    } else if (tenants !== undefined) {
+      const names = tenants === "auto" ? await storeTenants(store) : tenants;
+      if (names.length === 0) throw new Error(`${store.name} holds no tenant's data`);
+      const each: Record<string, AlertReport> = {};
+      for (const t of names) each[t] = await judge(tenantStore(store, t), `tenant ${t}`);
+      const breached = Object.values(each).reduce((n, r) => n + r.breached, 0);
+      report = { tenants: each, breached };
+    } else report = await judge(store, store.name);
   }
 } catch (e) {
   fail((e as Error).message);
 }
 console.log(JSON.stringify(report, null, 2));
-for (const r of report.rules) {
-  progress(
-    `${r.status.padEnd(17)} ${r.name}: ${r.metric} ${r.value} ${r.comparison} ${r.threshold}`,
-  );
+const reports = "tenants" in report ? Object.entries(report.tenants) : [["", report] as const];
+for (const [tenant, r] of reports) {
+  for (const rule of r.rules) {
+    progress(
+      `${rule.status.padEnd(17)} ${tenant ? `${tenant} ` : ""}${rule.name}: ${rule.metric} ` +
+        `${rule.value} ${rule.comparison} ${rule.threshold}`,
+    );
+  }
 }
 process.exit(report.breached > 0 ? 2 : 0);

@@ -1,7 +1,7 @@
 /** Alert rules: judged on the store's recent windows, on the newest objects, by API and script. */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../src/api/app.ts";
 import { type AlertRule, evaluateRule } from "../src/core/alerts.ts";
@@ -13,6 +13,7 @@ import { runPipeline } from "../src/pipeline/run.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
+import { tenantStore } from "../src/store/tenant.ts";
 import { readDoc, tempDir } from "./_helpers.ts";
 import { runScript } from "./_run-script.ts";
 
@@ -165,4 +166,57 @@ test("check exits 2 on a breach, 0 when clear; the API judges the same rules", a
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), await checkAlerts(fsStore(storeDir), rules));
   assert.equal((await app.request("/api/sa/alerts")).status, 401);
+});
+
+test("check judges each tenant, one tenant, and refuses a store or tenant with no data", async () => {
+  const dir = join(work.dir, "tenants");
+  // Two tenants: E1 holds the logs, E2 the first two objects of them.
+  await runPipeline(makeContext({
+    source: localSource(logs),
+    store: tenantStore(fsStore(dir), "E1"),
+    parse,
+    now: Date.parse("2024-03-01T13:00:00Z"),
+  }));
+  const small = join(work.dir, "small");
+  for (
+    const f of readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith(".gz"))
+      .sort().slice(0, 2)
+  ) {
+    mkdirSync(join(small, f, ".."), { recursive: true });
+    copyFileSync(join(logs, f), join(small, f));
+  }
+  await runPipeline(makeContext({
+    source: localSource(small),
+    store: tenantStore(fsStore(dir), "E2"),
+    parse,
+    now: Date.parse("2024-03-01T13:00:00Z"),
+  }));
+  const rules = JSON.stringify([
+    rule({ name: "any traffic", metric: "requests", comparison: ">", threshold: 0 }),
+  ]);
+  const all = await runScript("check", ["--alerts", rules, "--store", dir, "--tenants", "auto"]);
+  assert.equal(all.code, 2, all.stderr);
+  const report = JSON.parse(all.stdout);
+  assert.deepEqual(Object.keys(report.tenants), ["E1", "E2"]);
+  assert.equal(report.breached, 2);
+  for (const t of ["E1", "E2"]) {
+    assert.deepEqual(
+      report.tenants[t],
+      await checkAlerts(tenantStore(fsStore(dir), t), JSON.parse(rules)),
+    );
+  }
+  const one = await runScript("check", ["--alerts", rules, "--store", dir, "--tenant", "E2"]);
+  assert.equal(one.code, 2, one.stderr);
+  assert.deepEqual(JSON.parse(one.stdout), report.tenants.E2);
+  // Nothing to judge is an error, not "insufficient data".
+  const none = await runScript("check", ["--alerts", rules, "--store", dir, "--tenant", "E3"]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /^error: tenant E3 holds no data: nothing to judge/m);
+  const empty = join(work.dir, "empty");
+  mkdirSync(empty);
+  const nothing = await runScript("check", ["--alerts", rules, "--store", empty]);
+  assert.equal(nothing.code, 1);
+  assert.match(nothing.stderr, /holds no data: nothing to judge/);
+  const flat = await runScript("check", ["--alerts", rules, "--store", dir]);
+  assert.equal(flat.code, 1, "a tenant store has no data outside its tenants");
 });
