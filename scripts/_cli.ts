@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { messageLine, progressLine } from "./_progress.ts";
 import type { Context } from "../src/pipeline/context.ts";
 import {
   ConfigError,
@@ -117,9 +118,10 @@ export function storeContextFrom(
   return configured(() => ({ store: storeFrom(s), now: parseNow(s.now), log: progress }));
 }
 
-/** Builds the pipeline context from parsed common flags. */
+/** Builds the pipeline context from parsed common flags, drawing its progress on stderr. */
 export function contextFrom(values: Record<string, unknown>): Context {
-  return configured(() => contextFrom_(settingsOf(values), progress));
+  const ctx = configured(() => contextFrom_(settingsOf(values), messageLine()));
+  return { ...ctx, progress: progressLine() };
 }
 
 /**

@@ -12,12 +12,26 @@ export const ingestText = (r: IngestResult) =>
   `${r.objects_failed} failed; ${r.records} records, ${r.malformed} malformed lines` +
   (r.late_windows.length ? `; late data for ${r.late_windows.length} final window(s)` : "");
 
-export const ingestFailure = (r: IngestResult) =>
-  r.objects_failed === 0
-    ? undefined
-    : `${r.objects_failed} object(s) failed: ${
-      r.failures.map((f) => `${f.key}: ${f.error}`).join("; ")
-    }`;
+/** Failures named in the one-line error at most; --json lists them all. */
+const FAILURES_NAMED = 5;
+
+export const ingestFailure = (r: IngestResult) => {
+  if (r.objects_failed === 0) return undefined;
+  // A wrong field list fails every object alike: one mention, with the count.
+  const misfits = r.failures.filter((f) => f.fields);
+  const others = r.failures.filter((f) => !f.fields);
+  const parts = others.slice(0, FAILURES_NAMED).map((f) => `${f.key}: ${f.error}`);
+  if (others.length > FAILURES_NAMED) {
+    parts.push(`and ${others.length - FAILURES_NAMED} more (see --json)`);
+  }
+  if (misfits.length > 0) {
+    parts.unshift(
+      `${misfits.length} of them do not fit the field list (the first, ${misfits[0].key}: ` +
+        `${misfits[0].error})`,
+    );
+  }
+  return `${r.objects_failed} object(s) failed: ${parts.join("; ")}`;
+};
 
 export const consolidateText = (r: ConsolidateResult) =>
   `consolidate: ${r.windows} window(s) rebuilt from ${r.records} records` +

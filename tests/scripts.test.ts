@@ -272,3 +272,31 @@ test("generate writes gzip objects in the Firehose layout", async () => {
     rmSync(`${out.dir}-std-store`, { recursive: true, force: true });
   }
 });
+
+test("ingest: a wrong field list is said once with the count of objects; progress ends with totals", async () => {
+  const r = await runScript("ingest", [
+    "--source",
+    QUEUE,
+    "--store",
+    "memory:",
+    "--fields",
+    "pack",
+  ]);
+  assert.equal(r.code, 1);
+  const lines = r.stderr.trim().split("\n");
+  assert.equal(lines.filter((l) => /^FAILED .*does not fit/.test(l)).length, 1);
+  assert.ok(
+    lines.includes("the field list does not fit 3 objects (said above for the first of them)"),
+  );
+  assert.match(
+    lines.at(-1)!,
+    /^error: 4 object\(s\) failed: 3 of them do not fit the field list \(the first, /,
+  );
+  // Not a terminal here: plain lines, the last with the totals.
+  const progress = lines.filter((l) => l.startsWith("ingest: "));
+  assert.match(
+    progress.at(-1)!,
+    /^ingest: 5\/5 objects, 0 records, 0 records\/s in \d+s, 4 failed$/,
+  );
+  assert.ok(!lines.some((l) => l.startsWith("ingested ")), "no line per object");
+});

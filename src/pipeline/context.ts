@@ -32,6 +32,20 @@ export interface Context {
   handoff?: Handoff;
   /** Aggregates this process wrote, kept so that the periods above need not read them back. */
   written?: WrittenStates;
+  /**
+   * Where a long step reports how far it is, after each object (a CLI draws it). With it,
+   * ingest logs failures only, not a line per object ingested.
+   */
+  progress?: (p: Progress) => void;
+}
+
+/** How far a step is: objects done (ingested, skipped or failed) of all, and records read. */
+export interface Progress {
+  step: "ingest";
+  done: number;
+  total: number;
+  records: number;
+  failed: number;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { fflateGunzip, GzipError, type Inflate, maybeGunzip } from "../core/gzip.ts";
 import { ledgerKey, pendingKey, rawKey } from "../core/keys.ts";
-import { parseObject, type ParseStats } from "../core/parse-object.ts";
+import { FieldMismatchError, parseObject, type ParseStats } from "../core/parse-object.ts";
 import {
   accumulateEntry,
   accumulatorBytes,
@@ -57,6 +57,8 @@ export const MAX_OPEN_WINDOWS = 32;
 export interface IngestFailure {
   key: string;
   error: string;
+  /** The field list does not fit the object: the same mistake usually fails them all. */
+  fields?: true;
 }
 
 /** The result of an ingest run. */
@@ -102,6 +104,16 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
   const objects: IngestItem[] = items ?? [];
   if (!items) { for await (const obj of ctx.source.list()) objects.push({ obj }); }
   result.objects_seen = objects.length;
+  let done = 0;
+  let misfit = 0;
+  const report = () =>
+    ctx.progress?.({
+      step: "ingest",
+      done: ++done,
+      total: objects.length,
+      records: result.records,
+      failed: result.objects_failed,
+    });
   // A run of more objects than the handoff holds would drop most of what it accumulates.
   const each = objects.length <= HANDOFF_OBJECTS ? ctx : { ...ctx, handoff: undefined };
   // A few objects at once: their reads, writes and gunzip overlap with parsing.
@@ -109,6 +121,7 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
     const hash = await sourceHash(obj);
     if ((await ctx.store.get(ledgerKey(hash))) !== undefined) {
       result.objects_skipped++;
+      report();
       return;
     }
     try {
@@ -135,21 +148,29 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
         const meta = await readMeta(ctx.store, "30min", key).catch(() => undefined);
         if (meta?.status === "final") late.add(key);
       }
-      ctx.log(
-        `ingested ${obj.key}: ${stats.records} records` +
-          (stats.malformed
-            ? `, ${stats.malformed} malformed (lines ${stats.malformed_lines.join(", ")}${
-              stats.malformed > stats.malformed_lines.length ? ", ..." : ""
-            })`
-            : ""),
-      );
+      if (!ctx.progress) {
+        ctx.log(
+          `ingested ${obj.key}: ${stats.records} records` +
+            (stats.malformed
+              ? `, ${stats.malformed} malformed (lines ${stats.malformed_lines.join(", ")}${
+                stats.malformed > stats.malformed_lines.length ? ", ..." : ""
+              })`
+              : ""),
+        );
+      }
     } catch (e) {
       result.objects_failed++;
       const error = (e as Error).message;
-      result.failures.push({ key: obj.key, error });
-      ctx.log(`FAILED ${obj.key}: ${error}`);
+      const fields = e instanceof FieldMismatchError;
+      result.failures.push({ key: obj.key, error, ...(fields ? { fields: true as const } : {}) });
+      // A wrong field list fails every object alike: said once, counted at the end.
+      if (!fields || ++misfit === 1) ctx.log(`FAILED ${obj.key}: ${error}`);
     }
+    report();
   });
+  if (misfit > 1) {
+    ctx.log(`the field list does not fit ${misfit} objects (said above for the first of them)`);
+  }
   result.objects.sort((a, b) => (a.key < b.key ? -1 : 1));
   result.failures.sort((a, b) => (a.key < b.key ? -1 : 1));
   result.late_windows = [...late].sort();
