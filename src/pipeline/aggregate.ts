@@ -206,7 +206,7 @@ export async function refreshPeriods(
 }
 
 /** States a context keeps of what it wrote, at most (see WrittenStates). */
-const WRITTEN_KEPT = 256;
+const WRITTEN_KEPT = 64;
 
 /** Writes of one period in a row before giving up: other writers keep changing its inputs. */
 const MAX_ROUNDS = 100;
