@@ -35,7 +35,7 @@ import { s3Store } from "../src/store/s3.ts";
 import type { Store } from "../src/store/store.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
 import { NODE_MODULE } from "./_esbuild.mjs";
-import { NPM_SCRIPT_NODE_FLAGS } from "./_node-flags.ts";
+import { NODE_HEAP_FLAGS, NPM_SCRIPT_NODE_FLAGS } from "./_node-flags.ts";
 
 const flags = parseFlags(
   {
@@ -317,7 +317,8 @@ if (flags.worker) {
   const s3 = flags.s3 ? await startS3(files.map((f) => f.slice(dir.length + 1)), dir) : undefined;
   let stores = 0;
   const commands: Record<string, [string, string[]]> = {
-    node: [node, [bundle]],
+    // As Lambda runs it: the bundle, with the heap flags of template.yaml's NODE_OPTIONS.
+    node: [node, [...NODE_HEAP_FLAGS, bundle]],
     // As the npm scripts run it (package.json): the V8 flag is theirs too.
     tsx: [node, [...NPM_SCRIPT_NODE_FLAGS, "--import", "tsx", `${root}scripts/bench.ts`]],
     deno: [join(root, "node_modules/.bin/deno"), [

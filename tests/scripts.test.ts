@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { NPM_SCRIPT_NODE_FLAGS } from "../scripts/_node-flags.ts";
+import { NODE_HEAP_FLAGS, NPM_SCRIPT_NODE_FLAGS } from "../scripts/_node-flags.ts";
 import { STEPS } from "../scripts/_steps.ts";
 import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
@@ -44,6 +44,10 @@ test("npm scripts run the steps through the command, with the V8 flag bench meas
   for (const name of ["bench", "loadtest"]) {
     assert.ok(pkg.scripts[name].startsWith(`tsx ${flags} scripts/`), `npm run ${name}`);
   }
+  // Lambda's Node runs with the same heap flags.
+  const template = readFileSync(new URL("../template.yaml", import.meta.url), "utf8");
+  const options = /NODE_OPTIONS: (.*)/.exec(template)![1].split(" ");
+  for (const f of NODE_HEAP_FLAGS) assert.ok(options.includes(f), `NODE_OPTIONS has ${f}`);
 });
 
 test("the command names its steps, refuses an unknown one, and scripts still run through tsx", async () => {
