@@ -53,7 +53,9 @@ looks at all of them.
   --latest <n>                          newest objects of --source only
   --tenant <E1>                         judge one tenant's data (store/tenant layout)
   --tenants <auto | E1,E2>              judge each tenant (auto: every tenant of the store);
-                                        the report has one entry per tenant [CLOUDFRONT_LETS_TENANTS]
+                                        the report has one entry per tenant, an error for one
+                                        with no data (exit 1 unless a rule is breached: 2)
+                                        [CLOUDFRONT_LETS_TENANTS]
 ${COMMON_HELP}`,
 );
 
@@ -68,9 +70,15 @@ async function judge(store: Store, what: string): Promise<AlertReport> {
   return await checkAlerts(store, rules);
 }
 
-let report: AlertReport | { tenants: Record<string, AlertReport>; breached: number };
+/** Per tenant: its report, or why it could not be judged. */
+type TenantReports = Record<string, AlertReport | { error: string }>;
+
+let report: AlertReport | { tenants: TenantReports; breached: number };
 try {
   if (flags.latest !== undefined) {
+    if (flags.tenant !== undefined || flags.tenants !== undefined) {
+      fail("--latest reads the queue, not a tenant's data: drop --tenant/--tenants", 2);
+    }
     const n = Number(flags.latest);
     if (!Number.isInteger(n) || n <= 0) fail("--latest must be a positive integer", 2);
     const ctx = configured(() =>
@@ -79,19 +87,30 @@ try {
     report = await checkLatest(ctx, rules, n);
   } else {
     const store = configured(() => storeFrom(settings));
-    const tenants = configured(() => tenantsFrom(settings));
     if (flags.tenant !== undefined) {
-      if (tenants !== undefined) fail("give --tenant or --tenants, not both", 2);
+      // The flag names one tenant; CLOUDFRONT_LETS_TENANTS in the environment does not count.
+      if (flags.tenants !== undefined) fail("give --tenant or --tenants, not both", 2);
       if (!isTenantName(flags.tenant)) fail(`--tenant: "${flags.tenant}" is not a tenant name`, 2);
       report = await judge(tenantStore(store, flags.tenant), `tenant ${flags.tenant}`);
-    } else if (tenants !== undefined) {
-      const names = tenants === "auto" ? await storeTenants(store) : tenants;
-      if (names.length === 0) throw new Error(`${store.name} holds no tenant's data`);
-      const each: Record<string, AlertReport> = {};
-      for (const t of names) each[t] = await judge(tenantStore(store, t), `tenant ${t}`);
-      const breached = Object.values(each).reduce((n, r) => n + r.breached, 0);
-      report = { tenants: each, breached };
-    } else report = await judge(store, store.name);
+    } else {
+      const tenants = configured(() => tenantsFrom(settings));
+      if (tenants !== undefined) {
+        const names = tenants === "auto" ? await storeTenants(store) : tenants;
+        if (names.length === 0) throw new Error(`${store.name} holds no tenant's data`);
+        // A tenant that cannot be judged (no data yet) does not hide another's breach.
+        const each: TenantReports = {};
+        for (const t of names) {
+          each[t] = await judge(tenantStore(store, t), `tenant ${t}`).catch((e) => ({
+            error: (e as Error).message,
+          }));
+        }
+        const breached = Object.values(each).reduce(
+          (n, r) => n + ("breached" in r ? r.breached : 0),
+          0,
+        );
+        report = { tenants: each, breached };
+      } else report = await judge(store, store.name);
+    }
   }
 } catch (e) {
   fail((e as Error).message);
@@ -99,11 +118,19 @@ try {
 console.log(JSON.stringify(report, null, 2));
 const reports = "tenants" in report ? Object.entries(report.tenants) : [["", report] as const];
 for (const [tenant, r] of reports) {
+  const who = tenant ? `${tenant} ` : "";
+  if ("error" in r) {
+    progress(`${"error".padEnd(17)} ${who}${r.error}`);
+    continue;
+  }
   for (const rule of r.rules) {
     progress(
-      `${rule.status.padEnd(17)} ${tenant ? `${tenant} ` : ""}${rule.name}: ${rule.metric} ` +
+      `${rule.status.padEnd(17)} ${who}${rule.name}: ${rule.metric} ` +
         `${rule.value} ${rule.comparison} ${rule.threshold}`,
     );
   }
 }
-process.exit(report.breached > 0 ? 2 : 0);
+const unjudged = reports.filter(([, r]) => "error" in r).map(([t]) => t);
+if (report.breached > 0) process.exit(2);
+if (unjudged.length > 0) fail(`no data to judge for tenant(s) ${unjudged.join(", ")}`);
+process.exit(0);

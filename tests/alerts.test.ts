@@ -219,4 +219,23 @@ test("check judges each tenant, one tenant, and refuses a store or tenant with n
   assert.match(nothing.stderr, /holds no data: nothing to judge/);
   const flat = await runScript("check", ["--alerts", rules, "--store", dir]);
   assert.equal(flat.code, 1, "a tenant store has no data outside its tenants");
+  // The flag wins over the deployment's variable.
+  const env = { CLOUDFRONT_LETS_TENANTS: "E1,E2" };
+  const flagged = await runScript(
+    "check",
+    ["--alerts", rules, "--store", dir, "--tenant", "E2"],
+    env,
+  );
+  assert.equal(flagged.code, 2, flagged.stderr);
+  // A tenant with no data yet (only a ledger entry) is reported, and hides no breach.
+  mkdirSync(join(dir, "sa/cloudfront/E3/ledger"), { recursive: true });
+  writeFileSync(join(dir, "sa/cloudfront/E3/ledger/0123.json"), "{}");
+  const three = await runScript("check", ["--alerts", rules, "--store", dir, "--tenants", "auto"]);
+  assert.equal(three.code, 2, three.stderr);
+  const each = JSON.parse(three.stdout).tenants;
+  assert.deepEqual(Object.keys(each), ["E1", "E2", "E3"]);
+  assert.match(each.E3.error, /tenant E3 holds no data/);
+  const alone = await runScript("check", ["--alerts", rules, "--store", dir, "--tenants", "E3"]);
+  assert.equal(alone.code, 1);
+  assert.match(alone.stderr, /^error: no data to judge for tenant\(s\) E3$/m);
 });

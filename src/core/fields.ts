@@ -194,8 +194,7 @@ export type FieldOrder = "canonical" | "exact";
  * the column order of the file. File contents are read by the caller and passed as text.
  */
 export function resolveFields(spec: string, order: FieldOrder = "canonical"): string[] {
-  const preset = PRESETS[spec.trim()];
-  if (preset) return [...preset];
+  if (Object.hasOwn(PRESETS, spec.trim())) return [...PRESETS[spec.trim()]];
   const names = spec.split(/[\s,]+/).filter((s) => s.length > 0 && !s.startsWith("#"));
   if (names.length === 0) throw new Error("the field list is empty");
   // One word that names no field was meant as a preset: say which there are.

@@ -86,6 +86,7 @@ export async function aggregate(
   ctx: Context,
   options: { rebuild?: boolean } = {},
 ): Promise<AggregateResult> {
+  ctx = { ...ctx, written: new Map() };
   const holds = await unprocessedHolds(ctx);
   const mark = options.rebuild ? NO_WATERMARK : await readWatermark(ctx.store);
   const next: Watermark = { ...mark };
@@ -194,6 +195,7 @@ export async function refreshPeriods(
   ctx: Context,
   windowStarts: readonly number[],
 ): Promise<Record<Period, number>> {
+  ctx = { ...ctx, written: new Map() };
   const computed = zero();
   for (const period of PERIODS) {
     const keys = [...new Set(windowStarts.map((s) => periodKey(period, s)))].sort();

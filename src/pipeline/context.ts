@@ -30,7 +30,11 @@ export interface Context {
   metrics?: (window: number, state: SummaryState) => void;
   /** What ingest hands to consolidation in this process (none: consolidation reads parts). */
   handoff?: Handoff;
-  /** Aggregates this process wrote, kept so that the periods above need not read them back. */
+  /**
+   * Aggregates this step wrote, so that the periods above need not read them back. Each
+   * aggregate run or refresh starts its own: nothing is kept across runs, tenants or
+   * invocations.
+   */
   written?: WrittenStates;
   /**
    * Where a long step reports how far it is, after each object (a CLI draws it). With it,
@@ -67,7 +71,6 @@ export function makeContext(
     maxLagMs: DEFAULT_MAX_LAG_MS,
     log: () => {},
     handoff: handoff(),
-    written: new Map(),
     ...parts,
   };
 }

@@ -9,6 +9,7 @@
  */
 import * as v from "valibot";
 import { aggregateKey, CONSOLIDATED_PREFIX, consolidatedKey } from "../core/keys.ts";
+import { inputsStamp } from "../core/finality.ts";
 import { mergeStates, type SummaryState, SummaryStateSchema } from "../core/summary.ts";
 import {
   childKeys,
@@ -55,8 +56,8 @@ export interface PeriodView {
  */
 export interface ViewCache {
   states: Map<string, { stamp: string; state: SummaryState }>;
-  /** The consolidated summaries of open windows last read, as bytes, by window. */
-  windows: Map<string, { bytes: Uint8Array; stamp: string }>;
+  /** The SHA-256 of open windows' consolidated summaries last read, by window. */
+  windows: Map<string, { digest: string; stamp: string }>;
   /** Issues the stamps of window versions: never reused while the cache lives. */
   versions: number;
 }
@@ -77,8 +78,8 @@ export interface Query {
 
 /** States kept in a {@link ViewCache} at most (a month of 30-minute windows is 1,488). */
 const CACHE_LIMIT = 5000;
-/** Open windows' summaries kept at most, as bytes. */
-const WINDOWS_KEPT = 100;
+/** Open windows' summary digests kept at most. */
+const WINDOWS_KEPT = 5000;
 
 /** Starts a query over `store`. One per request: it memoizes what it reads. */
 export function startQuery(store: Store, cache?: ViewCache): Query {
@@ -112,22 +113,22 @@ async function cachedState(
   return state;
 }
 
-/** The stamp of the version of a window's consolidated summary: the same bytes, the same stamp. */
-function windowStamp(q: Query, id: string, bytes: Uint8Array): string {
+/**
+ * The stamp of the version of a window's consolidated summary: the same bytes (by their
+ * SHA-256), the same stamp; other bytes, a stamp never issued before.
+ */
+async function windowStamp(q: Query, id: string, bytes: Uint8Array): Promise<string> {
   const c = q.cache;
   if (!c) return "";
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  ).join(",");
   const last = c.windows.get(id);
-  if (last && sameBytes(last.bytes, bytes)) return last.stamp;
+  if (last?.digest === digest) return last.stamp;
   if (c.windows.size >= WINDOWS_KEPT) c.windows.clear();
   const stamp = `w${++c.versions}`;
-  c.windows.set(id, { bytes, stamp });
+  c.windows.set(id, { digest, stamp });
   return stamp;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 async function computeView(
@@ -154,7 +155,7 @@ async function computeView(
     const k = consolidatedKey(start);
     const bytes = await q.store.get(k);
     if (bytes === undefined) return undefined;
-    const stamp = windowStamp(q, id, bytes);
+    const stamp = await windowStamp(q, id, bytes);
     const state = await cachedState(
       q,
       id,
@@ -168,7 +169,8 @@ async function computeView(
   const views = await Promise.all(keys.map((k) => viewPeriod(q, child, k)));
   const children = views.flatMap((c, i) => c ? [{ key: keys[i], ...c }] : []);
   if (children.length === 0) return undefined;
-  const stamp = `(${children.map((c) => `${c.key}=${c.stamp}`).join(" ")})`;
+  // A hash of the children's stamps, so that a stamp stays short however many lie below.
+  const stamp = `p${inputsStamp(children.map((c) => `${c.key}=${c.stamp}`))}`;
   const state = await cachedState(q, id, stamp, () => mergeStates(children.map((c) => c.state)));
   return { status: "partial", stamp, state };
 }

@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import { describeRoute, resolver } from "hono-openapi";
 import type * as v from "valibot";
+import { inputsStamp } from "../../core/finality.ts";
 import { metricValue } from "../../core/period-metrics.ts";
 import {
   emptyState,
@@ -155,7 +156,8 @@ async function answer<S extends v.GenericSchema>(
     : undefined;
   if (text === undefined) {
     const r = await readRange(b);
-    const stamp = cover ?? r.views.map(({ key, view }) => `${key}=${view?.stamp ?? "-"}`).join();
+    const stamp = cover ??
+      inputsStamp(r.views.map(({ key, view }) => `${key}=${view?.stamp ?? "-"}`));
     const kept = answers.get(key);
     if (kept?.stamp === stamp) text = kept.text;
     else {
