@@ -30,6 +30,11 @@ export function parseWindowDir(dir: string): number | undefined {
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]) : undefined;
 }
 
+/** Day start (epoch ms) from a `YYYY-MM-DD` directory (the first part of a window's), or undefined. */
+export function parseDayDir(dir: string): number | undefined {
+  return parseWindowDir(`${dir}/00-00`);
+}
+
 /** Raw records of one source object in one window, split in parts to bound memory. */
 export function rawKey(windowStartMs: number, sourceHash: string, part: number): string {
   return `${RAW_PREFIX}${windowDir(windowStartMs)}/${sourceHash}-${

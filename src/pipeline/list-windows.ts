@@ -3,7 +3,8 @@
  * (`<prefix>{YYYY-MM-DD}/{HH-MM}/...`).
  * @module
  */
-import { parseWindowDir } from "../core/keys.ts";
+import { parseDayDir, parseWindowDir } from "../core/keys.ts";
+import { periodBounds, periodKey } from "../core/windows.ts";
 import type { Store } from "../store/store.ts";
 
 /** Window start (epoch ms) → the keys under that window's directory below `prefix`. */
@@ -19,8 +20,6 @@ export async function listByWindow(store: Store, prefix: string): Promise<Map<nu
   }
   return out;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * The windows that have a directory below `prefix`, read a day at a time: one browse of
@@ -42,7 +41,7 @@ export function windowIndex(store: Store, prefix: string): WindowIndex {
     days ??= store.browse(prefix).then(({ dirs }) => {
       const m = new Map<number, string>();
       for (const name of dirs) {
-        const start = parseWindowDir(`${name}/00-00`);
+        const start = parseDayDir(name);
         if (start !== undefined) m.set(start, name);
       }
       return new Map([...m].sort((a, b) => a[0] - b[0]));
@@ -72,7 +71,7 @@ export function windowIndex(store: Store, prefix: string): WindowIndex {
 /** Whether any window of the index starts in [from, to). */
 export async function anyWindowIn(ix: WindowIndex, from: number, to: number): Promise<boolean> {
   for (const day of await ix.days()) {
-    if (day + DAY_MS <= from) continue;
+    if (periodBounds("daily", periodKey("daily", day)).end <= from) continue;
     if (day >= to) break;
     if ((await ix.windows(day)).some((w) => w >= from && w < to)) return true;
   }
