@@ -231,7 +231,14 @@ async function savePeriod(
   const { end } = periodBounds(period, key);
   const isLate = before?.late_data === true;
   for (let round = 1;; round++) {
-    const { state, sourceCount, childrenFinal, stamp } = await inputsOf(ctx, period, key, holds);
+    const { state, sourceCount, childrenFinal, stamp } = await inputsOf(
+      ctx,
+      period,
+      key,
+      holds,
+      false,
+      before?.source_count,
+    );
     const final = finalize && !isLate && childrenFinal && clockFinal(end, ctx.now, ctx.graceMs);
     const meta: Meta = {
       status: final ? "final" : "partial",
@@ -247,7 +254,7 @@ async function savePeriod(
       if (ctx.written.size >= WRITTEN_KEPT) ctx.written.clear();
       ctx.written.set(`${period}/${key}`, { inputs: stamp, state });
     }
-    if ((await inputsOf(ctx, period, key, holds, true)).stamp === stamp) return meta;
+    if ((await inputsOf(ctx, period, key, holds, true, sourceCount)).stamp === stamp) return meta;
     if (round === MAX_ROUNDS) {
       throw new Error(`${period} ${key}: its inputs changed under ${round} saves in a row`);
     }
@@ -257,7 +264,8 @@ async function savePeriod(
 /**
  * What a period is computed from: a 30min window from its consolidated summary (final
  * once no unprocessed object may hold records for it), a coarser period from its children.
- * With `stampOnly`, the states are not merged: only the stamp is wanted.
+ * With `stampOnly`, the states are not merged: only the stamp is wanted. `present`: how many
+ * children had data when it was last computed; when all did, no listing is needed.
  */
 async function inputsOf(
   ctx: Context,
@@ -265,6 +273,7 @@ async function inputsOf(
   key: string,
   holds: readonly Hold[] | undefined,
   stampOnly = false,
+  present?: number,
 ): Promise<{ state: SummaryState; sourceCount: number; childrenFinal: boolean; stamp: string }> {
   const { start, end } = periodBounds(period, key);
   if (period === "30min") {
@@ -280,9 +289,13 @@ async function inputsOf(
       stamp: inputsStamp(c.sources),
     };
   }
-  const withData = await childrenWithData(ctx.store, period, key);
+  const keys = childKeys(period, key);
+  // Every child had data when last computed: each has a meta still, so none is skipped.
+  const withData = present === keys.length
+    ? undefined
+    : await childrenWithData(ctx.store, period, key);
   const children = await Promise.all(
-    childKeys(period, key).map((k) =>
+    keys.map((k) =>
       withData && !withData.has(k)
         ? absentChild(ctx, childPeriod(period)!, k, holds)
         : childOf(ctx, period, k, holds, stampOnly)
