@@ -148,7 +148,8 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
         const meta = await readMeta(ctx.store, "30min", key).catch(() => undefined);
         if (meta?.status === "final") late.add(key);
       }
-      if (!ctx.progress) {
+      // With a progress line, only an object with malformed lines gets a line of its own.
+      if (!ctx.progress || stats.malformed > 0) {
         ctx.log(
           `ingested ${obj.key}: ${stats.records} records` +
             (stats.malformed
