@@ -7,12 +7,21 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { KEPT_FIELDS } from "../src/core/columns.ts";
+import { detectFields } from "../src/core/detect.ts";
+import { CANONICAL_FIELDS, PRESETS } from "../src/core/fields.ts";
+import { ADDRESS_FIELDS } from "../src/core/privacy.ts";
+import { makeContext } from "../src/pipeline/context.ts";
+import { ingest } from "../src/pipeline/ingest.ts";
 import { ENV_VARIABLES } from "../src/runtime/config.ts";
+import { localSource } from "../src/source/local.ts";
+import { memoryStore } from "../src/store/memory.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { s3Notification, scheduleEvent, sqsEvent } from "./_events.ts";
 import { tempDir } from "./_helpers.ts";
@@ -144,4 +153,53 @@ test("the bundle: one file that Lambda's Node imports and that handles real even
     ["E2EXAMPLE", "2024-03-01-1000"],
     ["E2EXAMPLE", "2024-03-01-1030"],
   ]);
+});
+
+test("realtime-logs.yaml selects the kept fields, none an address, and delivers what ingest reads", async () => {
+  // deno-lint-ignore no-explicit-any
+  const stack: any = parse(readFileSync(join(ROOT, "realtime-logs.yaml"), "utf8"));
+  const r = stack.Resources;
+  const fields: string[] = r.RealtimeLogConfig.Properties.Fields;
+  assert.deepEqual(fields, PRESETS.kept, "the configuration selects the kept preset");
+  // The preset is every real-time field a record keeps, in CloudFront's order.
+  assert.deepEqual(PRESETS.kept, CANONICAL_FIELDS.filter((f) => KEPT_FIELDS.includes(f)));
+  for (const f of fields) {
+    assert.ok(!ADDRESS_FIELDS.has(f) && !/cookie|headers/.test(f), `${f} is selected`);
+  }
+  const s3 = r.Delivery.Properties.ExtendedS3DestinationConfiguration;
+  assert.equal(s3.CompressionFormat, "GZIP");
+  assert.deepEqual(s3.Prefix, { "Fn::Sub": "${LogPrefix}/" });
+  assert.deepEqual(stack.Outputs.Source.Value, { "Fn::Sub": "s3://${LogBucket}/${LogPrefix}" });
+  // Least privilege here too: no wildcard action; S3 writes only under the prefix.
+  for (const role of [r.CloudFrontRole, r.FirehoseRole]) {
+    for (const p of role.Properties.Policies) {
+      for (const st of p.PolicyDocument.Statement) {
+        for (const a of st.Action) assert.doesNotMatch(a, /\*/, `wildcard action ${a}`);
+        if (st.Action.includes("s3:PutObject")) {
+          assert.deepEqual(st.Resource, {
+            "Fn::Sub": "arn:${AWS::Partition}:s3:::${LogBucket}/${LogPrefix}/*",
+          });
+        }
+      }
+    }
+  }
+  // Lines of those fields, in an object named as Firehose names it: ingest reads every one
+  // with --fields kept, and detect suggests that preset.
+  const src = join(work.dir, "logs", keys[0]);
+  const columns = fields.map((f) => PRESETS.all.indexOf(f));
+  const lines = gunzipSync(readFileSync(src)).toString("utf8").trim().split("\n")
+    .map((l) => columns.map((c) => l.split("\t")[c]).join("\t"));
+  const queue = join(work.dir, "kept", "cloudfront-realtime", "2024", "03", "01", "10");
+  mkdirSync(queue, { recursive: true });
+  const name = "cf-rt-1-2024-03-01-10-15-00-0a0a0a0a-0000-4000-8000-000000000001.gz";
+  writeFileSync(join(queue, name), gzipSync(lines.join("\n") + "\n"));
+  const result = await ingest(makeContext({
+    source: localSource(join(work.dir, "kept", "cloudfront-realtime")),
+    store: memoryStore(),
+    parse: { format: "realtime", fields: PRESETS.kept },
+  }));
+  assert.equal(result.objects_failed, 0, JSON.stringify(result.failures));
+  assert.equal(result.records, lines.length);
+  assert.equal(result.malformed, 0);
+  assert.match(detectFields(lines.join("\n")).advice, /--fields kept/);
 });
