@@ -169,6 +169,7 @@ test("realtime-logs.yaml selects the kept fields, none an address, and delivers 
   const s3 = r.Delivery.Properties.ExtendedS3DestinationConfiguration;
   assert.equal(s3.CompressionFormat, "GZIP");
   assert.deepEqual(s3.Prefix, { "Fn::Sub": "${LogPrefix}/" });
+  assert.match(s3.ErrorOutputPrefix["Fn::Sub"], /^\$\{LogPrefix\}-errors\//);
   assert.deepEqual(stack.Outputs.Source.Value, { "Fn::Sub": "s3://${LogBucket}/${LogPrefix}" });
   // Least privilege here too: no wildcard action; S3 writes only under the prefix.
   for (const role of [r.CloudFrontRole, r.FirehoseRole]) {
@@ -176,9 +177,10 @@ test("realtime-logs.yaml selects the kept fields, none an address, and delivers 
       for (const st of p.PolicyDocument.Statement) {
         for (const a of st.Action) assert.doesNotMatch(a, /\*/, `wildcard action ${a}`);
         if (st.Action.includes("s3:PutObject")) {
-          assert.deepEqual(st.Resource, {
-            "Fn::Sub": "arn:${AWS::Partition}:s3:::${LogBucket}/${LogPrefix}/*",
-          });
+          assert.deepEqual(st.Resource, [
+            { "Fn::Sub": "arn:${AWS::Partition}:s3:::${LogBucket}/${LogPrefix}/*" },
+            { "Fn::Sub": "arn:${AWS::Partition}:s3:::${LogBucket}/${LogPrefix}-errors/*" },
+          ]);
         }
       }
     }
