@@ -1,18 +1,19 @@
 // @ts-check
 /**
  * esbuild options shared by `bundle` (the Lambda artifact), `bench` (its Node runtime runs
- * what Lambda runs) and the CLI bundle: one ES module for Node 24. Plain JavaScript, so
- * that bin/cloudfront-lets.mjs can build the CLI without a TypeScript loader.
+ * what Lambda runs) and the CLI bundle: one ES module for Node 22 and later (`engines`;
+ * Lambda runs 24). Plain JavaScript, so that bin/cloudfront-lets.mjs can build the CLI
+ * without a TypeScript loader.
  * @module
  */
 import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** Bundles an entry point and everything it imports into one ES module for Node 24. */
+/** Bundles an entry point and everything it imports into one ES module for Node 22 and later. */
 export const NODE_MODULE = /** @type {const} */ ({
   bundle: true,
   platform: "node",
-  target: "node24",
+  target: "node22",
   format: "esm",
   // Some CommonJS dependencies call require(): give the ES module one.
   banner: {
