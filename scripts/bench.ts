@@ -35,7 +35,7 @@ import { s3Store } from "../src/store/s3.ts";
 import type { Store } from "../src/store/store.ts";
 import { fail, parseFlags, progress } from "./_cli.ts";
 import { NODE_MODULE } from "./_esbuild.mjs";
-import { NODE_HEAP_FLAGS, NPM_SCRIPT_NODE_FLAGS } from "./_node-flags.ts";
+import { DENO_HEAP_FLAGS, NODE_HEAP_FLAGS, NPM_SCRIPT_NODE_FLAGS } from "./_node-flags.ts";
 
 const flags = parseFlags(
   {
@@ -325,6 +325,7 @@ if (flags.worker) {
       "run",
       "-A",
       "--no-check",
+      ...DENO_HEAP_FLAGS,
       `${root}scripts/bench.ts`,
     ]],
   };

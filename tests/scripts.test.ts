@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { NODE_HEAP_FLAGS, NPM_SCRIPT_NODE_FLAGS } from "../scripts/_node-flags.ts";
+import { DENO_HEAP_FLAGS, NODE_HEAP_FLAGS, NPM_SCRIPT_NODE_FLAGS } from "../scripts/_node-flags.ts";
 import { STEPS } from "../scripts/_steps.ts";
 import { runScript } from "./_run-script.ts";
 import { tempDir } from "./_helpers.ts";
@@ -44,7 +44,12 @@ test("npm scripts run the steps through the command, with the V8 flag bench meas
   for (const name of ["bench", "loadtest"]) {
     assert.ok(pkg.scripts[name].startsWith(`tsx ${flags} scripts/`), `npm run ${name}`);
   }
-  // Lambda's Node runs with the same heap flags.
+  // Deno's tasks of the steps carry its heap flags; Lambda's Node runs with Node's.
+  const deno = JSON.parse(readFileSync(new URL("../deno.json", import.meta.url), "utf8"));
+  for (const step of Object.keys(STEPS)) {
+    const task = deno.tasks[npmName(step)];
+    for (const f of DENO_HEAP_FLAGS) assert.ok(task.includes(` ${f} `), `deno task ${step}: ${f}`);
+  }
   const template = readFileSync(new URL("../template.yaml", import.meta.url), "utf8");
   const options = /NODE_OPTIONS: (.*)/.exec(template)![1].split(" ");
   for (const f of NODE_HEAP_FLAGS) assert.ok(options.includes(f), `NODE_OPTIONS has ${f}`);
