@@ -277,6 +277,14 @@ test("a served partial answer never hides what arrives in its open windows", asy
     const total = (await readDoc(store, "monthly", "2024-03")).requests;
     assert.equal(await requests(), total + 1);
     assert.equal(await requests(), total + 1);
+    // An open window whose summary is lost (its counts are still there) fails its ranges,
+    // naming the key, rather than showing them without it.
+    const lost = "sa/cloudfront/consolidated/2024-03-01/23-30/summary.json";
+    assert.ok(await s.get(lost.replace("summary", "counts")), "the window is open");
+    await s.delete(lost);
+    const res = await app.request(paths[0], { headers: { "x-api-key": KEY } });
+    assert.equal(res.status, 500);
+    assert.match((await res.json()).error.message, new RegExp(`^${lost} is missing`));
   } finally {
     dir.cleanup();
   }

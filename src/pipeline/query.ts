@@ -151,10 +151,15 @@ async function computeView(
   }
   if (!(await anyWindowIn(q.windows, start, end))) return undefined;
   if (period === "30min") {
-    // A window directory without its summary (removed by hand) holds no data to show.
     const k = consolidatedKey(start);
     const bytes = await q.store.get(k);
-    if (bytes === undefined) return undefined;
+    if (bytes === undefined) {
+      // An empty window directory holds no data; one with other files but no summary is
+      // damaged, and the ranges that hold it fail naming it, as the aggregate step does.
+      const dir = k.slice(0, k.lastIndexOf("/") + 1);
+      if ((await q.store.browse(dir)).files.length === 0) return undefined;
+      throw new StoredDataError(`${k} is missing`);
+    }
     const stamp = await windowStamp(q, id, bytes);
     const state = await cachedState(
       q,
