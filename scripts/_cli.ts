@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { PRESETS } from "../src/core/fields.ts";
 import { messageLine, progressLine } from "./_progress.ts";
 import type { Context } from "../src/pipeline/context.ts";
 import {
@@ -36,7 +37,7 @@ export const COMMON_HELP = `
   --source <dir | s3://bucket/prefix>   live queue of log objects   [CLOUDFRONT_LETS_SOURCE]
   --store <dir | s3://bucket/prefix>    where results are written   [CLOUDFRONT_LETS_STORE]
   --format <realtime|standard|json>     default realtime; headers and JSON lines switch per object
-  --fields <preset | a,b,c | file>      presets: pack, all-2020, all (default), standard
+  --fields <preset | a,b,c | file>      presets: ${Object.keys(PRESETS).join(", ")} (default all)
   --field-order <canonical|exact>       canonical orders a set as AWS writes it (the default
                                         for realtime); exact (the default for standard) keeps it
   --now <ISO-8601>                      the clock, for reproducible finality (default: now)

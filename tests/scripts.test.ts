@@ -214,6 +214,15 @@ test("detect suggests the field set of a file, named as an argument or with --fi
   const two = await runScript("detect", [file, file]);
   assert.equal(two.code, 2);
   assert.match(two.stderr, /unexpected argument/);
+  // Only the start is read: a directory is refused, a stream cut short still tells.
+  const dir = await runScript("detect", [QUEUE]);
+  assert.equal(dir.code, 1);
+  assert.match(dir.stderr, /is not a regular file/);
+  const cut = await runScript("detect", [
+    `${QUEUE}/2024/03/01/11/rt-1-2024-03-01-11-05-00-0a0a0a0a-0000-4000-8000-000000000003.gz`,
+  ]);
+  assert.equal(cut.code, 0, cut.stderr);
+  assert.match(cut.stdout, /46 columns: --fields all/);
 });
 
 test("generate writes gzip objects in the Firehose layout", async () => {
