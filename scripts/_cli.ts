@@ -47,6 +47,12 @@ export const COMMON_HELP = `
   --json                                machine-readable result on stdout
   -h, --help                            this text`;
 
+/**
+ * The exit code of a usage or configuration error. (`check` uses 2 for a breached rule,
+ * so its usage errors exit 1, as its other errors do.)
+ */
+export const USAGE_EXIT = 2;
+
 /** Parses argv; prints `usage` and exits 0 on --help, or a one-line error and exits 2. */
 export function parseFlags<
   const T extends Record<string, { type: "string" | "boolean"; short?: string }>,
@@ -66,6 +72,7 @@ export function parseCommandLine<
   usage: string,
   most: number,
   args = process.argv.slice(2),
+  code = USAGE_EXIT,
 ) {
   try {
     const parsed = parseArgs({ args, options: flags, allowPositionals: most > 0, strict: true });
@@ -78,7 +85,7 @@ export function parseCommandLine<
     }
     return parsed;
   } catch (e) {
-    fail(`${(e as Error).message} (see --help)`, 2);
+    fail(`${(e as Error).message} (see --help)`, code);
   }
 }
 
@@ -92,11 +99,11 @@ export function fail(message: string, code = 1): never {
 export const progress = (message: string) => console.error(message);
 
 /** Runs `make`, turning a configuration error into a usage error (exit 2). */
-export function configured<T>(make: () => T): T {
+export function configured<T>(make: () => T, code = USAGE_EXIT): T {
   try {
     return make();
   } catch (e) {
-    if (e instanceof ConfigError) fail(e.message, 2);
+    if (e instanceof ConfigError) fail(e.message, code);
     throw e;
   }
 }

@@ -19,12 +19,15 @@ import {
   COMMON_HELP,
   configured,
   fail,
-  parseFlags,
+  parseCommandLine,
   progress,
   settingsOf,
 } from "./_cli.ts";
 
-const flags = parseFlags(
+/** Every error, usage errors too, exits 1 here: 2 means a rule is breached. */
+const ERROR = 1;
+
+const { values: flags } = parseCommandLine(
   {
     ...COMMON_FLAGS,
     alerts: { type: "string" },
@@ -37,8 +40,9 @@ Usage: check --alerts <rules.json | JSON> --store <dir|s3://...> [--tenant E1 | 
        check --alerts <rules.json | JSON> --source <dir|s3://...> --latest <n>
 
 Judges alert rules and prints a JSON report. Exits 2 when a rule is breached, 0 when every
-rule is clear or lacks the requests to be judged ("insufficient_data"), 1 on an error or
-when the store (or a tenant asked for) holds no data at all: nothing was judged then.
+rule is clear or lacks the requests to be judged ("insufficient_data"), 1 on an error (a
+usage error too) or when the store (or a tenant asked for) holds no data at all: nothing was
+judged then.
 
 A rule: {"name", "metric", "comparison", "threshold", "windows", "min_requests"}, where
 metric is requests, bytes, error_rate_4xx, error_rate_5xx (fractions), cache_hit_ratio,
@@ -57,11 +61,14 @@ looks at all of them.
                                         with no data (exit 1 unless a rule is breached: 2)
                                         [CLOUDFRONT_LETS_TENANTS]
 ${COMMON_HELP}`,
+  0,
+  process.argv.slice(2),
+  ERROR,
 );
 
 const settings = settingsOf(flags);
-const rules = configured(() => alertsFrom(settings));
-if (rules.length === 0) fail("no rules: give --alerts (or CLOUDFRONT_LETS_ALERTS)", 2);
+const rules = configured(() => alertsFrom(settings), ERROR);
+if (rules.length === 0) fail("no rules: give --alerts (or CLOUDFRONT_LETS_ALERTS)", ERROR);
 /** Judges the rules on `store`. @throws when it holds no data: nothing can be judged. */
 async function judge(store: Store, what: string): Promise<AlertReport> {
   if ((await dataSpan(startQuery(store))) === undefined) {
@@ -77,23 +84,26 @@ let report: AlertReport | { tenants: TenantReports; breached: number };
 try {
   if (flags.latest !== undefined) {
     if (flags.tenant !== undefined || flags.tenants !== undefined) {
-      fail("--latest reads the queue, not a tenant's data: drop --tenant/--tenants", 2);
+      fail("--latest reads the queue, not a tenant's data: drop --tenant/--tenants", ERROR);
     }
     const n = Number(flags.latest);
-    if (!Number.isInteger(n) || n <= 0) fail("--latest must be a positive integer", 2);
-    const ctx = configured(() =>
-      contextOf({ ...settings, store: settings.store ?? "memory:" }, progress)
+    if (!Number.isInteger(n) || n <= 0) fail("--latest must be a positive integer", ERROR);
+    const ctx = configured(
+      () => contextOf({ ...settings, store: settings.store ?? "memory:" }, progress),
+      ERROR,
     );
     report = await checkLatest(ctx, rules, n);
   } else {
-    const store = configured(() => storeFrom(settings));
+    const store = configured(() => storeFrom(settings), ERROR);
     if (flags.tenant !== undefined) {
       // The flag names one tenant; CLOUDFRONT_LETS_TENANTS in the environment does not count.
-      if (flags.tenants !== undefined) fail("give --tenant or --tenants, not both", 2);
-      if (!isTenantName(flags.tenant)) fail(`--tenant: "${flags.tenant}" is not a tenant name`, 2);
+      if (flags.tenants !== undefined) fail("give --tenant or --tenants, not both", ERROR);
+      if (!isTenantName(flags.tenant)) {
+        fail(`--tenant: "${flags.tenant}" is not a tenant name`, ERROR);
+      }
       report = await judge(tenantStore(store, flags.tenant), `tenant ${flags.tenant}`);
     } else {
-      const tenants = configured(() => tenantsFrom(settings));
+      const tenants = configured(() => tenantsFrom(settings), ERROR);
       if (tenants !== undefined) {
         const names = tenants === "auto" ? await storeTenants(store) : tenants;
         if (names.length === 0) throw new Error(`${store.name} holds no tenant's data`);
