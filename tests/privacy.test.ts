@@ -23,6 +23,24 @@ test("IPv4 and IPv6 addresses inside strings are redacted", () => {
   assert.equal(redactAddresses("::ffff:192.0.2.128"), REDACTED);
 });
 
+test("addresses as URL parsers also read them: hex, octal, one number, wide characters", () => {
+  for (
+    const [text, want] of [
+      ["/h/0xCB.0x00.0x71.0x57", `/h/${REDACTED}`],
+      ["http://0313.0.0161.0127/", `http://${REDACTED}/`],
+      ["https://3405803863/x", `https://${REDACTED}/x`],
+      ["http://0xCB007157:80/", `http://${REDACTED}:80/`],
+      ["http://user@3405803863", `http://user@${REDACTED}`],
+      ["https://203\u30020\u3002113\u3002106/", `https://${REDACTED}/`],
+      ["https://\uFF12\uFF10\uFF13.0.113.106/a", `https://${REDACTED}/a`],
+    ]
+  ) assert.equal(redactAddresses(text), want, text);
+  // A number that is no host, and hex that is no address, stay.
+  assert.equal(redactAddresses("/item/3405803863"), "/item/3405803863");
+  assert.equal(redactAddresses("https://example.com/1234567890"), "https://example.com/1234567890");
+  assert.equal(redactAddresses("x 0x1.0x2 and 0x1FF.0.0.1"), "x 0x1.0x2 and 0x1FF.0.0.1");
+});
+
 test("things that only look like addresses stay", () => {
   assert.equal(redactAddresses("at 21:02:31 on 2019-12-04"), "at 21:02:31 on 2019-12-04");
   assert.equal(redactAddresses("std::vector and Foo::Bar"), "std::vector and Foo::Bar");

@@ -154,8 +154,52 @@ function runHoldsIpv4(run: string): boolean {
   return false;
 }
 
-function redactPlain(text: string, agent: boolean): string {
+/**
+ * Four dot-separated numbers of which one at least is hex (`0x..`) or octal (`0..`), as
+ * URL parsers read a host (`0xCB.0.0161.87` is 203.0.113.87): candidates when every part
+ * is at most 255 read that way. (Dotted decimals are {@link V4_RUN}'s.)
+ */
+const RADIX_RUN = /(?:0x[0-9A-Fa-f]*|\d+)(?:\.(?:0x[0-9A-Fa-f]*|\d+)){3}/g;
+/** A host that is one number, as URL parsers read it (`//3405803863/`, `//0xCB007157`). */
+const NUMBER_HOST = /(\/\/|@)(0x[0-9A-Fa-f]+|\d+)(?=$|[:/?#\]])/g;
+
+/** A part of a host read as URL parsers read it: hex, octal with a leading zero, or decimal. */
+function hostPart(part: string): number {
+  if (/^0x[0-9a-f]*$/i.test(part)) return part.length === 2 ? 0 : parseInt(part.slice(2), 16);
+  if (/^0[0-7]+$/.test(part)) return parseInt(part, 8);
+  return /^\d+$/.test(part) ? Number(part) : NaN;
+}
+
+/** Addresses written as URL parsers also read them: hex or octal parts, one number. */
+function redactRadix(text: string): string {
   let out = text;
+  if (/0x|\.0\d/i.test(out)) {
+    out = out.replace(RADIX_RUN, (run) => {
+      const parts = run.split(".");
+      const radix = parts.some((p) => /^0(x|\d)/i.test(p));
+      return radix && parts.every((p) => hostPart(p) <= 255) ? REDACTED : run;
+    });
+  }
+  if (out.includes("//") || out.includes("@")) {
+    out = out.replace(NUMBER_HOST, (all, lead: string, n: string) => {
+      const v = hostPart(n);
+      return v <= 0xffffffff ? `${lead}${REDACTED}` : all;
+    });
+  }
+  return out;
+}
+
+/** Full-width digits and dots, and ideographic full stops, which URL parsers take as ASCII. */
+const WIDE = /[\u3002\uFF0E\uFF61\uFF10-\uFF19]/;
+
+function redactPlain(text: string, agent: boolean): string {
+  // A host spelled in wide characters is an address all the same: redacted in ASCII.
+  if (WIDE.test(text)) {
+    const ascii = text.normalize("NFKC").replace(/[\u3002\uFF61]/g, ".");
+    const redacted = redactPlain(ascii, agent);
+    if (redacted !== ascii) return redacted;
+  }
+  let out = redactRadix(text);
   if (out.indexOf(":") !== out.lastIndexOf(":")) {
     out = out.replace(
       HEX_RUN,
