@@ -31,7 +31,8 @@ export async function checkAlerts(
   cache?: ViewCache,
 ): Promise<AlertReport> {
   const q = startQuery(store, cache);
-  const windows = await newestWindows(q.windows, Math.max(0, ...rules.map((r) => r.windows)));
+  const most = rules.reduce((n, r) => Math.max(n, r.windows), 0);
+  const windows = await newestWindows(q.windows, most);
   const results: AlertResult[] = [];
   for (const rule of rules) {
     const starts = windows.slice(-rule.windows);
