@@ -1,11 +1,11 @@
 /**
  * Progress of a long step on stderr, fit for a terminal and for a log file: on a terminal
- * one line rewritten in place (objects done of all, records/s, ETA); elsewhere a plain
+ * one line rewritten in place (objects or windows done of all, records/s, ETA); elsewhere a plain
  * line at most every {@link EVERY_MS}; the last object ends it with the totals.
  * @module
  */
 import process from "node:process";
-import type { Progress } from "../src/pipeline/context.ts";
+import { type Progress, PROGRESS_UNITS } from "../src/pipeline/context.ts";
 
 /** Where progress goes: stderr, or a test's sink. */
 export interface ProgressOut {
@@ -42,7 +42,9 @@ export function progressText(p: Progress, seconds: number): string {
     : p.done > 0
     ? `, ETA ${duration((seconds / p.done) * (p.total - p.done))}`
     : "";
-  return `${p.step}: ${count(p.done)}/${count(p.total)} objects, ${count(p.records)} records, ` +
+  return `${p.step}: ${count(p.done)}/${count(p.total)} ${PROGRESS_UNITS[p.step]}, ${
+    count(p.records)
+  } records, ` +
     `${count(rate)} records/s${when}${p.failed ? `, ${count(p.failed)} failed` : ""}`;
 }
 

@@ -9,6 +9,7 @@ export const STEPS = {
   consolidate: () => import("./consolidate.ts"),
   aggregate: () => import("./aggregate.ts"),
   archive: () => import("./archive.ts"),
+  export: () => import("./export.ts"),
   pipeline: () => import("./pipeline.ts"),
   check: () => import("./check.ts"),
   detect: () => import("./detect.ts"),

@@ -109,6 +109,17 @@ test("the refusal names both locations, their roles and the harm, the inner one 
     overlapError([at("source", "s3://b/logs/in"), at("store", "s3://b/logs")]) ?? "",
     /^--source s3:\/\/b\/logs\/in lies inside --store s3:\/\/b\/logs: /,
   );
+  // The export's --out is a location like the others: every pair with it has its harm.
+  for (const role of ["source", "store", "archive"] as const) {
+    assert.match(
+      overlapError([at(role, "s3://b/x"), at("out", "s3://b/x/lake")]) ?? "",
+      new RegExp(`^--out s3://b/x/lake lies inside --${role} s3://b/x: \\w`),
+    );
+    assert.match(
+      overlapError([at("out", "s3://b/x"), at(role, "s3://b/x/in")]) ?? "",
+      new RegExp(`^--${role} s3://b/x/in lies inside --out s3://b/x: re-exporting could`),
+    );
+  }
   assert.equal(
     overlapError([at("source", "s3://b/logs"), at("store", "s3://b/logs2"), {
       role: "archive",

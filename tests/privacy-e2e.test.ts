@@ -14,6 +14,8 @@ import { runPipeline } from "../src/pipeline/run.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { fsStore } from "../src/store/fs.ts";
+import { exportRecords } from "../src/pipeline/export.ts";
+import { duckRows, recordsOf } from "./_duckdb.ts";
 import { findAddresses, readTree, tempDir } from "./_helpers.ts";
 
 /** The addresses that occur in the input's address columns, to look for literally. */
@@ -42,9 +44,10 @@ function inputAddresses(dir: string): Set<string> {
   return out;
 }
 
-test("no address is written anywhere; Chrome/120.0.0.0 is kept", async () => {
+test("no address is written anywhere, nor exported; Chrome/120.0.0.0 is kept", async () => {
   const q = tempDir("priv-q");
   const s = tempDir("priv-store");
+  const o = tempDir("priv-export");
   try {
     cpSync(fileURLToPath(new URL("../fixtures/queue", import.meta.url)), q.dir, {
       recursive: true,
@@ -83,6 +86,20 @@ test("no address is written anywhere; Chrome/120.0.0.0 is kept", async () => {
     assert.ok(
       files.some(([, b]) => new TextDecoder().decode(b).includes("https://[ip]/from?ip=[ip]")),
     );
+
+    // The Parquet export: its bytes, and every value as another engine decodes it.
+    const exported = await exportRecords({ store: ctx.store, log: () => {} }, fsStore(o.dir));
+    assert.equal(exported.records, r.ingest.records);
+    for (const [path, bytes] of readTree(o.dir)) {
+      const text = new TextDecoder().decode(bytes);
+      assert.deepEqual(findAddresses(path + "\n" + text, known), [], `address in ${path}`);
+    }
+    const values = await duckRows(`SELECT to_json(t)::varchar AS v FROM ${recordsOf(o.dir)} t`);
+    assert.equal(values.length, r.ingest.records);
+    const decoded = values.map((x) => x.v).join("\n");
+    assert.deepEqual(findAddresses(decoded, known), [], "address in the exported values");
+    assert.ok(decoded.includes('"referrer_domain":"'), "the export has referrer domains");
+
     // The scanner itself finds what it should (a check that cannot fail is no check).
     assert.deepEqual(findAddresses("x 198.51.100.23 y"), ["198.51.100.23"]);
     assert.deepEqual(findAddresses("a 2001:db8::2 b"), ["2001:db8::2"]);
@@ -90,5 +107,6 @@ test("no address is written anywhere; Chrome/120.0.0.0 is kept", async () => {
   } finally {
     q.cleanup();
     s.cleanup();
+    o.cleanup();
   }
 });

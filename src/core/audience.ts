@@ -81,7 +81,7 @@ const MEASURE_AT: Readonly<Record<Dimension["counts"][number], number>> = {
 const SUMS = 4;
 
 /** The records a dimension counts: 1 per record it counts, or null for every record. */
-function filterOf(only: Dimension["only"], f: Facts): Uint8Array | null {
+function filterOf(only: Dimension["only"], f: RecordFacts): Uint8Array | null {
   switch (only) {
     case "all":
       return null;
@@ -99,7 +99,7 @@ function filterOf(only: Dimension["only"], f: Facts): Uint8Array | null {
 }
 
 /** Per record of a raw entry: is it a bot's, a page view, an entry, a 404, a 5xx. */
-interface Facts {
+export interface RecordFacts {
   bot: Uint8Array;
   human: Uint8Array;
   pageView: Uint8Array;
@@ -109,7 +109,7 @@ interface Facts {
 }
 
 /** The facts of every record, each found once per distinct value and then read by index. */
-function factsOf(e: RawEntry): Facts {
+export function recordFacts(e: RawEntry): RecordFacts {
   const t = e.text;
   const n = e.count;
   const botOf = Uint8Array.from(
@@ -137,7 +137,7 @@ function factsOf(e: RawEntry): Facts {
   const status = t.status.index;
   const ct = t.content_type.index;
   const path = t.path.index;
-  const f: Facts = {
+  const f: RecordFacts = {
     bot: new Uint8Array(n),
     human: new Uint8Array(n),
     pageView: new Uint8Array(n),
@@ -190,7 +190,7 @@ function sumsByValue(
   index: Int32Array,
   values: number,
   only: Dimension["only"],
-  f: Facts,
+  f: RecordFacts,
   bytes: Float64Array,
 ): Float64Array {
   const sums = new Float64Array(values * SUMS);
@@ -213,7 +213,7 @@ function sumsByValue(
 function sumsByTuple(
   columns: ReadonlyArray<{ index: Int32Array; dict: string[] }>,
   only: Dimension["only"],
-  f: Facts,
+  f: RecordFacts,
   bytes: Float64Array,
 ): Map<number, Float64Array> {
   const tuples = new Map<number, Float64Array>();
@@ -250,7 +250,7 @@ function sumsByTuple(
 export function accumulateAudience(acc: AudienceAccumulator, e: RawEntry): void {
   const logged = new Set(e.logged);
   for (const c of logged) acc.logged.add(c);
-  const f = factsOf(e);
+  const f = recordFacts(e);
   const n = e.count;
   for (let i = 0; i < n; i++) {
     acc.bots += f.bot[i];

@@ -8,7 +8,7 @@
  */
 
 /** What a location is for, by its flag name. */
-export type Role = "source" | "store" | "archive";
+export type Role = "source" | "store" | "archive" | "out";
 
 /**
  * A place reduced to path segments: a local directory (its resolved absolute path) or an S3
@@ -58,10 +58,16 @@ const HARM: Record<string, string> = {
   "source in store": "stored files could land in the live queue",
   "archive in store": "archive copies could overwrite stored results",
   "store in archive": "stored results could overwrite archive copies",
+  "out in store": "exported files would be mixed into the stored results",
+  "store in out": "re-exporting could delete stored results among its files",
+  "out in source": "exported files would be ingested as log objects",
+  "source in out": "re-exporting could delete log objects of the live queue",
+  "out in archive": "exported files would be mixed into the archive",
+  "archive in out": "re-exporting could delete archive copies",
 };
 
 /** Roles in the order a message names them: the later one first. */
-const ORDER: readonly Role[] = ["source", "store", "archive"];
+const ORDER: readonly Role[] = ["source", "store", "archive", "out"];
 
 /**
  * The one-line reason the first overlapping pair of `locations` is refused, or undefined when

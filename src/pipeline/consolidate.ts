@@ -276,7 +276,7 @@ async function ledgerOf(store: Store, hash: string, cache: LedgerCache) {
  * A `known` source (one a stored summary of the window holds) was checked when it was
  * added: its ledger is not read again, so a window's next source costs what it brings.
  */
-async function committedParts(
+export async function committedParts(
   store: Store,
   start: number,
   ledgers: LedgerCache,

@@ -43,14 +43,20 @@ export interface Context {
   progress?: (p: Progress) => void;
 }
 
-/** How far a step is: objects done (ingested, skipped or failed) of all, and records read. */
+/**
+ * How far a step is: units done (ingest: objects ingested, skipped or failed; export:
+ * windows written or failed) of all, and records read.
+ */
 export interface Progress {
-  step: "ingest";
+  step: keyof typeof PROGRESS_UNITS;
   done: number;
   total: number;
   records: number;
   failed: number;
 }
+
+/** What each step that reports progress counts. */
+export const PROGRESS_UNITS = { ingest: "objects", export: "windows" } as const;
 
 /**
  * Aggregated states by period (`daily/2024-03-01`), each with the `inputs` stamp of the

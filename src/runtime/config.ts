@@ -41,6 +41,8 @@ export interface Settings {
   alerts?: string;
   /** Several tenants: `auto` (every directory of the source) or a comma-separated list. */
   tenants?: string;
+  /** Where `export` writes its Parquet files. */
+  out?: string;
 }
 
 /** A setting is missing or wrong. The message is one line for a person. */
@@ -70,6 +72,7 @@ export const SETTING_NAMES: ReadonlyArray<keyof Settings> = [
   "metrics-namespace",
   "alerts",
   "tenants",
+  "out",
 ];
 
 /** Every environment variable this project reads (a deployment can set no other). */
@@ -91,7 +94,7 @@ export function withEnv(
   return out;
 }
 
-function required(s: Settings, flag: "source" | "store"): string {
+function required(s: Settings, flag: "source" | "store" | "out"): string {
   const value = s[flag];
   if (!value) throw new ConfigError(`--${flag} is required (or set ${envName(flag)})`);
   return value;
@@ -139,7 +142,7 @@ export function parseFields(
 
 function open<T>(
   s: Settings,
-  flag: "source" | "store" | "archive",
+  flag: "source" | "store" | "archive" | "out",
   location: string,
   how: (location: string, endpoint?: string) => T,
 ): T {
@@ -148,6 +151,11 @@ function open<T>(
   } catch (e) {
     throw new ConfigError(`--${flag}: ${(e as Error).message}`);
   }
+}
+
+/** Where `export` writes: `--out`, a directory or `s3://bucket/prefix`. */
+export function outFrom(s: Settings): Store {
+  return open(s, "out", required(s, "out"), openStore);
 }
 
 /** The store named by `--store`. */
@@ -198,7 +206,7 @@ export function placeOf(location: string): Place {
  */
 export function assertApart(s: Settings): void {
   const set: Located[] = [];
-  for (const role of ["source", "store", "archive"] as const) {
+  for (const role of ["source", "store", "archive", "out"] as const) {
     const text = s[role];
     if (text) set.push({ role, text, place: placeOf(text) });
   }

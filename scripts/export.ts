@@ -1,0 +1,100 @@
+/** `export`: the IP-free records as Parquet for Athena and DuckDB (DESIGN §8). */
+import { exportRecords, type ExportResult } from "../src/pipeline/export.ts";
+import { assertApart, outFrom, storeFrom } from "../src/runtime/config.ts";
+import { isTenantName, tenantStore } from "../src/store/tenant.ts";
+import { configured, fail, parseFlags, run, settingsOf, USAGE_EXIT } from "./_cli.ts";
+import { messageLine, progressLine } from "./_progress.ts";
+
+const flags = parseFlags(
+  {
+    store: { type: "string" },
+    out: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    tenant: { type: "string" },
+    "s3-endpoint": { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+  `
+Usage: export --store <dir|s3://...> --out <dir|s3://bucket/prefix> [--from DAY] [--to DAY]
+
+Writes the records of the store, one row per request and no address, as Parquet files
+partitioned by UTC day (records/dt=YYYY-MM-DD/part-HHMM-NNN.parquet, snappy), and
+athena.sql beside records/: the CREATE EXTERNAL TABLE for Athena, with partition
+projection on dt. A day's rows are exactly what its daily data.json counts. Re-exporting
+a day replaces its files; a crash leaves every file whole (run again to finish).
+
+  --store <dir | s3://bucket/prefix>    the store to read        [CLOUDFRONT_LETS_STORE]
+  --out <dir | s3://bucket/prefix>      where the files go       [CLOUDFRONT_LETS_OUT]
+  --from <YYYY-MM-DD>                   first UTC day to export (default: the first with data)
+  --to <YYYY-MM-DD>                     last UTC day to export, included (default: the last)
+  --tenant <E1>                         export one tenant's data (store/tenant layout)
+  --s3-endpoint <url>                   S3-compatible endpoint (also AWS_ENDPOINT_URL_S3)
+  --json                                machine-readable result on stdout
+  -h, --help                            this text`,
+);
+
+/** A `--from`/`--to` day as the start of that UTC day. */
+function day(flag: "from" | "to", value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(20\d\d)-(\d\d)-(\d\d)$/.exec(value);
+  const t = m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : NaN;
+  if (!m || new Date(t).toISOString().slice(0, 10) !== value) {
+    fail(
+      `--${flag} must be a day from 2000-01-01 to 2099-12-31 (YYYY-MM-DD), got "${value}"`,
+      USAGE_EXIT,
+    );
+  }
+  return t;
+}
+
+const from = day("from", flags.from);
+const last = day("to", flags.to);
+if (from !== undefined && last !== undefined && last < from) {
+  fail(`--to ${flags.to} is before --from ${flags.from}`, USAGE_EXIT);
+}
+if (flags.tenant !== undefined && !isTenantName(flags.tenant)) {
+  fail(`--tenant: "${flags.tenant}" is not a tenant name`, USAGE_EXIT);
+}
+const settings = settingsOf(flags);
+const { store, out } = configured(() => {
+  assertApart(settings);
+  return { store: storeFrom(settings), out: outFrom(settings) };
+});
+
+const mb = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 0)} MB`;
+
+await run(
+  flags.json,
+  () =>
+    exportRecords(
+      {
+        store: flags.tenant === undefined ? store : tenantStore(store, flags.tenant),
+        log: messageLine(),
+        progress: progressLine(),
+      },
+      out,
+      { from, to: last === undefined ? undefined : last + 86_400_000 },
+    ),
+  (r: ExportResult) =>
+    r.first_day === null
+      ? "export: nothing exported"
+      : r.windows === 0 && r.failures.length === 0
+      ? `export: no consolidated data from ${flags.from ?? "the start"} to ${
+        flags.to ?? "the end"
+      } (the store has ${r.first_day} to ${r.last_day}): no file written`
+      : `export: ${r.records} records of ${r.windows} window(s) in ${r.days} day(s): ` +
+        `${r.files} file(s), ${mb(r.bytes)}` +
+        (r.removed ? `; ${r.removed} file(s) of an earlier export removed` : "") +
+        `; the Athena table: ${r.athena}` +
+        (r.failures.length ? `; ${r.failures.length} window(s) failed` : ""),
+  (r) =>
+    r.first_day === null
+      ? `${store.name} holds no consolidated data: nothing to export (has the pipeline run on it?)`
+      : r.failures.length === 0
+      ? undefined
+      : `${r.failures.length} window(s) could not be exported: ${
+        r.failures.slice(0, 5).map((f) => `${f.window}: ${f.error}`).join("; ")
+      }`,
+);
