@@ -13,6 +13,7 @@ import {
   tenantsFrom,
 } from "../src/runtime/config.ts";
 import type { Store } from "../src/store/store.ts";
+import { calendar, isZoneName } from "../src/core/zones.ts";
 import { isTenantName, storeTenants, tenantStore } from "../src/store/tenant.ts";
 import {
   COMMON_FLAGS,
@@ -34,6 +35,7 @@ const { values: flags } = parseCommandLine(
     latest: { type: "string" },
     tenants: { type: "string" },
     tenant: { type: "string" },
+    tz: { type: "string" },
   },
   `
 Usage: check --alerts <rules.json | JSON> --store <dir|s3://...> [--tenant E1 | --tenants ...]
@@ -55,6 +57,8 @@ looks at all of them.
 
   --alerts <file | JSON>                the rules          [CLOUDFRONT_LETS_ALERTS]
   --latest <n>                          newest objects of --source only
+  --tz <IANA zone>                      write the windows' from and to in that local time
+                                        (default UTC; the windows are the same in every zone)
   --tenant <E1>                         judge one tenant's data (store/tenant layout)
   --tenants <auto | E1,E2>              judge each tenant (auto: every tenant of the store);
                                         the report has one entry per tenant, an error for one
@@ -68,13 +72,17 @@ ${COMMON_HELP}`,
 
 const settings = settingsOf(flags);
 const rules = configured(() => alertsFrom(settings), ERROR);
+if (flags.tz !== undefined && !isZoneName(flags.tz)) {
+  fail(`--tz: "${flags.tz}" is not a time zone this runtime knows (e.g. Europe/Berlin)`, ERROR);
+}
+const cal = calendar(flags.tz ?? "UTC");
 if (rules.length === 0) fail("no rules: give --alerts (or CLOUDFRONT_LETS_ALERTS)", ERROR);
 /** Judges the rules on `store`. @throws when it holds no data: nothing can be judged. */
 async function judge(store: Store, what: string): Promise<AlertReport> {
   if ((await dataSpan(startQuery(store))) === undefined) {
     throw new Error(`${what} holds no data: nothing to judge (has the pipeline run on it?)`);
   }
-  return await checkAlerts(store, rules);
+  return await checkAlerts(store, rules, undefined, cal);
 }
 
 /** Per tenant: its report, or why it could not be judged. */
@@ -92,7 +100,7 @@ try {
       () => contextOf({ ...settings, store: settings.store ?? "memory:" }, progress),
       ERROR,
     );
-    report = await checkLatest(ctx, rules, n);
+    report = await checkLatest(ctx, rules, n, cal);
   } else {
     const store = configured(() => storeFrom(settings), ERROR);
     if (flags.tenant !== undefined) {

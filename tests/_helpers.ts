@@ -136,3 +136,23 @@ export function aggregatesOf(
   }
   return out;
 }
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The local date (YYYY-MM-DD) of an instant in `zone`, as the runtime's own `sv-SE`
+ * formatter writes it: the independent recount of what a local calendar must say.
+ */
+export function localDate(zone: string, ms: number): string {
+  let f = dateFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("sv-SE", {
+      timeZone: zone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    dateFormats.set(zone, f);
+  }
+  return f.format(ms);
+}

@@ -166,6 +166,37 @@ test("check exits 2 on a breach, 0 when clear; the API judges the same rules", a
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), await checkAlerts(fsStore(storeDir), rules));
   assert.equal((await app.request("/api/sa/alerts")).status, 401);
+
+  // With a zone, the same windows are written in its local time, with its offset.
+  const local = await runScript("check", [
+    "--alerts",
+    breached,
+    "--store",
+    storeDir,
+    "--tz",
+    "America/New_York",
+  ]);
+  assert.equal(local.code, 2, local.stderr);
+  const judged = JSON.parse(local.stdout);
+  assert.equal(judged.tz, "America/New_York");
+  assert.deepEqual([judged.rules[0].from, judged.rules[0].to], [
+    "2024-03-01T06:30:00.000-05:00",
+    "2024-03-01T07:00:00.000-05:00",
+  ]);
+  const api = await app.request("/api/sa/alerts?tz=America%2FNew_York", {
+    headers: { "x-api-key": "alerts-key-0123456789" },
+  });
+  assert.deepEqual(await api.json(), judged);
+  const wrong = await runScript("check", [
+    "--alerts",
+    breached,
+    "--store",
+    storeDir,
+    "--tz",
+    "Nowhere",
+  ]);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /^error: --tz: "Nowhere" is not a time zone/m);
 });
 
 test("check judges each tenant, one tenant, and refuses a store or tenant with no data", async () => {

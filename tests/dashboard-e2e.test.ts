@@ -220,15 +220,19 @@ function answer(path: string, params: Record<string, string> = {}): Promise<Json
 
 type Range = Record<string, string>;
 
-/** The query of the range the page shows, and of the range of the same length before it. */
+/**
+ * The query of the range the page shows, and of the range of the same length before it:
+ * wall times of the page's zone, which the API reads as local times there.
+ */
 async function shownRange(page: Page): Promise<{ q: Range; previous: Range }> {
-  const iso = (ms: number) => new Date(ms).toISOString();
+  const wall = (ms: number) => new Date(ms).toISOString().slice(0, 19);
   const from = Date.parse(`${await page.inputValue("#from")}:00Z`);
   const to = Date.parse(`${await page.inputValue("#to")}:00Z`);
   const period = await page.inputValue("#period");
+  const tz = await page.inputValue("#tz");
   return {
-    q: { period, from: iso(from), to: iso(to) },
-    previous: { period, from: iso(2 * from - to), to: iso(from) },
+    q: { period, tz, from: wall(from), to: wall(to) },
+    previous: { period, tz, from: wall(2 * from - to), to: wall(from) },
   };
 }
 
@@ -652,6 +656,27 @@ test("the dashboard shows the API's figures, escapes log strings, and browses th
     (await page.textContent("[data-testid=panel-countries-not-logged]")) ?? "",
     /not logged.*c-country/,
   );
+  assert.deepEqual(errors, []);
+
+  // In New York's time: the week ends at its local midnight after the latest data (12:30
+  // UTC is 07:30 there), and every figure is the API's for those local days.
+  await page.goto(`${url}/?tz=America%2FNew_York`);
+  await page.waitForSelector('body[data-loaded="7d"]', { timeout: 30_000 });
+  assert.equal(await page.inputValue("#tz"), "America/New_York");
+  assert.equal(await page.inputValue("#to"), "2024-03-02T00:00");
+  const local = await shownRange(page);
+  assert.equal(local.q.tz, "America/New_York");
+  const localWeek = await answer("traffic/summary", local.q);
+  assert.equal(localWeek.from, "2024-02-24T05:00:00.000Z", "local midnight, not UTC's");
+  await checkKpis(page, localWeek, await answer("traffic/summary", local.previous));
+  await checkChart(page, local.q);
+  // Each day of the chart is a New York day: 05:00 to 05:00 UTC.
+  const localDays = await answer("traffic/timeseries", { ...local.q, metric: "requests" });
+  assert.equal(localDays.points[6].key, "2024-03-01");
+  assert.equal(localDays.points[6].start, "2024-03-01T05:00:00.000Z");
+  assert.equal(localDays.points[6].end, "2024-03-02T05:00:00.000Z");
+  assert.match((await page.textContent("#compare")) ?? "", /America\/New_York\.$/);
+  assert.match((await page.textContent("#anchor")) ?? "", /Mar 1, 2024 07:30 America\/New_York/);
   assert.deepEqual(errors, []);
   // A wrong key sends the user back to the key form with a message.
   await page.click("#forget");

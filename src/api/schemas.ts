@@ -9,6 +9,7 @@ import { DIMENSION_NAMES } from "../core/dimensions.ts";
 import { TIMESERIES_METRICS } from "../core/period-metrics.ts";
 import { FiguresSchema } from "../core/summary.ts";
 import { PERIODS } from "../core/windows.ts";
+import { isZoneName } from "../core/zones.ts";
 
 /**
  * Whether `s` is an instant the API can serve: ISO-8601 with a four-digit year, from
@@ -66,11 +67,22 @@ export const StepResponse = v.object({
   result: v.record(v.string(), v.unknown()),
 });
 
+/** A time zone as a query parameter. */
+export const TimeZone = v.pipe(
+  v.string(),
+  v.check(isZoneName, "must be an IANA time zone name, e.g. Europe/Berlin"),
+  v.description(
+    "IANA time zone (default UTC): daily and monthly periods begin at its local midnight, and " +
+      "a date or a time without an offset in from/to is its local time",
+  ),
+);
+
 /** The range every traffic route takes. */
 export const TrafficQuery = v.object({
   period: v.optional(v.picklist(PERIODS), "daily"),
   from: v.optional(v.pipe(IsoTime, v.description("start of the range (default: see README)"))),
   to: v.optional(v.pipe(IsoTime, v.description("end of the range, exclusive"))),
+  tz: v.optional(TimeZone),
   now: Now,
 });
 
@@ -137,6 +149,8 @@ export const FinalitySchema = v.object({
 
 const Range = {
   period: v.picklist(PERIODS),
+  /** The zone the periods' keys and bounds are in. */
+  tz: v.string(),
   from: v.string(),
   to: v.string(),
   finality: FinalitySchema,

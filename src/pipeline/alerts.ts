@@ -6,7 +6,8 @@
 import { type AlertResult, type AlertRule, evaluateRule } from "../core/alerts.ts";
 import { keyTime } from "../core/finality.ts";
 import { emptyState, mergeStates } from "../core/summary.ts";
-import { iso, periodKey, WINDOW_MS } from "../core/windows.ts";
+import { periodKey, WINDOW_MS } from "../core/windows.ts";
+import { type Calendar, localIso, UTC_CALENDAR } from "../core/zones.ts";
 import type { SourceObject } from "../source/source.ts";
 import { memoryStore } from "../store/memory.ts";
 import type { Store } from "../store/store.ts";
@@ -20,15 +21,21 @@ import { startQuery, type ViewCache, viewPeriod } from "./query.ts";
 export interface AlertReport {
   rules: AlertResult[];
   breached: number;
+  /** The zone the rules' `from` and `to` are written in. */
+  tz: string;
   /** In latest mode: the objects read. */
   objects?: string[];
 }
 
-/** Judges every rule on the most recent windows of `store` that hold data. */
+/**
+ * Judges every rule on the most recent windows of `store` that hold data. Windows are the
+ * same in every zone; `cal` says in which local time the windows looked at are written.
+ */
 export async function checkAlerts(
   store: Store,
   rules: readonly AlertRule[],
   cache?: ViewCache,
+  cal: Calendar = UTC_CALENDAR,
 ): Promise<AlertReport> {
   const q = startQuery(store, cache);
   const most = rules.reduce((n, r) => Math.max(n, r.windows), 0);
@@ -41,13 +48,17 @@ export async function checkAlerts(
     );
     const states = views.flatMap((v) => (v ? [v.state] : []));
     const span = starts.length
-      ? { from: iso(starts[0]), to: iso(starts[starts.length - 1] + WINDOW_MS) }
+      ? {
+        from: localIso(cal, starts[0]),
+        to: localIso(cal, starts[starts.length - 1] + WINDOW_MS),
+      }
       : null;
     results.push(
       evaluateRule(rule, states.length ? mergeStates(states) : emptyState(), span),
     );
   }
-  return { rules: results, breached: results.filter((r) => r.status === "breached").length };
+  const breached = results.filter((r) => r.status === "breached").length;
+  return { rules: results, breached, tz: cal.zone };
 }
 
 /**
@@ -59,6 +70,7 @@ export async function checkLatest(
   ctx: Context,
   rules: readonly AlertRule[],
   count: number,
+  cal: Calendar = UTC_CALENDAR,
 ): Promise<AlertReport> {
   const objects: SourceObject[] = [];
   for await (const obj of ctx.source.list()) objects.push(obj);
@@ -73,6 +85,11 @@ export async function checkLatest(
     );
   }
   await consolidate(scratch);
-  const report = await checkAlerts(scratch.store, rules.map((r) => ({ ...r, windows: 1488 })));
+  const report = await checkAlerts(
+    scratch.store,
+    rules.map((r) => ({ ...r, windows: 1488 })),
+    undefined,
+    cal,
+  );
   return { ...report, objects: latest.map((o) => o.key) };
 }

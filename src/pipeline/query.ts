@@ -20,7 +20,10 @@ import {
   PERIODS,
 } from "../core/windows.ts";
 import type { Store } from "../store/store.ts";
+import type { Watermark } from "../core/watermark.ts";
+import { type Calendar, tile, UTC_CALENDAR } from "../core/zones.ts";
 import { parseStoredBytes, readStored, StoredDataError } from "./stored.ts";
+import { readWatermark } from "./watermark.ts";
 import { ConsolidatedSchema } from "./consolidate.ts";
 import {
   anyWindowIn,
@@ -74,6 +77,8 @@ export interface Query {
   /** The consolidated windows, read a day at a time as the request needs them. */
   windows: WindowIndex;
   cache?: ViewCache;
+  /** The aggregate watermark, read when a local period needs it. */
+  watermark?: Promise<Watermark>;
 }
 
 /** States kept in a {@link ViewCache} at most (a month of 30-minute windows is 1,488). */
@@ -183,33 +188,81 @@ async function computeView(
 /** The most periods one request may ask for. */
 export const MAX_PERIODS = 2000;
 
-/** The keys of every `period` that overlaps [from, to). @throws RangeError past MAX_PERIODS. */
-export function periodKeys(period: Period, from: number, to: number): string[] {
+/**
+ * The keys of every `period` of the calendar that overlaps [from, to).
+ * @throws RangeError past MAX_PERIODS (and ZoneError, a RangeError, for a zone's bad day)
+ */
+export function periodKeys(
+  period: Period,
+  from: number,
+  to: number,
+  cal: Calendar = UTC_CALENDAR,
+): string[] {
   const keys: string[] = [];
-  for (let at = periodBounds(period, periodKey(period, from)).start; at < to;) {
-    const key = periodKey(period, at);
+  for (let at = cal.bounds(period, cal.key(period, from)).start; at < to;) {
+    const key = cal.key(period, at);
     keys.push(key);
     if (keys.length > MAX_PERIODS) {
       throw new RangeError(`the range holds more than ${MAX_PERIODS} ${period} periods`);
     }
-    at = periodBounds(period, key).end;
+    at = cal.bounds(period, key).end;
   }
   return keys;
 }
 
-/** Views of every period overlapping [from, to), in time order; empty periods are undefined. */
+/**
+ * Views of every period of the calendar overlapping [from, to), in time order; empty
+ * periods are undefined. A local day or month is the span of stored periods that tile it.
+ */
 export function viewRange(
   q: Query,
   period: Period,
   from: number,
   to: number,
+  cal: Calendar = UTC_CALENDAR,
 ): Promise<Array<{ key: string; view: PeriodView | undefined }>> {
+  const stored = cal.utc || period === "30min" || period === "hourly";
   return Promise.all(
-    periodKeys(period, from, to).map(async (key) => ({
-      key,
-      view: await viewPeriod(q, period, key),
-    })),
+    periodKeys(period, from, to, cal).map(async (key) => {
+      if (stored) return { key, view: await viewPeriod(q, period, key) };
+      const { start, end } = cal.bounds(period, key);
+      return { key, view: await viewSpan(q, start, end) };
+    }),
   );
+}
+
+/**
+ * The view of [start, end) (on 30-minute boundaries) merged from the coarsest stored
+ * periods that tile it, or undefined when none holds data. It is final when every piece
+ * with data is final and every empty piece lies below the 30-minute watermark (nothing can
+ * arrive there any more); its stamp says which, so a cached answer never outlives it.
+ */
+export async function viewSpan(
+  q: Query,
+  start: number,
+  end: number,
+): Promise<PeriodView | undefined> {
+  const pieces = tile(start, end);
+  const views = await Promise.all(pieces.map((p) => viewPeriod(q, p.period, p.key)));
+  const present = views.flatMap((c, i) =>
+    c ? [{ id: `${pieces[i].period}/${pieces[i].key}`, ...c }] : []
+  );
+  if (present.length === 0) return undefined;
+  let final = present.every((c) => c.status === "final");
+  if (final && present.length < pieces.length) {
+    const mark = (await (q.watermark ??= readWatermark(q.store)))["30min"];
+    final = pieces.every((p, i) =>
+      views[i] !== undefined || periodBounds(p.period, p.key).end <= mark
+    );
+  }
+  const stamp = `s${final ? "f" : "p"}${inputsStamp(present.map((c) => `${c.id}=${c.stamp}`))}`;
+  const state = present.length === 1
+    ? present[0].state
+    : await cachedState(q, `span/${start}/${end}`, stamp, () =>
+      mergeStates(present.map((c) =>
+        c.state
+      )));
+  return { status: final ? "final" : "partial", stamp, state };
 }
 
 /** The first and last 30-minute windows that hold data, or undefined for an empty store. */

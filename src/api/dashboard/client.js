@@ -74,18 +74,66 @@ const METRICS = {
 const metricOf = (name) => METRICS[name] ?? { label: humanize(name), unit: "count" };
 
 // ---------------------------------------------------------------------------------------
-// Times (every time on the page is UTC, as the API's periods are)
+// Times: every time on the page is in the chosen zone (UTC by default), and the API is
+// asked in it (`tz`), so that days and months begin at its local midnight.
 // ---------------------------------------------------------------------------------------
 
+/** The IANA time zone the page shows: `?tz=` of the page's address if the browser knows it, else UTC. */
+let zone = knownZone(new URLSearchParams(location.search).get("tz")) ?? "UTC";
+
+/** `name` if it is a time zone the browser knows. @param {string | null} name */
+function knownZone(name) {
+  try {
+    return name
+      ? new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** @param {Intl.DateTimeFormatOptions} o */
-const utc = (o) => new Intl.DateTimeFormat("en-US", { timeZone: "UTC", hourCycle: "h23", ...o });
-const DATE = utc({ month: "short", day: "numeric" });
-const DATE_YEAR = utc({ month: "short", day: "numeric", year: "numeric" });
-const MONTH = utc({ month: "short", year: "numeric" });
-const CLOCK = utc({ hour: "2-digit", minute: "2-digit" });
+const inZone = (o) => new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", ...o });
+/** The formats of times, in {@link zone}. */
+let formats = makeFormats();
+function makeFormats() {
+  return {
+    date: inZone({ month: "short", day: "numeric" }),
+    dateYear: inZone({ month: "short", day: "numeric", year: "numeric" }),
+    month: inZone({ month: "short", year: "numeric" }),
+    clock: inZone({ hour: "2-digit", minute: "2-digit" }),
+    parts: inZone({
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    }),
+  };
+}
+
+/** Shows the page in zone `name` from now on. @param {string} name */
+function setZone(name) {
+  zone = name;
+  formats = makeFormats();
+}
+
+/**
+ * The wall time of an instant in {@link zone}, as if it were UTC: what the range inputs
+ * hold and the presets count in, so that a day is a local day. @param {number} ms
+ */
+function wall(ms) {
+  /** @type {Record<string, number>} */
+  const p = {};
+  for (const part of formats.parts.formatToParts(ms)) {
+    if (part.type !== "literal") p[part.type] = Number(part.value);
+  }
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+}
 
 /** A time as `Mar 1, 2024 10:30`. @param {number} ms */
-const dateTimeText = (ms) => `${DATE_YEAR.format(ms)} ${CLOCK.format(ms)}`;
+const dateTimeText = (ms) => `${formats.dateYear.format(ms)} ${formats.clock.format(ms)}`;
 
 /**
  * A period's axis label: the clock for periods within a day, with the date under the
@@ -94,10 +142,11 @@ const dateTimeText = (ms) => `${DATE_YEAR.format(ms)} ${CLOCK.format(ms)}`;
  * @returns {string[]} lines
  */
 function periodLabel(period, ms, before) {
-  if (period === "monthly") return [MONTH.format(ms)];
-  if (period === "daily") return [DATE.format(ms)];
-  const newDay = before === undefined || Math.floor(before / DAY) !== Math.floor(ms / DAY);
-  return newDay ? [CLOCK.format(ms), DATE.format(ms)] : [CLOCK.format(ms)];
+  if (period === "monthly") return [formats.month.format(ms)];
+  const date = formats.date.format(ms);
+  if (period === "daily") return [date];
+  const newDay = before === undefined || formats.date.format(before) !== date;
+  return newDay ? [formats.clock.format(ms), date] : [formats.clock.format(ms)];
 }
 
 /** A span as words: `24 hours`, `7 days` (hours up to two days). @param {number} ms */
@@ -108,9 +157,11 @@ function spanText(ms) {
   return `${n} ${unit}${n === 1 ? "" : "s"}`;
 }
 
-/** `2024-03-01T00:00` (a datetime-local value, read as UTC) as ISO. @param {string} v */
-const fromInput = (v) => (v ? new Date(`${v}:00Z`).toISOString() : "");
-/** An epoch ms as a datetime-local value in UTC. @param {number} ms */
+/** A wall time as the API reads local time: `2024-03-01T00:00:00`. @param {number} ms */
+const wallText = (ms) => new Date(ms).toISOString().slice(0, 19);
+/** `2024-03-01T00:00` (a datetime-local value, a wall time) as the API's local time. @param {string} v */
+const fromInput = (v) => (v ? `${v}:00` : "");
+/** A wall time as a datetime-local value. @param {number} ms */
 const toInput = (ms) => new Date(ms).toISOString().slice(0, 16);
 
 // ---------------------------------------------------------------------------------------
@@ -313,26 +364,26 @@ const ceilTo = (ms, unit) => Math.ceil(ms / unit) * unit;
  */
 const PRESETS = {
   "24h": () => {
-    const to = ceilTo(data.end, HOUR);
+    const to = ceilTo(wall(data.end), HOUR);
     return { period: "hourly", from: to - DAY, to };
   },
   "7d": () => lastDays(7),
   "30d": () => lastDays(30),
   month: () => {
-    const last = new Date(data.end - 1);
+    const last = new Date(wall(data.end) - 1);
     const from = Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), 1);
-    return { period: "daily", from, to: ceilTo(data.end, DAY) };
+    return { period: "daily", from, to: ceilTo(wall(data.end), DAY) };
   },
   all: () => ({
     period: "daily",
-    from: Math.floor(data.first / DAY) * DAY,
-    to: ceilTo(data.end, DAY),
+    from: Math.floor(wall(data.first) / DAY) * DAY,
+    to: ceilTo(wall(data.end), DAY),
   }),
 };
 
-/** @param {number} n */
+/** The last `n` local days up to the latest data (wall times). @param {number} n */
 function lastDays(n) {
-  const to = ceilTo(data.end, DAY);
+  const to = ceilTo(wall(data.end), DAY);
   return { period: "daily", from: to - n * DAY, to };
 }
 
@@ -362,7 +413,7 @@ function range() {
   const from = fromInput(input("from").value);
   const to = fromInput(input("to").value);
   /** @type {Record<string, string>} */
-  const params = { period };
+  const params = { period, tz: zone };
   if (from) params.from = from;
   if (to) params.to = to;
   return params;
@@ -375,15 +426,20 @@ function range() {
  * @returns {Record<string, string> | undefined}
  */
 function previousRange(params) {
+  const length = wallLength(params);
+  if (length === undefined) return undefined;
+  const from = Date.parse(`${params.from}Z`);
+  return { ...params, from: wallText(from - length), to: wallText(from) };
+}
+
+/**
+ * The length of a range in wall time (a local day is a day, whatever DST does to it), or
+ * undefined when it is open-ended. @param {Record<string, string>} params
+ */
+function wallLength(params) {
   if (!params.from || !params.to) return undefined;
-  const from = Date.parse(params.from);
-  const length = Date.parse(params.to) - from;
-  if (!(length > 0)) return undefined;
-  return {
-    ...params,
-    from: new Date(from - length).toISOString(),
-    to: new Date(from).toISOString(),
-  };
+  const length = Date.parse(`${params.to}Z`) - Date.parse(`${params.from}Z`);
+  return length > 0 ? length : undefined;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -466,15 +522,16 @@ function change(unit, now, before) {
 /**
  * @param {any} summary the summary response
  * @param {any} previous the previous range's summary response, if any
+ * @param {Record<string, string>} params the range asked for
  */
-function renderKpis(summary, previous) {
+function renderKpis(summary, previous, params) {
   const box = $("kpis");
   box.replaceChildren();
-  const span = spanText(Date.parse(summary.to) - Date.parse(summary.from));
+  const span = spanText(wallLength(params) ?? Date.parse(summary.to) - Date.parse(summary.from));
   for (const k of KPIS) box.append(kpiCard(k, summary, previous, span));
   $("compare").textContent = previous
     ? `Changes against the previous ${span}: ${dateTimeText(Date.parse(previous.from))} to ` +
-      `${dateTimeText(Date.parse(previous.to))} UTC.`
+      `${dateTimeText(Date.parse(previous.to))} ${zone}.`
     : "";
 }
 
@@ -1000,7 +1057,7 @@ async function load() {
   if (seq !== loads) return;
   const [summary, previous, series, paths, edges, codes, panels] = answers;
   setError("figures");
-  renderKpis(summary, previous);
+  renderKpis(summary, previous, params);
   renderChart(series);
   shown = { seq, params };
   renderPanels(groups, new Map(visible.map((d, i) => [d, panels[i]])));
@@ -1182,18 +1239,22 @@ async function start() {
   await Promise.all([choosePreset(preset), browse("")]);
 }
 
+/** The last status shown (the zone picker shows it again). @type {any} */
+let lastStatus;
+
 /** Says what data there is, and where presets end. @param {any} status */
 function showStatus(status) {
+  lastStatus = status;
   const d = status.data;
   if (d.first_window) {
     data = { first: Date.parse(d.first_window), end: Date.parse(d.last_window) + 30 * 60_000 };
   } else data = { first: Date.now() - DAY, end: Date.now() };
   $("status").textContent = d.first_window
-    ? `data from ${dateTimeText(data.first)} to ${dateTimeText(data.end)} UTC ` +
+    ? `data from ${dateTimeText(data.first)} to ${dateTimeText(data.end)} ${zone} ` +
       `(${countText(d.windows)} half-hour windows)` +
       (status.running ? `; ${status.running.step} running` : "")
     : "no data yet";
-  $("anchor").textContent = `Presets end with the latest data: ${dateTimeText(data.end)} UTC.`;
+  $("anchor").textContent = `Presets end with the latest data: ${dateTimeText(data.end)} ${zone}.`;
 }
 
 function init() {
@@ -1216,6 +1277,19 @@ function init() {
     );
   }
   $("metric").addEventListener("change", () => load());
+  const zones = /** @type {HTMLSelectElement} */ ($("tz"));
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const choices = [...new Set(["UTC", own, zone].filter(Boolean))];
+  zones.replaceChildren(...choices.map((name) => el("option", { value: name }, name)));
+  zones.value = zone;
+  zones.addEventListener("change", () => {
+    setZone(zones.value);
+    const url = new URL(location.href);
+    url.searchParams.set("tz", zone);
+    history.replaceState(null, "", url);
+    showStatus(lastStatus);
+    choosePreset(preset);
+  });
   $("tenant").addEventListener("change", () => {
     tenant = /** @type {HTMLSelectElement} */ ($("tenant")).value;
     start().catch((e) => fail("start", e));

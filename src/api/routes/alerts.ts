@@ -9,12 +9,19 @@ import { AlertResultSchema, type AlertRule } from "../../core/alerts.ts";
 import { checkAlerts } from "../../pipeline/alerts.ts";
 import type { ViewCache } from "../../pipeline/query.ts";
 import type { Store } from "../../store/store.ts";
-import { json } from "../validate.ts";
+import { calendar } from "../../core/zones.ts";
+import { TimeZone } from "../schemas.ts";
+import { json, query } from "../validate.ts";
+
+/** `GET /api/sa/alerts` query. */
+export const AlertsQuery = v.object({ tz: v.optional(TimeZone) });
 
 /** `GET /api/sa/alerts`. */
 export const AlertsResponse = v.object({
   rules: v.array(AlertResultSchema),
   breached: v.number(),
+  /** The zone `from` and `to` are written in. */
+  tz: v.string(),
 });
 
 /** The alert route over `store`. */
@@ -30,6 +37,10 @@ export function alertRoutes(store: Store, rules: readonly AlertRule[], cache: Vi
         },
       },
     }),
-    async (c) => json(c, AlertsResponse, await checkAlerts(store, rules, cache)),
+    query(AlertsQuery),
+    async (c) => {
+      const cal = calendar(c.req.valid("query").tz ?? "UTC");
+      return json(c, AlertsResponse, await checkAlerts(store, rules, cache, cal));
+    },
   );
 }

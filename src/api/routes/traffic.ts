@@ -17,7 +17,8 @@ import {
   statusClasses,
   type SummaryState,
 } from "../../core/summary.ts";
-import { iso, type Period, periodBounds, periodKey } from "../../core/windows.ts";
+import { iso, type Period } from "../../core/windows.ts";
+import { type Calendar, calendar, parseInstant, ZoneError } from "../../core/zones.ts";
 import {
   dataSpan,
   finalCover,
@@ -59,6 +60,8 @@ interface Bounds {
   period: Period;
   from: number;
   to: number;
+  /** The zone its daily and monthly periods are in. */
+  cal: Calendar;
   query: Query;
 }
 
@@ -69,23 +72,30 @@ interface Range extends Bounds {
 
 /**
  * Resolves a range. Without `to`, it ends with the last period that holds data (or the
- * current one); without `from`, it reaches back {@link DEFAULT_SPAN_MS}.
+ * current one); without `from`, it reaches back {@link DEFAULT_SPAN_MS}. With `tz`, a date
+ * or a time without an offset is local time there.
  */
 async function resolveRange(
   store: Store,
   cache: ViewCache,
-  q: { period: Period; from?: string; to?: string },
+  q: { period: Period; from?: string; to?: string; tz?: string },
   now: number,
 ): Promise<Bounds> {
   const query = startQuery(store, cache);
-  let to = q.to === undefined ? undefined : Date.parse(q.to);
-  if (to === undefined) {
-    const last = (await dataSpan(query))?.last ?? now;
-    to = periodBounds(q.period, periodKey(q.period, last)).end;
+  try {
+    const cal = calendar(q.tz ?? "UTC");
+    let to = q.to === undefined ? undefined : parseInstant(q.to, cal);
+    if (to === undefined) {
+      const last = (await dataSpan(query))?.last ?? now;
+      to = cal.bounds(q.period, cal.key(q.period, last)).end;
+    }
+    const from = q.from === undefined ? to - DEFAULT_SPAN_MS[q.period] : parseInstant(q.from, cal);
+    if (!(from < to)) throw new ApiError(400, "bad_request", "`from` must be before `to`");
+    return { period: q.period, from, to, cal, query };
+  } catch (e) {
+    if (e instanceof ZoneError) throw new ApiError(400, "bad_request", e.message);
+    throw e;
   }
-  const from = q.from === undefined ? to - DEFAULT_SPAN_MS[q.period] : Date.parse(q.from);
-  if (!(from < to)) throw new ApiError(400, "bad_request", "`from` must be before `to`");
-  return { period: q.period, from, to, query };
 }
 
 /**
@@ -94,7 +104,7 @@ async function resolveRange(
  */
 async function readRange(b: Bounds): Promise<Range> {
   try {
-    return { ...b, views: await viewRange(b.query, b.period, b.from, b.to) };
+    return { ...b, views: await viewRange(b.query, b.period, b.from, b.to, b.cal) };
   } catch (e) {
     if (e instanceof RangeError) throw new ApiError(400, "bad_request", e.message);
     throw e;
@@ -109,7 +119,13 @@ function finalityOf(views: Range["views"]): v.InferOutput<typeof FinalitySchema>
 }
 
 function head(r: Range) {
-  return { period: r.period, from: iso(r.from), to: iso(r.to), finality: finalityOf(r.views) };
+  return {
+    period: r.period,
+    tz: r.cal.zone,
+    from: iso(r.from),
+    to: iso(r.to),
+    finality: finalityOf(r.views),
+  };
 }
 
 /** The merged state of every non-empty period of the range. */
@@ -149,8 +165,9 @@ async function answer<S extends v.GenericSchema>(
   _schema: S,
   build: (r: Range) => v.InferOutput<S>,
 ): Promise<Response> {
-  const key = `${id}|${b.period}|${b.from}|${b.to}`;
-  const cover = await finalCover(b.query, b.period, b.from, b.to);
+  const key = `${id}|${b.period}|${b.cal.zone}|${b.from}|${b.to}`;
+  // A local period's finality also depends on the watermark: no shortcut for it.
+  const cover = b.cal.utc ? await finalCover(b.query, b.period, b.from, b.to) : undefined;
   let text = cover !== undefined && answers.get(key)?.stamp === cover
     ? answers.get(key)!.text
     : undefined;
@@ -179,7 +196,7 @@ export function trafficRoutes(
   cache: ViewCache,
   clock: (requested?: string) => number,
 ) {
-  const read = (q: { period: Period; from?: string; to?: string; now?: string }) =>
+  const read = (q: { period: Period; from?: string; to?: string; tz?: string; now?: string }) =>
     resolveRange(store, cache, q, clock(q.now));
   const answers: AnswerCache = new Map();
   return new Hono()
@@ -212,7 +229,7 @@ export function trafficRoutes(
           ...head(r),
           metric: q.metric,
           points: r.views.map(({ key, view }) => {
-            const { start, end } = periodBounds(r.period, key);
+            const { start, end } = r.cal.bounds(r.period, key);
             return {
               key,
               start: iso(start),
