@@ -5,7 +5,6 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { PRESETS } from "../src/core/fields.ts";
 import { messageLine, progressLine } from "./_progress.ts";
 import type { Context } from "../src/pipeline/context.ts";
 import {
@@ -14,38 +13,47 @@ import {
   parseNow,
   type Settings,
   storeFrom,
+  tenantsFrom,
   withEnv,
 } from "../src/runtime/config.ts";
+import { helpLine, settingFlags, type SettingName, settingsHelp } from "../src/runtime/settings.ts";
+import { listTenants, tenantSource } from "../src/source/tenant.ts";
+import type { LogSource } from "../src/source/source.ts";
+import type { Store } from "../src/store/store.ts";
+import { storeTenants, tenantStore } from "../src/store/tenant.ts";
 
-/** Flags every pipeline script takes. */
-export const COMMON_FLAGS = {
-  source: { type: "string" },
-  store: { type: "string" },
-  format: { type: "string" },
-  fields: { type: "string" },
-  "field-order": { type: "string" },
-  now: { type: "string" },
-  "grace-minutes": { type: "string" },
-  "max-lag-minutes": { type: "string" },
-  "s3-endpoint": { type: "string" },
+/** The settings every pipeline script takes. */
+export const COMMON_SETTINGS = [
+  "source",
+  "store",
+  "format",
+  "fields",
+  "field-order",
+  "now",
+  "grace-minutes",
+  "max-lag-minutes",
+  "s3-endpoint",
+  "tenant",
+  "tenants",
+] as const satisfies readonly SettingName[];
+
+/** The flags every script takes besides its settings. */
+export const OUTPUT_FLAGS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** Help text of {@link OUTPUT_FLAGS}. */
+export const OUTPUT_HELP = [
+  helpLine("--json", "machine-readable result on stdout"),
+  helpLine("-h, --help", "this text"),
+].join("\n");
+
+/** Flags every pipeline script takes. */
+export const COMMON_FLAGS = { ...settingFlags(COMMON_SETTINGS), ...OUTPUT_FLAGS };
+
 /** Help text for the common flags. */
-export const COMMON_HELP = `
-  --source <dir | s3://bucket/prefix>   live queue of log objects   [CLOUDFRONT_LETS_SOURCE]
-  --store <dir | s3://bucket/prefix>    where results are written   [CLOUDFRONT_LETS_STORE]
-  --format <realtime|standard|json>     default realtime; headers and JSON lines switch per object
-  --fields <preset | a,b,c | file>      presets: ${Object.keys(PRESETS).join(", ")} (default all)
-  --field-order <canonical|exact>       canonical orders a set as AWS writes it (the default
-                                        for realtime); exact (the default for standard) keeps it
-  --now <ISO-8601>                      the clock, for reproducible finality (default: now)
-  --grace-minutes <n>                   finality grace period (default 20)
-  --max-lag-minutes <n>                 how far from its key time an object may hold records (default 60)
-  --s3-endpoint <url>                   S3-compatible endpoint (also AWS_ENDPOINT_URL_S3)
-  --json                                machine-readable result on stdout
-  -h, --help                            this text`;
+export const COMMON_HELP = `\n${settingsHelp(COMMON_SETTINGS)}\n${OUTPUT_HELP}`;
 
 /**
  * The exit code of a usage or configuration error. (`check` uses 2 for a breached rule,
@@ -151,4 +159,74 @@ export async function run<R>(
   console.log(json ? JSON.stringify(result, null, 2) : human(result));
   const why = failure(result);
   if (why) fail(why);
+}
+
+/** What a step run over several tenants gives: per tenant, its result or why it failed. */
+export interface TenantResults<R> {
+  tenants: Record<string, R | { error: string }>;
+}
+
+/** What a step works on: a store, and the live queue when it reads one. */
+interface Scope {
+  store: Store;
+  source?: LogSource;
+  log: (message: string) => void;
+}
+
+/**
+ * Runs a step as {@link run} does, over the tenants of `--tenants` when it is set: on each
+ * in turn, its context scoped to that tenant's queue and data, its result under its name
+ * (`auto`: every tenant of the queue and the store). A tenant that fails does not stop the
+ * others; the run then exits 1 naming it.
+ */
+export async function runStep<C extends Scope, R>(
+  values: Record<string, unknown>,
+  ctx: C,
+  body: (ctx: C, tenant?: string) => Promise<R>,
+  human: (r: R) => string,
+  failure: (r: R) => string | undefined = () => undefined,
+): Promise<void> {
+  const json = values.json as boolean | undefined;
+  const tenants = configured(() => tenantsFrom(settingsOf(values)));
+  if (tenants === undefined) return run(json, () => body(ctx), human, failure);
+  const all = async () => {
+    const names = tenants !== "auto" ? tenants : [
+      ...new Set([
+        ...(ctx.source ? await listTenants(ctx.source) : []),
+        ...await storeTenants(ctx.store),
+      ]),
+    ].sort();
+    if (names.length === 0) throw new Error(`no tenant in ${ctx.source?.name ?? ctx.store.name}`);
+    const out: TenantResults<R> = { tenants: {} };
+    for (const t of names) {
+      const scoped: C = {
+        ...ctx,
+        store: tenantStore(ctx.store, t),
+        source: ctx.source && tenantSource(ctx.source, t),
+        log: (m: string) => ctx.log(`[${t}] ${m}`),
+      };
+      out.tenants[t] = await body(scoped, t).catch((e) => ({ error: (e as Error).message }));
+    }
+    return out;
+  };
+  const each = (r: TenantResults<R>) => Object.entries(r.tenants);
+  await run(
+    json,
+    all,
+    (r) =>
+      each(r).map(([t, x]) =>
+        x !== null && typeof x === "object" && "error" in x
+          ? `[${t}] error: ${x.error}`
+          : `[${t}] ${human(x as R).replaceAll("\n", `\n[${t}] `)}`
+      ).join("\n"),
+    (r) => {
+      const why = each(r).flatMap(([t, x]) => {
+        const reason = x !== null && typeof x === "object" && "error" in x
+          ? x.error
+          : failure(x as R);
+        return reason === undefined ? [] : [`${t}: ${reason}`];
+      });
+      return why.length === 0 ? undefined : why.join("; ");
+    },
+  );
 }

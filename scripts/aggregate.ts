@@ -1,6 +1,6 @@
 /** `aggregate`: roll up 30min → hourly → daily → monthly with finality (LETS: Save). */
 import { aggregate } from "../src/pipeline/aggregate.ts";
-import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.ts";
+import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, runStep } from "./_cli.ts";
 import { aggregateFailure, aggregateText } from "./_summary.ts";
 
 const flags = parseFlags(
@@ -16,9 +16,10 @@ the watermark (sa/cloudfront/aggregate/_watermark.json) are final and not looked
 ${COMMON_HELP}`,
 );
 const { rebuild, ...common } = flags;
-await run(
-  flags.json,
-  () => aggregate(contextFrom(common), { rebuild }),
+await runStep(
+  flags,
+  contextFrom(common),
+  (ctx) => aggregate(ctx, { rebuild }),
   aggregateText,
   aggregateFailure,
 );

@@ -10,11 +10,13 @@ import {
   alertsFrom,
   contextFrom as contextOf,
   storeFrom,
+  tenantFrom,
   tenantsFrom,
 } from "../src/runtime/config.ts";
 import type { Store } from "../src/store/store.ts";
 import { calendar, isZoneName } from "../src/core/zones.ts";
-import { isTenantName, storeTenants, tenantStore } from "../src/store/tenant.ts";
+import { storeTenants, tenantStore } from "../src/store/tenant.ts";
+import { settingFlags, settingsHelp } from "../src/runtime/settings.ts";
 import {
   COMMON_FLAGS,
   COMMON_HELP,
@@ -31,10 +33,8 @@ const ERROR = 1;
 const { values: flags } = parseCommandLine(
   {
     ...COMMON_FLAGS,
-    alerts: { type: "string" },
+    ...settingFlags(["alerts"]),
     latest: { type: "string" },
-    tenants: { type: "string" },
-    tenant: { type: "string" },
     tz: { type: "string" },
   },
   `
@@ -55,15 +55,14 @@ With --store, rules look at the store's most recent windows. With --latest <n>, 
 n newest objects of --source are read (in memory: nothing is written), and every rule
 looks at all of them.
 
-  --alerts <file | JSON>                the rules          [CLOUDFRONT_LETS_ALERTS]
+${settingsHelp(["alerts"])}
   --latest <n>                          newest objects of --source only
   --tz <IANA zone>                      write the windows' from and to in that local time
                                         (default UTC; the windows are the same in every zone)
-  --tenant <E1>                         judge one tenant's data (store/tenant layout)
-  --tenants <auto | E1,E2>              judge each tenant (auto: every tenant of the store);
-                                        the report has one entry per tenant, an error for one
-                                        with no data (exit 1 unless a rule is breached: 2)
-                                        [CLOUDFRONT_LETS_TENANTS]
+
+With --tenant E1, the rules judge that tenant's data (or, with --latest, its queue). With
+--tenants, each tenant's (auto: every tenant of the store): the report has one entry per
+tenant, an error for one with no data (exit 1 unless a rule is breached: 2).
 ${COMMON_HELP}`,
   0,
   process.argv.slice(2),
@@ -91,8 +90,8 @@ type TenantReports = Record<string, AlertReport | { error: string }>;
 let report: AlertReport | { tenants: TenantReports; breached: number };
 try {
   if (flags.latest !== undefined) {
-    if (flags.tenant !== undefined || flags.tenants !== undefined) {
-      fail("--latest reads the queue, not a tenant's data: drop --tenant/--tenants", ERROR);
+    if (settings.tenants !== undefined) {
+      fail("--latest reads one queue: give --tenant E1 instead of --tenants", ERROR);
     }
     const n = Number(flags.latest);
     if (!Number.isInteger(n) || n <= 0) fail("--latest must be a positive integer", ERROR);
@@ -102,15 +101,11 @@ try {
     );
     report = await checkLatest(ctx, rules, n, cal);
   } else {
+    // A --tenant store is that tenant's part already (runtime/config.ts).
     const store = configured(() => storeFrom(settings), ERROR);
-    if (flags.tenant !== undefined) {
-      // The flag names one tenant; CLOUDFRONT_LETS_TENANTS in the environment does not count.
-      if (flags.tenants !== undefined) fail("give --tenant or --tenants, not both", ERROR);
-      if (!isTenantName(flags.tenant)) {
-        fail(`--tenant: "${flags.tenant}" is not a tenant name`, ERROR);
-      }
-      report = await judge(tenantStore(store, flags.tenant), `tenant ${flags.tenant}`);
-    } else {
+    const tenant = configured(() => tenantFrom(settings), ERROR);
+    if (tenant !== undefined) report = await judge(store, `tenant ${tenant}`);
+    else {
       const tenants = configured(() => tenantsFrom(settings), ERROR);
       if (tenants !== undefined) {
         const names = tenants === "auto" ? await storeTenants(store) : tenants;

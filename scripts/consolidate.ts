@@ -1,6 +1,6 @@
 /** `consolidate`: rebuild every 30-minute window that got new raw entries (LETS: Transform). */
 import { consolidate } from "../src/pipeline/consolidate.ts";
-import { COMMON_FLAGS, COMMON_HELP, parseFlags, run, storeContextFrom } from "./_cli.ts";
+import { COMMON_FLAGS, COMMON_HELP, parseFlags, runStep, storeContextFrom } from "./_cli.ts";
 import { consolidateFailure, consolidateText } from "./_summary.ts";
 
 const flags = parseFlags(
@@ -15,9 +15,10 @@ mergeable summary under sa/cloudfront/consolidated/. Re-running is safe.
 ${COMMON_HELP}`,
 );
 const { rebuild, ...common } = flags;
-await run(
-  flags.json,
-  () => consolidate(storeContextFrom(common), { rebuild }),
+await runStep(
+  flags,
+  storeContextFrom(common),
+  (ctx) => consolidate(ctx, { rebuild }),
   consolidateText,
   consolidateFailure,
 );

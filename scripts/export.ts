@@ -1,20 +1,29 @@
 /** `export`: the IP-free records as Parquet for Athena and DuckDB (DESIGN §8). */
 import { exportRecords, type ExportResult } from "../src/pipeline/export.ts";
 import { assertApart, outFrom, storeFrom } from "../src/runtime/config.ts";
-import { isTenantName, tenantStore } from "../src/store/tenant.ts";
-import { configured, fail, parseFlags, run, settingsOf, USAGE_EXIT } from "./_cli.ts";
+import { helpLine, settingFlags, settingsHelp } from "../src/runtime/settings.ts";
+import { prefixedStore } from "../src/store/tenant.ts";
+import {
+  configured,
+  fail,
+  OUTPUT_FLAGS,
+  OUTPUT_HELP,
+  parseFlags,
+  runStep,
+  settingsOf,
+  USAGE_EXIT,
+} from "./_cli.ts";
 import { messageLine, progressLine } from "./_progress.ts";
+
+/** The settings export takes. */
+const SETTINGS = ["store", "out", "tenant", "tenants", "s3-endpoint"] as const;
 
 const flags = parseFlags(
   {
-    store: { type: "string" },
-    out: { type: "string" },
+    ...settingFlags(SETTINGS),
     from: { type: "string" },
     to: { type: "string" },
-    tenant: { type: "string" },
-    "s3-endpoint": { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+    ...OUTPUT_FLAGS,
   },
   `
 Usage: export --store <dir|s3://...> --out <dir|s3://bucket/prefix> [--from DAY] [--to DAY]
@@ -23,16 +32,13 @@ Writes the records of the store, one row per request and no address, as Parquet 
 partitioned by UTC day (records/dt=YYYY-MM-DD/part-HHMM-NNN.parquet, snappy), and
 athena.sql beside records/: the CREATE EXTERNAL TABLE for Athena, with partition
 projection on dt. A day's rows are exactly what its daily data.json counts. Re-exporting
-a day replaces its files; a crash leaves every file whole (run again to finish).
+a day replaces its files; a crash leaves every file whole (run again to finish). With
+--tenants, each tenant's records go under --out/E1/.
 
-  --store <dir | s3://bucket/prefix>    the store to read        [CLOUDFRONT_LETS_STORE]
-  --out <dir | s3://bucket/prefix>      where the files go       [CLOUDFRONT_LETS_OUT]
-  --from <YYYY-MM-DD>                   first UTC day to export (default: the first with data)
-  --to <YYYY-MM-DD>                     last UTC day to export, included (default: the last)
-  --tenant <E1>                         export one tenant's data (store/tenant layout)
-  --s3-endpoint <url>                   S3-compatible endpoint (also AWS_ENDPOINT_URL_S3)
-  --json                                machine-readable result on stdout
-  -h, --help                            this text`,
+${settingsHelp(SETTINGS)}
+${helpLine("--from <YYYY-MM-DD>", "first UTC day to export (default: the first with data)")}
+${helpLine("--to <YYYY-MM-DD>", "last UTC day to export, included (default: the last)")}
+${OUTPUT_HELP}`,
 );
 
 /** A `--from`/`--to` day as the start of that UTC day. */
@@ -54,9 +60,6 @@ const last = day("to", flags.to);
 if (from !== undefined && last !== undefined && last < from) {
   fail(`--to ${flags.to} is before --from ${flags.from}`, USAGE_EXIT);
 }
-if (flags.tenant !== undefined && !isTenantName(flags.tenant)) {
-  fail(`--tenant: "${flags.tenant}" is not a tenant name`, USAGE_EXIT);
-}
 const settings = settingsOf(flags);
 const { store, out } = configured(() => {
   assertApart(settings);
@@ -65,18 +68,14 @@ const { store, out } = configured(() => {
 
 const mb = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 0)} MB`;
 
-await run(
-  flags.json,
-  () =>
-    exportRecords(
-      {
-        store: flags.tenant === undefined ? store : tenantStore(store, flags.tenant),
-        log: messageLine(),
-        progress: progressLine(),
-      },
-      out,
-      { from, to: last === undefined ? undefined : last + 86_400_000 },
-    ),
+await runStep(
+  flags,
+  { store, log: messageLine(), progress: progressLine() },
+  (ctx, tenant) =>
+    exportRecords(ctx, tenant ? prefixedStore(out, tenant) : out, {
+      from,
+      to: last === undefined ? undefined : last + 86_400_000,
+    }),
   (r: ExportResult) =>
     r.first_day === null
       ? "export: nothing exported"

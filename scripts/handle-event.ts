@@ -5,6 +5,7 @@
 import process from "node:process";
 import { handleEvent, kindOf } from "../src/runtime/events.ts";
 import { archiveFrom, tenantsFrom } from "../src/runtime/config.ts";
+import { settingFlags, settingsHelp } from "../src/runtime/settings.ts";
 import {
   COMMON_FLAGS,
   COMMON_HELP,
@@ -16,12 +17,7 @@ import {
 } from "./_cli.ts";
 
 const flags = parseFlags(
-  {
-    ...COMMON_FLAGS,
-    archive: { type: "string" },
-    "storage-class": { type: "string" },
-    tenants: { type: "string" },
-  },
+  { ...COMMON_FLAGS, ...settingFlags(["archive", "storage-class"]) },
   `
 Usage: handle-event --source <dir|s3://...> --store <dir|s3://...> [options] < event.json
 
@@ -32,12 +28,10 @@ notification brought, consolidates, aggregates and archives (with --archive).
 Prints the result as JSON. Exits 1 when an object failed (an SQS or Kinesis batch with
 batchItemFailures, or a direct S3 event).
 
-With a directory --source, an S3 notification's key is read as a path under it.
+With a directory --source, an S3 notification's key is read as a path under it. With
+--tenants, a key's tenant is its first directory (or the distribution its name begins with).
 
-  --archive <dir | s3://bucket/prefix>  archive location for schedule events
-  --storage-class <class>               default GLACIER_IR
-  --tenants <auto | E1,E2>              one tenant per directory of the source [CLOUDFRONT_LETS_TENANTS]
-${COMMON_HELP}`,
+${settingsHelp(["archive", "storage-class"])}${COMMON_HELP}`,
 );
 
 const ctx = contextFrom(flags);

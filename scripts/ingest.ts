@@ -1,6 +1,6 @@
 /** `ingest`: parse every unprocessed log object into raw entries (LETS: Load + Extract). */
 import { ingest } from "../src/pipeline/ingest.ts";
-import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, run } from "./_cli.ts";
+import { COMMON_FLAGS, COMMON_HELP, contextFrom, parseFlags, runStep } from "./_cli.ts";
 import { ingestFailure, ingestText } from "./_summary.ts";
 
 const flags = parseFlags(
@@ -14,4 +14,4 @@ an object that cannot be read (truncated gzip, wrong field list) fails alone, an
 exit code is 1 when any did.
 ${COMMON_HELP}`,
 );
-await run(flags.json, () => ingest(contextFrom(flags)), ingestText, ingestFailure);
+await runStep(flags, contextFrom(flags), (ctx) => ingest(ctx), ingestText, ingestFailure);

@@ -1,14 +1,15 @@
 /** `pipeline`: ingest → consolidate → aggregate, and archive when --archive is given. */
-import { DEFAULT_STORAGE_CLASS } from "../src/pipeline/archive.ts";
 import { runPipeline } from "../src/pipeline/run.ts";
 import { archiveFrom } from "../src/runtime/config.ts";
+import { settingFlags, settingsHelp } from "../src/runtime/settings.ts";
+import { prefixedStore } from "../src/store/tenant.ts";
 import {
   COMMON_FLAGS,
   COMMON_HELP,
   configured,
   contextFrom,
   parseFlags,
-  run,
+  runStep,
   settingsOf,
 } from "./_cli.ts";
 import {
@@ -21,22 +22,25 @@ import {
 } from "./_summary.ts";
 
 const flags = parseFlags(
-  { ...COMMON_FLAGS, archive: { type: "string" }, "storage-class": { type: "string" } },
+  { ...COMMON_FLAGS, ...settingFlags(["archive", "storage-class"]) },
   `
 Usage: pipeline --source <dir|s3://...> --store <dir|s3://...> [--archive <dir|s3://...>] [options]
 
 Runs all four LETS steps in order; each persists its output before the next reads it.
 Archive runs only when --archive (or CLOUDFRONT_LETS_ARCHIVE) is given.
 
-  --archive <dir | s3://bucket/prefix>  archive location
-  --storage-class <class>               default ${DEFAULT_STORAGE_CLASS}
-${COMMON_HELP}`,
+${settingsHelp(["archive", "storage-class"])}${COMMON_HELP}`,
 );
 const ctx = contextFrom(flags);
 const target = configured(() => archiveFrom(settingsOf(flags)));
-await run(
-  flags.json,
-  () => runPipeline(ctx, target),
+await runStep(
+  flags,
+  ctx,
+  (c, tenant) =>
+    runPipeline(
+      c,
+      target && tenant ? { ...target, store: prefixedStore(target.store, tenant) } : target,
+    ),
   (r) =>
     [
       ingestText(r.ingest),

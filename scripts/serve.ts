@@ -4,8 +4,8 @@
  */
 import process from "node:process";
 import { createApp } from "../src/api/app.ts";
-import { DEFAULT_STORAGE_CLASS } from "../src/pipeline/archive.ts";
 import { appDepsFrom } from "../src/runtime/config.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, settingFlags, settingsHelp } from "../src/runtime/settings.ts";
 import { listen } from "../src/runtime/listen.ts";
 import {
   COMMON_FLAGS,
@@ -17,16 +17,11 @@ import {
   settingsOf,
 } from "./_cli.ts";
 
+/** What serve takes besides the common settings. */
+const SERVE_SETTINGS = ["host", "port", "archive", "storage-class", "alerts"] as const;
+
 const flags = parseFlags(
-  {
-    ...COMMON_FLAGS,
-    host: { type: "string" },
-    port: { type: "string" },
-    archive: { type: "string" },
-    "storage-class": { type: "string" },
-    alerts: { type: "string" },
-    tenants: { type: "string" },
-  },
+  { ...COMMON_FLAGS, ...settingFlags(SERVE_SETTINGS) },
   `
 Usage: serve --store <dir|s3://...> [--source <dir|s3://...>] [--host 127.0.0.1] [--port 8787]
 
@@ -37,23 +32,19 @@ aggregate and archive routes and by the status; --archive by the archive route. 
 --now the server's clock is fixed (reproducible finality). Prints the URL on stdout
 (with --json: {"url": ...}) and serves until interrupted.
 
-  --host <address>                      default 127.0.0.1       [CLOUDFRONT_LETS_HOST]
-  --port <n>                            default 8787, 0 = any   [CLOUDFRONT_LETS_PORT]
-  --archive <dir | s3://bucket/prefix>  archive location        [CLOUDFRONT_LETS_ARCHIVE]
-  --storage-class <class>               default ${DEFAULT_STORAGE_CLASS}
-  --alerts <file | JSON>                rules for GET /api/sa/alerts [CLOUDFRONT_LETS_ALERTS]
-  --tenants <auto | E1,E2>              one tenant per directory of the source; every
-                                        API call then names one: ?tenant=  [CLOUDFRONT_LETS_TENANTS]
-${COMMON_HELP}`,
+With --tenants, every API call names its tenant: ?tenant=E1.
+
+${settingsHelp(SERVE_SETTINGS)}${COMMON_HELP}`,
 );
 
-const host = flags.host ?? process.env.CLOUDFRONT_LETS_HOST ?? "127.0.0.1";
-const portText = flags.port ?? process.env.CLOUDFRONT_LETS_PORT ?? "8787";
+const settings = settingsOf(flags);
+const host = settings.host ?? DEFAULT_HOST;
+const portText = settings.port ?? String(DEFAULT_PORT);
 const port = Number(portText);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   fail(`--port must be a port number, got "${portText}"`, 2);
 }
-const deps = configured(() => appDepsFrom(settingsOf(flags), process.env, progress));
+const deps = configured(() => appDepsFrom(settings, process.env, progress));
 let server;
 try {
   server = await listen(createApp(deps), host, port);

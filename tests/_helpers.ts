@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { S3Client } from "@aws-sdk/client-s3";
+import { gunzipSync } from "fflate";
 import * as v from "valibot";
 import { type Meta, MetaSchema } from "../src/core/finality.ts";
 import { AGENT_VERSION_PRODUCTS } from "../src/core/privacy.ts";
@@ -72,6 +73,16 @@ export function readTree(dir: string): Array<[string, Uint8Array]> {
     }
   };
   walk("");
+  return out;
+}
+
+/** The columns of every line of the gzip'd logs under `dir` (as `generate` writes them). */
+export function logLines(dir: string): string[][] {
+  const out: string[][] = [];
+  for (const [, bytes] of readTree(dir)) {
+    const text = new TextDecoder().decode(gunzipSync(bytes));
+    for (const line of text.split("\n")) if (line) out.push(line.split("\t"));
+  }
   return out;
 }
 

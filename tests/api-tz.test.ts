@@ -5,8 +5,6 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { gunzipSync } from "fflate";
 import { createApp } from "../src/api/app.ts";
 import { PRESETS } from "../src/core/fields.ts";
 import { makeContext } from "../src/pipeline/context.ts";
@@ -14,7 +12,7 @@ import { runPipeline } from "../src/pipeline/run.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { memoryStore } from "../src/store/memory.ts";
-import { localDate, tempDir } from "./_helpers.ts";
+import { localDate, logLines, tempDir } from "./_helpers.ts";
 
 const KEY = "test-key-0123456789abcdef";
 const NOW = Date.parse("2025-01-01T00:00:00Z");
@@ -46,21 +44,9 @@ before(async () => {
     });
   }
   await runPipeline(makeContext({ source: localSource(logs.dir), store, parse, now: NOW }));
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = `${d}/${name}`;
-      if (statSync(p).isDirectory()) walk(p);
-      else {
-        const text = new TextDecoder().decode(gunzipSync(new Uint8Array(readFileSync(p))));
-        for (const line of text.split("\n")) {
-          if (!line) continue;
-          const c = line.split("\t");
-          records.push([Math.round(Number(c[F.timestamp]) * 1000), Number(c[F["sc-bytes"]])]);
-        }
-      }
-    }
-  };
-  walk(logs.dir);
+  for (const c of logLines(logs.dir)) {
+    records.push([Math.round(Number(c[F.timestamp]) * 1000), Number(c[F["sc-bytes"]])]);
+  }
 });
 after(() => logs.cleanup());
 

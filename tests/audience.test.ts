@@ -7,8 +7,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { gunzipSync } from "fflate";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { isbot } from "isbot";
 import { getDomain, getHostname } from "tldts";
 import { mediumChannel, referrerCategory } from "../src/core/referrers.ts";
@@ -27,25 +26,9 @@ import { runPipeline } from "../src/pipeline/run.ts";
 import { generateLogs } from "../src/source/generate.ts";
 import { localSource } from "../src/source/local.ts";
 import { memoryStore } from "../src/store/memory.ts";
-import { readDoc, tempDir } from "./_helpers.ts";
+import { logLines, readDoc, tempDir } from "./_helpers.ts";
 
 const F = Object.fromEntries(PRESETS.all.map((f, i) => [f, i]));
-
-function linesOf(dir: string): string[][] {
-  const out: string[][] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = `${d}/${name}`;
-      if (statSync(p).isDirectory()) walk(p);
-      else {
-        const text = new TextDecoder().decode(gunzipSync(new Uint8Array(readFileSync(p))));
-        for (const l of text.split("\n")) if (l) out.push(l.split("\t"));
-      }
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 const decode = (s: string) => {
   if (s === "-") return "";
@@ -286,7 +269,7 @@ test("audience figures equal an independent recount at 30min, daily and monthly"
       now: Date.parse("2024-03-05T00:00:00Z"),
       parse: { format: "realtime", fields: PRESETS.all },
     }));
-    const all = linesOf(q.dir);
+    const all = logLines(q.dir);
     const day1 = all.filter((c) => Number(c[F.timestamp]) < Date.parse("2024-03-02") / 1000);
     const w = Date.parse("2024-03-01T10:00:00Z") / 1000;
     const window = all.filter((c) =>
@@ -335,7 +318,7 @@ test("a dimension whose field is not logged is null; the breakdown route serves 
     mkdirSync(`${nl.dir}/2024/03/01/00`, { recursive: true });
     writeFileSync(
       `${nl.dir}/2024/03/01/00/x.log`,
-      linesOf(q.dir).map((c) => lacking.map((f) => c[F[f]]).join("\t")).join("\n") + "\n",
+      logLines(q.dir).map((c) => lacking.map((f) => c[F[f]]).join("\t")).join("\n") + "\n",
     );
     const partial = memoryStore();
     await runPipeline(makeContext({

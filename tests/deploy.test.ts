@@ -136,7 +136,7 @@ test("the bundle: one file that Lambda's Node imports and that handles real even
       CLOUDFRONT_LETS_STORE: store,
       CLOUDFRONT_LETS_NOW: "2024-03-01T12:00:00Z",
       CLOUDFRONT_LETS_API_KEY: "bundle-key-0123456789abcdef",
-      CLOUDFRONT_LETS_TENANT: "E2EXAMPLE",
+      CLOUDFRONT_LETS_METRICS_TENANT: "E2EXAMPLE",
     },
   });
   assert.equal(r.status, 0, r.stderr);

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../src/api/app.ts";
 import { PRESETS } from "../src/core/fields.ts";
@@ -19,7 +19,9 @@ import { listTenants } from "../src/source/tenant.ts";
 import { memoryStore } from "../src/store/memory.ts";
 import type { Store } from "../src/store/store.ts";
 import { isTenantName, tenantStore } from "../src/store/tenant.ts";
+import { fsStore } from "../src/store/fs.ts";
 import { s3Notification, scheduleEvent, sqsEvent } from "./_events.ts";
+import { runScript } from "./_run-script.ts";
 import { aggregatesOf, readDoc, tempDir } from "./_helpers.ts";
 
 const LATER = "2024-03-02T01:00:00Z";
@@ -249,4 +251,59 @@ test("standard logs of several distributions in one prefix: the name's distribut
     );
   }
   assert.deepEqual(await listTenants(localSource(std)), ["EAAAAAAAAAAAA", "EBBBBBBBBBBBB"]);
+});
+
+test("the steps as scripts: --tenants runs each tenant in turn, --tenant one alone", async () => {
+  const store = join(work.dir, "script-store");
+  const base = ["--source", queue, "--store", store, "--now", LATER];
+  // One tenant alone: the other's objects are not touched.
+  const one = await runScript("ingest", [...base, "--tenant", "E2", "--json"]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(JSON.parse(one.stdout).records, LINES.E2);
+  assert.deepEqual(readdirSync(join(store, "sa/cloudfront")), ["E2"]);
+  // Every tenant: each its own result, E2's objects already ingested.
+  const all = await runScript("pipeline", [...base, "--tenants", "auto"]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stdout, /^\[E1\] ingest: 3 objects ingested/m);
+  assert.match(all.stdout, /^\[E2\] ingest: 0 objects ingested, 3 already ingested/m);
+  assert.match(all.stdout, /^\[E2\] aggregate: /m);
+  const fs = fsStore(store);
+  for (const [tenant, lines] of Object.entries(LINES)) {
+    const day = await readDoc(tenantStore(fs, tenant), "daily", "2024-03-01");
+    assert.equal(day.requests, lines, tenant);
+  }
+  // export too: each tenant's records under its own directory of --out.
+  const out = join(work.dir, "script-out");
+  const exported = await runScript("export", ["--store", store, "--out", out, "--tenants", "auto"]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ["E1", "E2"]);
+  assert.ok(readdirSync(join(out, "E1", "records")).includes("dt=2024-03-01"));
+  const json = await runScript("consolidate", [...base, "--tenants", "E1,E2", "--json"]);
+  assert.deepEqual(Object.keys(JSON.parse(json.stdout).tenants), ["E1", "E2"]);
+  // A tenant that fails is named, and the others still run.
+  const raw = join(store, "sa/cloudfront/E2/raw/2024-03-01/10-00");
+  writeFileSync(join(raw, readdirSync(raw)[0]), "{");
+  const some = await runScript("consolidate", [
+    ...base,
+    "--tenants",
+    "auto",
+    "--rebuild",
+    "--json",
+  ]);
+  assert.equal(some.code, 1);
+  const { E1, E2 } = JSON.parse(some.stdout).tenants;
+  assert.deepEqual([E1.windows, E1.failures.length, E2.failures.length], [2, 0, 1]);
+  assert.match(some.stderr, /^error: E2: 1 window\(s\) could not be rebuilt/m);
+  const bad = await runScript("ingest", [...base, "--tenants", "E1,raw"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--tenants: "raw" is not a tenant name/);
+  // Exclusive: both flags is a usage error; a flag wins over the other's variable.
+  const both = await runScript("ingest", [...base, "--tenant", "E1", "--tenants", "auto"]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /give --tenant or --tenants, not both/);
+  const flagged = await runScript("ingest", [...base, "--tenant", "E1", "--json"], {
+    CLOUDFRONT_LETS_TENANTS: "auto",
+  });
+  assert.equal(flagged.code, 0, flagged.stderr);
+  assert.equal(JSON.parse(flagged.stdout).objects_skipped, 3);
 });

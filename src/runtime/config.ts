@@ -17,81 +17,25 @@ import type { LogFormat } from "../core/parse-object.ts";
 import { DEFAULT_STORAGE_CLASS } from "../pipeline/archive.ts";
 import { type Context, makeContext } from "../pipeline/context.ts";
 import { openSource } from "../source/open.ts";
+import type { LogSource } from "../source/source.ts";
+import { tenantSource } from "../source/tenant.ts";
 import { openStore } from "../store/open.ts";
-import { isTenantName } from "../store/tenant.ts";
+import { isTenantName, prefixedStore, tenantStore } from "../store/tenant.ts";
 import type { Store } from "../store/store.ts";
+import { API_KEY_VARIABLE, envName, type Settings } from "./settings.ts";
 
-/** Every setting, by its flag name. All optional: what a command needs, it checks. */
-export interface Settings {
-  source?: string;
-  store?: string;
-  archive?: string;
-  "storage-class"?: string;
-  format?: string;
-  fields?: string;
-  "field-order"?: string;
-  now?: string;
-  "grace-minutes"?: string;
-  "max-lag-minutes"?: string;
-  "s3-endpoint"?: string;
-  /** The name this deployment's data goes by in metrics (default: from the source). */
-  tenant?: string;
-  "metrics-namespace"?: string;
-  /** Alert rules: a JSON array, or a file holding one. */
-  alerts?: string;
-  /** Several tenants: `auto` (every directory of the source) or a comma-separated list. */
-  tenants?: string;
-  /** Where `export` writes its Parquet files. */
-  out?: string;
-}
+export {
+  ENV_VARIABLES,
+  envName,
+  SETTING_NAMES,
+  type Settings,
+  settingsHelp,
+  withEnv,
+} from "./settings.ts";
 
 /** A setting is missing or wrong. The message is one line for a person. */
 export class ConfigError extends Error {
   override name = "ConfigError";
-}
-
-/** The environment variable of a flag: `grace-minutes` → `CLOUDFRONT_LETS_GRACE_MINUTES`. */
-export function envName(flag: string): string {
-  return `CLOUDFRONT_LETS_${flag.toUpperCase().replaceAll("-", "_")}`;
-}
-
-/** Every setting, by flag name. */
-export const SETTING_NAMES: ReadonlyArray<keyof Settings> = [
-  "source",
-  "store",
-  "archive",
-  "storage-class",
-  "format",
-  "fields",
-  "field-order",
-  "now",
-  "grace-minutes",
-  "max-lag-minutes",
-  "s3-endpoint",
-  "tenant",
-  "metrics-namespace",
-  "alerts",
-  "tenants",
-  "out",
-];
-
-/** Every environment variable this project reads (a deployment can set no other). */
-export const ENV_VARIABLES: readonly string[] = [
-  ...SETTING_NAMES.map(envName),
-  envName("api-key"),
-  envName("host"),
-  envName("port"),
-];
-
-/** `flags` with every unset setting taken from `env`. */
-export function withEnv(
-  flags: Settings,
-  env: Record<string, string | undefined>,
-): Settings {
-  const out: Settings = { ...flags };
-  for (const name of SETTING_NAMES) out[name] ??= env[envName(name)];
-  out["s3-endpoint"] ??= env.AWS_ENDPOINT_URL_S3;
-  return out;
 }
 
 function required(s: Settings, flag: "source" | "store" | "out"): string {
@@ -158,10 +102,35 @@ export function outFrom(s: Settings): Store {
   return open(s, "out", required(s, "out"), openStore);
 }
 
-/** The store named by `--store`. */
+/** The store named by `--store` (with `--tenant`, that tenant's part of it). */
 export function storeFrom(s: Settings): Store {
-  return open(s, "store", required(s, "store"), openStore);
+  const store = open(s, "store", required(s, "store"), openStore);
+  const tenant = tenantFrom(s);
+  return tenant === undefined ? store : tenantStore(store, tenant);
 }
+
+/** The live queue named by `--source` (with `--tenant`, that tenant's part of it). */
+export function sourceFrom(s: Settings): LogSource {
+  const source = open(s, "source", required(s, "source"), openSource);
+  const tenant = tenantFrom(s);
+  return tenant === undefined ? source : tenantSource(source, tenant);
+}
+
+/**
+ * The one tenant of `--tenant`, checked; undefined without it.
+ * @throws ConfigError for a bad name, or with `--tenants` too
+ */
+export function tenantFrom(s: Settings): string | undefined {
+  if (!s.tenant) return undefined;
+  if (s.tenants) throw new ConfigError("give --tenant or --tenants, not both");
+  if (!isTenantName(s.tenant)) {
+    throw new ConfigError(`--tenant: "${s.tenant}" is not a tenant name (${TENANT_NAMES})`);
+  }
+  return s.tenant;
+}
+
+const TENANT_NAMES =
+  "letters, digits, _ and -; not raw, consolidated, aggregate, ledger or pending";
 
 /** How steps parse and finalize: `--format`, `--fields`, the grace and lag minutes. */
 export function stepSettingsFrom(s: Settings): Pick<Context, "parse" | "graceMs" | "maxLagMs"> {
@@ -219,7 +188,7 @@ export function contextFrom(s: Settings, log: (message: string) => void): Contex
   assertApart(s);
   return makeContext({
     ...stepSettingsFrom(s),
-    source: open(s, "source", required(s, "source"), openSource),
+    source: sourceFrom(s),
     store: storeFrom(s),
     now: parseNow(s.now),
     log,
@@ -239,14 +208,14 @@ export function appDepsFrom(
   const apiKeys = apiKeysFrom(env);
   if (apiKeys.length === 0) {
     throw new ConfigError(
-      `${envName("api-key")} is not set: the server does not start without an API key`,
+      `${API_KEY_VARIABLE} is not set: the server does not start without an API key`,
     );
   }
   assertApart(s);
   const now = s.now === undefined ? undefined : parseNow(s.now);
   return {
     store: storeFrom(s),
-    source: s.source ? open(s, "source", s.source, openSource) : undefined,
+    source: s.source ? sourceFrom(s) : undefined,
     archive: archiveFrom(s),
     pipeline: { ...stepSettingsFrom(s), log },
     apiKeys,
@@ -288,8 +257,10 @@ function readText(path: string, flag: string): string {
 export function archiveFrom(s: Settings): { store: Store; storageClass: string } | undefined {
   if (!s.archive) return undefined;
   assertApart(s);
+  const store = open(s, "archive", s.archive, openStore);
+  const tenant = tenantFrom(s);
   return {
-    store: open(s, "archive", s.archive, openStore),
+    store: tenant === undefined ? store : prefixedStore(store, tenant),
     storageClass: s["storage-class"] ?? DEFAULT_STORAGE_CLASS,
   };
 }
@@ -300,26 +271,28 @@ export function archiveFrom(s: Settings): { store: Store; storageClass: string }
  * Keys shorter than 16 characters are refused.
  */
 export function apiKeysFrom(env: Record<string, string | undefined>): ApiKey[] {
-  const entries = (env[envName("api-key")] ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+  const entries = (env[API_KEY_VARIABLE] ?? "").split(",").map((k) => k.trim()).filter(Boolean);
   return entries.map((entry) => {
     const [key, scope] = entry.split("@");
     if (key.length < 16) {
-      throw new ConfigError(`${envName("api-key")}: every key needs at least 16 characters`);
+      throw new ConfigError(`${API_KEY_VARIABLE}: every key needs at least 16 characters`);
     }
     if (scope === undefined) return { key };
     const tenants = scope.split("+").filter(Boolean);
     if (tenants.length === 0 || !tenants.every(isTenantName)) {
-      throw new ConfigError(`${envName("api-key")}: "@${scope}" does not name tenants`);
+      throw new ConfigError(`${API_KEY_VARIABLE}: "@${scope}" does not name tenants`);
     }
     return { key, tenants };
   });
 }
 
 /**
- * The tenant: `--tenant`, else the last segment of the source's location (the prefix of
- * `s3://bucket/cloudfront/E2EXAMPLE` is `E2EXAMPLE`; of a bucket alone, the bucket).
+ * The Tenant dimension of metrics: `--metrics-tenant`, else `--tenant`, else the last
+ * segment of the source's location (the prefix of `s3://bucket/cloudfront/E2EXAMPLE` is
+ * `E2EXAMPLE`; of a bucket alone, the bucket).
  */
 export function tenantOf(s: Settings): string {
+  if (s["metrics-tenant"]) return s["metrics-tenant"];
   if (s.tenant) return s.tenant;
   const parts = (s.source ?? "").replace(/^s3:\/\//, "").split(/[\/\\]/).filter(Boolean);
   return parts.at(-1) ?? "default";
@@ -333,9 +306,7 @@ export function tenantsFrom(s: Settings): "auto" | string[] | undefined {
   const bad = list.find((t) => !isTenantName(t));
   if (bad !== undefined || list.length === 0) {
     throw new ConfigError(
-      `--tenants: "${
-        bad ?? s.tenants
-      }" is not a tenant name (letters, digits, _ and -; not raw, consolidated, aggregate, ledger or pending)`,
+      `--tenants: "${bad ?? s.tenants}" is not a tenant name (${TENANT_NAMES})`,
     );
   }
   return list;
