@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import {
   ADDRESS_FIELDS,
   isIpv6,
+  isUrlIpv4,
   redactAddresses,
   redactAgent,
   REDACTED,
+  redactHost,
 } from "../src/core/privacy.ts";
 import { KEPT_FIELDS } from "../src/core/parse-line.ts";
 import { cleanPath } from "../src/core/clean.ts";
@@ -39,6 +41,29 @@ test("addresses as URL parsers also read them: hex, octal, one number, wide char
   assert.equal(redactAddresses("/item/3405803863"), "/item/3405803863");
   assert.equal(redactAddresses("https://example.com/1234567890"), "https://example.com/1234567890");
   assert.equal(redactAddresses("x 0x1.0x2 and 0x1FF.0.0.1"), "x 0x1.0x2 and 0x1FF.0.0.1");
+});
+
+test("hosts of two or three parts, and addresses behind invisible or circled characters", () => {
+  // What new URL() reads as 10.0.0.1 or 192.168.1.1, in a URL's host and as a Host header.
+  for (const host of ["10.0.1", "10.1", "192.168.257", "10\u00AD.0.0.1", "\u2469.0.0.1"]) {
+    assert.equal(redactAddresses(`https://${host}/x`), `https://${REDACTED}/x`, host);
+    assert.equal(redactHost(host), REDACTED, host);
+    assert.equal(redactHost(`${host}:8080`), REDACTED, host);
+  }
+  // Anywhere in the text, invisible code points between the digits hide nothing.
+  for (const hidden of ["10\u200B.0.0.1", "10\uFE00.0.0.1", "10.0\u00AD.0.1"]) {
+    assert.equal(redactAddresses(`/p/${hidden}/`), `/p/${REDACTED}/`, JSON.stringify(hidden));
+  }
+  // Versions and names stay: only a host position reads two or three parts as an address.
+  assert.equal(
+    redactAddresses("/v1.2.3/jquery-3.6.0.min.js HTTP/1.1"),
+    "/v1.2.3/jquery-3.6.0.min.js HTTP/1.1",
+  );
+  assert.equal(redactHost("www.example.com:443"), "www.example.com:443");
+  assert.equal(redactHost("v1.example"), "v1.example");
+  assert.equal(isUrlIpv4("256.1"), false);
+  assert.equal(isUrlIpv4("1.2.3.4.5"), false);
+  assert.equal(isUrlIpv4("0x7f.1"), true);
 });
 
 test("things that only look like addresses stay", () => {

@@ -8,7 +8,7 @@
  */
 import { decodeAgent, decodeValue } from "./decode.ts";
 import { FIELD_SHAPES } from "./fields.ts";
-import { memoize, redactAddresses, redactAgent } from "./privacy.ts";
+import { memoize, redactAddresses, redactAgent, redactHost } from "./privacy.ts";
 
 /** Turns a logged value into its stored form, or null when it does not fit its field. */
 export type Clean = (logged: string | undefined) => string | null;
@@ -81,6 +81,11 @@ export const cleanText = (limit: number) => (s: string | undefined): string =>
   s === undefined || s === "-" || s === "" ? "" : bounded(decodeValue(s), limit, redactAddresses);
 /** A path as stored. */
 export const cleanPath = cleanText(TEXT_LIMITS.path);
+/** A Host header as stored: as {@link cleanText}, and the whole value read as a host. */
+export const cleanHost = (s: string | undefined): string =>
+  s === undefined || s === "-" || s === ""
+    ? ""
+    : bounded(decodeValue(s), TEXT_LIMITS.host, redactHost);
 
 /**
  * A value of a field with a known shape (method, edge, result type, country...), as

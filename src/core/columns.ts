@@ -9,6 +9,7 @@
 import {
   type Clean,
   cleanAgent,
+  cleanHost,
   cleanPath,
   cleanStatus,
   cleanText,
@@ -80,7 +81,7 @@ export const COLUMNS = [
     kind: "text",
     fields: ["cs-host", "x-host-header"],
     standard: ["x-host-header", "cs-host"],
-    clean: cleanText(TEXT_LIMITS.host),
+    clean: cleanHost,
   },
   {
     name: "path",

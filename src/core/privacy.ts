@@ -160,8 +160,8 @@ function runHoldsIpv4(run: string): boolean {
  * is at most 255 read that way. (Dotted decimals are {@link V4_RUN}'s.)
  */
 const RADIX_RUN = /(?:0x[0-9A-Fa-f]*|\d+)(?:\.(?:0x[0-9A-Fa-f]*|\d+)){3}/g;
-/** A host that is one number, as URL parsers read it (`//3405803863/`, `//0xCB007157`). */
-const NUMBER_HOST = /(\/\/|@)(0x[0-9A-Fa-f]+|\d+)(?=$|[:/?#\]])/g;
+/** The host of a URL's authority, after `//` or a user's `@`, up to its port or path. */
+const URL_HOST = /(\/\/|@)([^\s/?#@\[\]:]+)(?=$|[:/?#\]])/g;
 
 /** A part of a host read as URL parsers read it: hex, octal with a leading zero, or decimal. */
 function hostPart(part: string): number {
@@ -169,6 +169,35 @@ function hostPart(part: string): number {
   if (/^0[0-7]+$/.test(part)) return parseInt(part, 8);
   return /^\d+$/.test(part) ? Number(part) : NaN;
 }
+
+/**
+ * Whether a host is an IPv4 address as the WHATWG URL parser reads one: one to four parts
+ * (a trailing dot allowed), each decimal, octal or hex, every part but the last at most
+ * 255 and the last filling the bytes left: `10.1`, `192.168.257` and `3405803863` are all
+ * addresses to a browser.
+ */
+export function isUrlIpv4(host: string): boolean {
+  const parts = host.split(".");
+  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
+  if (parts.length === 0 || parts.length > 4) return false;
+  const values = parts.map(hostPart);
+  if (!values.every((x) => x >= 0)) return false;
+  const last = values.pop()!;
+  return values.every((x) => x <= 255) && last < 256 ** (5 - parts.length);
+}
+
+/**
+ * A host as URL parsers compare it: compatibility forms folded (NFKC: full-width digits,
+ * circled numbers), invisible code points dropped (soft hyphens, zero-width spaces,
+ * variation selectors), ideographic full stops as dots, lower case.
+ */
+export function foldHost(text: string): string {
+  return text.normalize("NFKC").replace(IGNORABLE, "").replace(/[\u3002\uFF61]/g, ".")
+    .toLowerCase();
+}
+
+/** Code points that host parsing drops, so that they can hide the digits of an address. */
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 
 /** Addresses written as URL parsers also read them: hex or octal parts, one number. */
 function redactRadix(text: string): string {
@@ -181,23 +210,23 @@ function redactRadix(text: string): string {
     });
   }
   if (out.includes("//") || out.includes("@")) {
-    out = out.replace(NUMBER_HOST, (all, lead: string, n: string) => {
-      const v = hostPart(n);
-      return v <= 0xffffffff ? `${lead}${REDACTED}` : all;
-    });
+    out = out.replace(
+      URL_HOST,
+      (all, lead: string, host: string) => isUrlIpv4(host) ? `${lead}${REDACTED}` : all,
+    );
   }
   return out;
 }
 
-/** Full-width digits and dots, and ideographic full stops, which URL parsers take as ASCII. */
-const WIDE = /[\u3002\uFF0E\uFF61\uFF10-\uFF19]/;
-
 function redactPlain(text: string, agent: boolean): string {
-  // A host spelled in wide characters is an address all the same: redacted in ASCII.
-  if (WIDE.test(text)) {
-    const ascii = text.normalize("NFKC").replace(/[\u3002\uFF61]/g, ".");
-    const redacted = redactPlain(ascii, agent);
-    if (redacted !== ascii) return redacted;
+  // An address spelled in full-width or circled digits, or with invisible characters
+  // between its digits, is an address all the same: redacted in its folded form.
+  if (NOT_ASCII.test(text)) {
+    const folded = foldHost(text);
+    if (folded !== text.toLowerCase()) {
+      const redacted = redactPlain(folded, agent);
+      if (redacted !== folded) return redacted;
+    }
   }
   let out = redactRadix(text);
   if (out.indexOf(":") !== out.lastIndexOf(":")) {
@@ -224,6 +253,7 @@ function redactPlain(text: string, agent: boolean): string {
   return out;
 }
 
+const NOT_ASCII = /[^\x00-\x7f]/;
 const ESCAPE = /%[0-9A-Fa-f]{2}/;
 
 function decodeOnce(text: string): string {
@@ -260,6 +290,16 @@ function redactWith(text: string, agent: boolean): string {
 /** Redacts every IPv4 and IPv6 address in `text`. Cheap when there is nothing address-like. */
 export function redactAddresses(text: string): string {
   return redactWith(text, false);
+}
+
+/**
+ * {@link redactAddresses} for a value that is a host (the Host header): the whole of it is
+ * also read as URL parsers read a host, so `10.1` or `192.168.257:8080` is an address.
+ */
+export function redactHost(text: string): string {
+  const out = redactAddresses(text);
+  const host = foldHost(out).replace(/:\d*$/, "");
+  return host === REDACTED || isUrlIpv4(host) ? REDACTED : out;
 }
 
 /** Like {@link redactAddresses}, but keeps the version tokens of {@link AGENT_VERSION_PRODUCTS}. */
