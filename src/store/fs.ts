@@ -59,12 +59,16 @@ export function fsStore(root: string): Store {
       const file = path(key);
       const tmp = `${dirname(file)}/${TMP}${crypto.randomUUID()}`;
       try {
-        // Something that is no directory is in the way (runtimes differ on the code): the
-        // write says what, ENOENT for a directory renamed away, ENOTDIR for a file.
-        await mkdir(dirname(file), { recursive: true }).catch((e) => {
-          if (codeOf(e) !== "EEXIST" && codeOf(e) !== "ENOTDIR") throw e;
+        // The directory usually exists: it is made only when the first write says it is
+        // missing, which saves a call per write. Something that is no directory in the way
+        // fails the write (ENOTDIR); a directory renamed away meanwhile, the rename (ENOENT).
+        await writeFile(tmp, body).catch(async (e) => {
+          if (codeOf(e) !== "ENOENT") throw e;
+          await mkdir(dirname(file), { recursive: true }).catch((e) => {
+            if (codeOf(e) !== "EEXIST" && codeOf(e) !== "ENOTDIR") throw e;
+          });
+          await writeFile(tmp, body);
         });
-        await writeFile(tmp, body);
         await rename(tmp, file);
       } catch (e) {
         await rm(tmp, { force: true }).catch(() => {});
