@@ -1,6 +1,7 @@
 /** `export`: the IP-free records as Parquet for Athena and DuckDB (DESIGN §8). */
 import { exportRecords, type ExportResult } from "../src/pipeline/export.ts";
-import { assertApart, outFrom, storeFrom } from "../src/runtime/config.ts";
+import { assertApart, outFrom, storeFrom, tenantFrom } from "../src/runtime/config.ts";
+import { ATHENA_TABLE } from "../src/core/export-columns.ts";
 import { helpLine, settingFlags, settingsHelp } from "../src/runtime/settings.ts";
 import { prefixedStore } from "../src/store/tenant.ts";
 import {
@@ -33,7 +34,7 @@ partitioned by UTC day (records/dt=YYYY-MM-DD/part-HHMM-NNN.parquet, snappy), an
 athena.sql beside records/: the CREATE EXTERNAL TABLE for Athena, with partition
 projection on dt. A day's rows are exactly what its daily data.json counts. Re-exporting
 a day replaces its files; a crash leaves every file whole (run again to finish). With
---tenants, each tenant's records go under --out/E1/.
+--tenant or --tenants, a tenant's records go under --out/E1/, its table named for it.
 
 ${settingsHelp(SETTINGS)}
 ${helpLine("--from <YYYY-MM-DD>", "first UTC day to export (default: the first with data)")}
@@ -61,9 +62,9 @@ if (from !== undefined && last !== undefined && last < from) {
   fail(`--to ${flags.to} is before --from ${flags.from}`, USAGE_EXIT);
 }
 const settings = settingsOf(flags);
-const { store, out } = configured(() => {
+const { store, out, single } = configured(() => {
   assertApart(settings);
-  return { store: storeFrom(settings), out: outFrom(settings) };
+  return { store: storeFrom(settings), out: outFrom(settings), single: tenantFrom(settings) };
 });
 
 const mb = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 0)} MB`;
@@ -71,10 +72,13 @@ const mb = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 0)} MB`;
 await runStep(
   flags,
   { store, log: messageLine(), progress: progressLine() },
-  (ctx, tenant) =>
+  // A tenant's records, by --tenant or --tenants alike, go under --out/E1/, in a table of
+  // its own.
+  (ctx, tenant = single) =>
     exportRecords(ctx, tenant ? prefixedStore(out, tenant) : out, {
       from,
       to: last === undefined ? undefined : last + 86_400_000,
+      table: tenant && `${ATHENA_TABLE}_${tenant.toLowerCase().replaceAll("-", "_")}`,
     }),
   (r: ExportResult) =>
     r.first_day === null
@@ -82,7 +86,7 @@ await runStep(
       : r.windows === 0 && r.failures.length === 0
       ? `export: no consolidated data from ${flags.from ?? "the start"} to ${
         flags.to ?? "the end"
-      } (the store has ${r.first_day} to ${r.last_day}): no file written`
+      } (the store has ${r.first_day} to ${r.last_day}): only ${r.athena} written`
       : `export: ${r.records} records of ${r.windows} window(s) in ${r.days} day(s): ` +
         `${r.files} file(s), ${mb(r.bytes)}` +
         (r.removed ? `; ${r.removed} file(s) of an earlier export removed` : "") +
@@ -90,7 +94,7 @@ await runStep(
         (r.failures.length ? `; ${r.failures.length} window(s) failed` : ""),
   (r) =>
     r.first_day === null
-      ? `${store.name} holds no consolidated data: nothing to export (has the pipeline run on it?)`
+      ? `${r.store} holds no consolidated data: nothing to export (has the pipeline run on it?)`
       : r.failures.length === 0
       ? undefined
       : `${r.failures.length} window(s) could not be exported: ${

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { EXPORT_COLUMNS } from "../src/core/export-columns.ts";
@@ -201,6 +201,19 @@ test("export: re-exporting replaces a day; a window that fails keeps its earlier
     assert.match(broken.failures[0].error, /raw parts/);
     assert.deepEqual(exportedFiles(o.dir), first);
     assert.deepEqual((await dayFigures(o.dir)).totals, want.totals);
+
+    // A part more (or fewer) than the source's ledger says fails its window too: the
+    // export would not add up to what the summary was made of.
+    const other = join(s.dir, "sa/cloudfront/raw/2024-03-01/10-00");
+    const part = readdirSync(other)[0];
+    copyFileSync(join(other, part), join(other, part.replace(/-0000\.json$/, "-0001.json")));
+    const extra = await exportRecords(ctx, out, { from: Date.parse("2024-03-01") });
+    assert.deepEqual(extra.failures.map((f) => f.window), [
+      "2024-03-01T10:00:00.000Z",
+      "2024-03-02T10:00:00.000Z",
+    ]);
+    assert.match(extra.failures[0].error, /found 2, ledger says 1/);
+    assert.deepEqual(exportedFiles(o.dir), first);
   } finally {
     s.cleanup();
     o.cleanup();

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../src/api/app.ts";
 import { PRESETS } from "../src/core/fields.ts";
@@ -183,6 +183,12 @@ test("settings: tenant lists and tenant-limited keys", () => {
   assert.equal(tenantsFrom({ tenants: "auto" }), "auto");
   assert.deepEqual(tenantsFrom({ tenants: "E1, E2" }), ["E1", "E2"]);
   assert.throws(() => tenantsFrom({ tenants: "E1,raw" }), ConfigError);
+  // A Firehose year folder, or the word that means every tenant, names none.
+  for (const name of ["2024", "auto", "AUTO", "raw", "-x", ""]) {
+    assert.equal(isTenantName(name), false, name);
+  }
+  assert.throws(() => tenantsFrom({ tenants: "auto,E1" }), /"auto" is not a tenant name/);
+  for (const name of ["E1", "E2EXAMPLE", "site-2024", "a"]) assert.ok(isTenantName(name), name);
   assert.deepEqual(
     apiKeysFrom({ CLOUDFRONT_LETS_API_KEY: "aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb@E1+E2" }),
     [{ key: "aaaaaaaaaaaaaaaa" }, { key: "bbbbbbbbbbbbbbbb", tenants: ["E1", "E2"] }],
@@ -278,6 +284,14 @@ test("the steps as scripts: --tenants runs each tenant in turn, --tenant one alo
   assert.equal(exported.code, 0, exported.stderr);
   assert.deepEqual(readdirSync(out).sort(), ["E1", "E2"]);
   assert.ok(readdirSync(join(out, "E1", "records")).includes("dt=2024-03-01"));
+  assert.match(
+    readFileSync(join(out, "E2", "athena.sql"), "utf8"),
+    /TABLE IF NOT EXISTS cloudfront_lets_records_e2 /,
+  );
+  // One tenant alone goes to the same place: exports of two never delete each other's files.
+  const alone = await runScript("export", ["--store", store, "--out", out, "--tenant", "E1"]);
+  assert.equal(alone.code, 0, alone.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ["E1", "E2"]);
   const json = await runScript("consolidate", [...base, "--tenants", "E1,E2", "--json"]);
   assert.deepEqual(Object.keys(JSON.parse(json.stdout).tenants), ["E1", "E2"]);
   // A tenant that fails is named, and the others still run.
@@ -306,4 +320,18 @@ test("the steps as scripts: --tenants runs each tenant in turn, --tenant one alo
   });
   assert.equal(flagged.code, 0, flagged.stderr);
   assert.equal(JSON.parse(flagged.stdout).objects_skipped, 3);
+});
+
+test("--tenants auto on a queue of one tenant's Firehose folders finds no tenant", async () => {
+  const store = join(work.dir, "years-store");
+  const r = await runScript("ingest", [
+    "--source",
+    join(queue, "E1"),
+    "--store",
+    store,
+    "--tenants",
+    "auto",
+  ]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^error: no tenant in /m);
 });

@@ -226,14 +226,15 @@ export const ATHENA_TABLE = "cloudfront_lets_records";
  * (`s3://bucket/prefix/records/`), with partition projection on `dt` from `firstDay` to
  * today: Athena finds every day without `MSCK REPAIR` or a crawler.
  */
-export function athenaTable(location: string, firstDay: string): string {
+export function athenaTable(location: string, firstDay: string, table = ATHENA_TABLE): string {
   const base = location.endsWith("/") ? location : `${location}/`;
+  // Hive DDL escapes quotes its own way: a typographic apostrophe needs none.
   const columns = EXPORT_COLUMNS.map((c) =>
-    `  \`${c.name}\` ${c.type} COMMENT '${c.meaning.replaceAll("'", "''")}'`
+    `  \`${c.name}\` ${c.type} COMMENT '${c.meaning.replaceAll("'", "\u2019")}'`
   );
   return `-- The records cloudfront-lets exported: one row per request, no address.
 -- Partitioned by the UTC day; partition projection finds every day by itself.
-CREATE EXTERNAL TABLE IF NOT EXISTS ${ATHENA_TABLE} (
+CREATE EXTERNAL TABLE IF NOT EXISTS ${table} (
 ${columns.join(",\n")}
 )
 PARTITIONED BY (\`dt\` string)

@@ -271,6 +271,36 @@ async function ledgerOf(store: Store, hash: string, cache: LedgerCache) {
   return ledger;
 }
 
+/** The raw part keys of a window, by source hash, each list sorted. */
+async function partsByHash(store: Store, start: number): Promise<Map<string, string[]>> {
+  const prefix = rawWindowPrefix(start);
+  const parts = new Map<string, string[]>();
+  for (const e of await listAll(store, prefix)) {
+    const m = /^([0-9a-f]+)-\d+\.json$/.exec(e.key.slice(prefix.length));
+    if (!m) continue;
+    const keys = parts.get(m[1]);
+    if (keys) keys.push(e.key);
+    else parts.set(m[1], [e.key]);
+  }
+  for (const keys of parts.values()) keys.sort();
+  return parts;
+}
+
+/** @throws unless the ledger of `hash` says the window has exactly `keys.length` parts of it */
+function checkParts(ledger: Ledger | undefined, hash: string, start: number, keys: string[]) {
+  const expected = ledger?.windows[iso(start)];
+  if (expected === undefined) {
+    throw new Error(`source ${hash} has no ledger entry for ${iso(start)}`);
+  }
+  if (keys.length !== expected) {
+    throw new Error(
+      `raw parts of ${ledger!.key} for ${
+        iso(start)
+      }: found ${keys.length}, ledger says ${expected}`,
+    );
+  }
+}
+
 /**
  * The raw part keys of every source whose ledger says it is in the window, by hash, sorted.
  * A `known` source (one a stored summary of the window holds) was checked when it was
@@ -282,35 +312,40 @@ export async function committedParts(
   ledgers: LedgerCache,
   known: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, string[]>> {
-  const prefix = rawWindowPrefix(start);
-  const parts = new Map<string, string[]>();
-  for (const e of await listAll(store, prefix)) {
-    const m = /^([0-9a-f]+)-\d+\.json$/.exec(e.key.slice(prefix.length));
-    if (!m) continue;
-    const keys = parts.get(m[1]);
-    if (keys) keys.push(e.key);
-    else parts.set(m[1], [e.key]);
-  }
+  const parts = await partsByHash(store, start);
   const committed = new Map<string, string[]>();
   for (const hash of [...parts.keys()].sort()) {
-    if (known.has(hash)) {
-      committed.set(hash, parts.get(hash)!.sort());
-      continue;
-    }
-    const ledger = await ledgerOf(store, hash, ledgers);
-    const expected = ledger?.windows[iso(start)];
-    if (expected === undefined) continue; // not committed yet: an ingest is under way or crashed
-    const keys = parts.get(hash)!.sort();
-    if (keys.length !== expected) {
-      throw new Error(
-        `raw parts of ${ledger!.key} for ${
-          iso(start)
-        }: found ${keys.length}, ledger says ${expected}`,
-      );
+    const keys = parts.get(hash)!;
+    if (!known.has(hash)) {
+      const ledger = await ledgerOf(store, hash, ledgers);
+      // Not committed yet: an ingest is under way or crashed.
+      if (ledger?.windows[iso(start)] === undefined) continue;
+      checkParts(ledger, hash, start, keys);
     }
     committed.set(hash, keys);
   }
   return committed;
+}
+
+/**
+ * The raw part keys of exactly `sources` (a summary's), each checked against its ledger:
+ * what the summary was made of, whatever else the window holds now.
+ * @throws when a source's parts are not all there
+ */
+export async function partsOf(
+  store: Store,
+  start: number,
+  sources: readonly string[],
+  ledgers: LedgerCache,
+): Promise<Array<[string, string[]]>> {
+  const parts = await partsByHash(store, start);
+  const out: Array<[string, string[]]> = [];
+  for (const hash of sources) {
+    const keys = parts.get(hash) ?? [];
+    checkParts(await ledgerOf(store, hash, ledgers), hash, start, keys);
+    out.push([hash, keys]);
+  }
+  return out;
 }
 
 /**

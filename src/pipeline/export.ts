@@ -22,7 +22,7 @@ import { CONSOLIDATED_PREFIX, consolidatedKey } from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
 import { iso, periodKey } from "../core/windows.ts";
 import { getJson, listAll, type Store } from "../store/store.ts";
-import { committedParts, ConsolidatedSourcesSchema, type LedgerCache } from "./consolidate.ts";
+import { ConsolidatedSourcesSchema, type LedgerCache, partsOf } from "./consolidate.ts";
 import type { Context } from "./context.ts";
 import { listByWindow } from "./list-windows.ts";
 import { readStored } from "./stored.ts";
@@ -44,10 +44,15 @@ export function dayDir(day: string): string {
   return `${RECORDS_DIR}dt=${day}/`;
 }
 
+/** What every file of the window starting at `start` begins with. */
+export function windowFilePrefix(start: number): string {
+  const k = periodKey("30min", start); // YYYY-MM-DD-HHMM
+  return `${dayDir(k.slice(0, 10))}part-${k.slice(11)}-`;
+}
+
 /** The `n`th file of the window starting at `start`. */
 export function fileKey(start: number, n: number): string {
-  const k = periodKey("30min", start); // YYYY-MM-DD-HHMM
-  return `${dayDir(k.slice(0, 10))}part-${k.slice(11)}-${String(n).padStart(3, "0")}.parquet`;
+  return `${windowFilePrefix(start)}${String(n).padStart(3, "0")}.parquet`;
 }
 
 /** The Parquet type of each export type. */
@@ -85,6 +90,8 @@ export interface ExportResult {
   removed: number;
   /** Windows that could not be exported; their earlier files are left as they were. */
   failures: Array<{ window: string; error: string }>;
+  /** The store read. */
+  store: string;
   /** Where `athena.sql` was written (not when the store holds no data). */
   athena: string;
   /** The first and last UTC days the store has consolidated data for (null: none). */
@@ -92,10 +99,12 @@ export interface ExportResult {
   last_day: string | null;
 }
 
-/** The day range to export: starts of UTC days, `to` exclusive; both optional. */
+/** The day range to export (starts of UTC days, `to` exclusive; both optional), and the table. */
 export interface ExportRange {
   from?: number;
   to?: number;
+  /** The name of the table `athena.sql` creates (default `cloudfront_lets_records`). */
+  table?: string;
 }
 
 /**
@@ -115,6 +124,7 @@ export async function exportRecords(
     bytes: 0,
     removed: 0,
     failures: [],
+    store: ctx.store.name,
     athena: `${out.name.replace(/\/$/, "")}/${ATHENA_KEY}`,
     first_day: null,
     last_day: null,
@@ -138,6 +148,12 @@ export async function exportRecords(
       (range.from === undefined || d >= range.from) && (range.to === undefined || d < range.to)
     )
     .map((day) => ({ day, windows: byDay.get(day)!.sort((a, b) => a - b) }));
+  const location = out.name.startsWith("s3://")
+    ? `${out.name.replace(/\/$/, "")}/${RECORDS_DIR}`
+    : "s3://YOUR-BUCKET/YOUR-PREFIX/records/";
+  const sql = (out.name.startsWith("s3://") ? "" : localNote) +
+    athenaTable(location, result.first_day, range.table);
+  await out.put(ATHENA_KEY, new TextEncoder().encode(sql), { contentType: "application/sql" });
   const total = plan.reduce((n, d) => n + d.windows.length, 0);
   const ledgers: LedgerCache = new Map();
   let done = 0;
@@ -153,7 +169,7 @@ export async function exportRecords(
         result.files += w.keys.length;
         result.bytes += w.bytes;
       } catch (e) {
-        failed.add(fileKey(start, 0).slice(0, -"000.parquet".length));
+        failed.add(windowFilePrefix(start));
         result.failures.push({ window: iso(start), error: (e as Error).message });
         ctx.log(`FAILED window ${iso(start)}: ${(e as Error).message}`);
       }
@@ -175,12 +191,6 @@ export async function exportRecords(
     }
     result.days++;
   }
-  const location = out.name.startsWith("s3://")
-    ? `${out.name.replace(/\/$/, "")}/${RECORDS_DIR}`
-    : "s3://YOUR-BUCKET/YOUR-PREFIX/records/";
-  const sql = (out.name.startsWith("s3://") ? "" : localNote) +
-    athenaTable(location, result.first_day);
-  await out.put(ATHENA_KEY, new TextEncoder().encode(sql), { contentType: "application/sql" });
   return result;
 }
 
@@ -199,14 +209,7 @@ async function exportWindow(
   ledgers: LedgerCache,
 ): Promise<{ keys: string[]; records: number; bytes: number }> {
   const summary = await readStored(store, consolidatedKey(start), ConsolidatedSourcesSchema);
-  const sources = new Set(summary?.sources ?? []);
-  const parts = await committedParts(store, start, ledgers, sources);
-  const keys: string[] = [];
-  for (const hash of sources) {
-    const found = parts.get(hash);
-    if (!found) throw new Error(`source ${hash} of the window's summary has no raw parts`);
-    keys.push(...found);
-  }
+  const keys = (await partsOf(store, start, summary?.sources ?? [], ledgers)).flatMap(([, k]) => k);
   const file = fileWriter(out, start);
   let next = keys.length > 0 ? getJson(store, keys[0]) : undefined;
   for (let i = 0; i < keys.length; i++) {

@@ -20,7 +20,7 @@ import { openSource } from "../source/open.ts";
 import type { LogSource } from "../source/source.ts";
 import { tenantSource } from "../source/tenant.ts";
 import { openStore } from "../store/open.ts";
-import { isTenantName, prefixedStore, tenantStore } from "../store/tenant.ts";
+import { isTenantName, prefixedStore, TENANT_NAME_RULE, tenantStore } from "../store/tenant.ts";
 import type { Store } from "../store/store.ts";
 import { API_KEY_VARIABLE, envName, type Settings } from "./settings.ts";
 
@@ -124,13 +124,10 @@ export function tenantFrom(s: Settings): string | undefined {
   if (!s.tenant) return undefined;
   if (s.tenants) throw new ConfigError("give --tenant or --tenants, not both");
   if (!isTenantName(s.tenant)) {
-    throw new ConfigError(`--tenant: "${s.tenant}" is not a tenant name (${TENANT_NAMES})`);
+    throw new ConfigError(`--tenant: "${s.tenant}" is not a tenant name (${TENANT_NAME_RULE})`);
   }
   return s.tenant;
 }
-
-const TENANT_NAMES =
-  "letters, digits, _ and -; not raw, consolidated, aggregate, ledger or pending";
 
 /** How steps parse and finalize: `--format`, `--fields`, the grace and lag minutes. */
 export function stepSettingsFrom(s: Settings): Pick<Context, "parse" | "graceMs" | "maxLagMs"> {
@@ -306,7 +303,7 @@ export function tenantsFrom(s: Settings): "auto" | string[] | undefined {
   const bad = list.find((t) => !isTenantName(t));
   if (bad !== undefined || list.length === 0) {
     throw new ConfigError(
-      `--tenants: "${bad ?? s.tenants}" is not a tenant name (${TENANT_NAMES})`,
+      `--tenants: "${bad ?? s.tenants}" is not a tenant name (${TENANT_NAME_RULE})`,
     );
   }
   return list;

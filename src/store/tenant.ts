@@ -11,9 +11,14 @@ import { assertDir, assertKey, InvalidKeyError, type Store, type StoreEntry } fr
 /** The directories of the single-tenant layout: no tenant may take one of their names. */
 const RESERVED = new Set(["raw", "consolidated", "aggregate", "ledger", "pending"]);
 
-/** True for a usable tenant name: 1-64 letters, digits, `_` and `-`, not a layout directory. */
+/** What a tenant name may be, for messages. */
+export const TENANT_NAME_RULE = "1-64 letters, digits, _ and -, with a letter (a Firehose " +
+  `year folder is no tenant); not ${[...RESERVED].join(", ")} or auto`;
+
+/** True for a usable tenant name (see {@link TENANT_NAME_RULE}). */
 export function isTenantName(name: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name) && !RESERVED.has(name);
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name) && /[A-Za-z]/.test(name) &&
+    !RESERVED.has(name) && name.toLowerCase() !== "auto";
 }
 
 /** The store as tenant `tenant` sees it. @throws on an unusable name */
