@@ -27,8 +27,14 @@ const CHANGES = [
   ["America/New_York", "2024-03-10", 23],
   ["America/New_York", "2024-11-03", 25],
   ["America/Los_Angeles", "2024-11-03", 25],
-  ["America/Sao_Paulo", "2024-03-10", 24],
   ["Australia/Sydney", "2024-04-07", 25],
+  // Clocks that jump over or back across midnight itself, and a half-hour change.
+  ["America/Havana", "2024-03-10", 23],
+  ["America/Santiago", "2024-09-08", 23],
+  ["America/Santiago", "2024-04-06", 25],
+  ["Asia/Beirut", "2024-03-31", 23],
+  ["Australia/Lord_Howe", "2024-04-07", 24.5],
+  ["Australia/Lord_Howe", "2024-10-06", 23.5],
 ] as const;
 
 test("local days at DST changes: 23 or 25 hours, every window in the day the runtime says", () => {
@@ -95,6 +101,18 @@ test("times without an offset are local: the earlier of a repeated hour, after a
     "2024-03-01T10:00:00.500Z",
   );
   assert.throws(() => parseInstant("yesterday", ny), ZoneError);
+  // Only ISO-8601, and only days and clocks that exist.
+  for (
+    const bad of [
+      "March 7, 2024",
+      "2024/03/07",
+      "2024-02-30",
+      "2024-03-07T24:00",
+      "2024-03-07T10:61",
+    ]
+  ) {
+    assert.throws(() => parseInstant(bad, ny), ZoneError, bad);
+  }
 });
 
 test("zones: a half-hour offset works, a 45-minute one is refused naming it, unknown names fail", () => {

@@ -4,7 +4,8 @@
  * and months begin at local midnight (23- and 25-hour days included), and each is read as
  * the UTC periods that tile it exactly, which needs the zone's offset to be a multiple of
  * 30 minutes at its bounds (else {@link ZoneError}). 30-minute and hourly periods are the
- * same instants in every zone. The zone data is the runtime's own (`Intl`): no table here.
+ * stored ones in every zone: UTC hours, which in a zone of a half-hour offset (India) begin
+ * at half past the local hour. The zone data is the runtime's own (`Intl`): no table here.
  * @module
  */
 import { type Period, periodBounds, periodKey, WINDOW_MS } from "./windows.ts";
@@ -57,7 +58,7 @@ export function isZoneName(name: string): boolean {
   }
 }
 
-/** Offsets (ms) by quarter-hour, per zone: transitions fall on quarter hours. */
+/** Offsets (ms) kept per zone, by minute (some zones changed at 00:01 until 2011). */
 const OFFSETS_KEPT = 20_000;
 
 /** A zone's UTC offset (ms, east positive) at any instant. */
@@ -74,17 +75,17 @@ function offsets(zone: string): (ms: number) => number {
   });
   const kept = new Map<number, number>();
   return (ms) => {
-    const quarter = Math.floor(ms / 900_000);
-    let offset = kept.get(quarter);
+    const minute = Math.floor(ms / 60_000);
+    let offset = kept.get(minute);
     if (offset === undefined) {
-      const at = quarter * 900_000;
+      const at = minute * 60_000;
       const p: Record<string, number> = {};
       for (const part of format.formatToParts(at)) {
         if (part.type !== "literal") p[part.type] = Number(part.value);
       }
       offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - at;
       if (kept.size >= OFFSETS_KEPT) kept.clear();
-      kept.set(quarter, offset);
+      kept.set(minute, offset);
     }
     return offset;
   };
@@ -92,10 +93,16 @@ function offsets(zone: string): (ms: number) => number {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
-/** The calendar of zone `name`. @throws ZoneError when the runtime does not know it */
-export function calendar(name: string): Calendar {
-  if (name === "UTC" || name === "Etc/UTC") return UTC_CALENDAR;
-  if (!isZoneName(name)) throw new ZoneError(`unknown time zone "${name}"`);
+/**
+ * The calendar of zone `name`, spelt as the runtime spells it where only case differs
+ * (`europe/berlin` is `Europe/Berlin`; `GMT`, `Zulu` and `utc` are UTC; `Asia/Kolkata`
+ * stays so, though the runtime may call it `Asia/Calcutta`). @throws ZoneError when unknown
+ */
+export function calendar(given: string): Calendar {
+  if (!isZoneName(given)) throw new ZoneError(`unknown time zone "${given}"`);
+  const own = new Intl.DateTimeFormat("en-US", { timeZone: given }).resolvedOptions().timeZone;
+  if (own === "UTC" || own === "Etc/UTC") return UTC_CALENDAR;
+  const name = own.toLowerCase() === given.toLowerCase() ? own : given;
   const offset = offsets(name);
   /** Local wall time of an instant, as if it were UTC. */
   const wall = (ms: number) => ms + offset(ms);
@@ -168,16 +175,28 @@ export function calendar(name: string): Calendar {
 export function parseInstant(text: string, cal: Calendar = UTC_CALENDAR): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/
     .exec(text);
+  const bad = () => new ZoneError(`"${text}" is not an ISO-8601 date or time`);
   if (!m) {
+    // With an offset, the instant it names; nothing else (Date.parse reads other text in
+    // the server's own zone).
+    if (!OFFSET_TIME.test(text)) throw bad();
     const t = Date.parse(text);
-    if (Number.isNaN(t)) throw new ZoneError(`"${text}" is not an ISO-8601 time`);
+    if (Number.isNaN(t)) throw bad();
     return t;
   }
-  if (m[4] === undefined) return cal.bounds("daily", `${m[1]}-${m[2]}-${m[3]}`).start;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
   const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, "0"));
-  return cal.instant(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  // A day the calendar has (Date.UTC reads 30 February as 1 March), a clock that exists.
+  if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    throw bad();
+  }
+  if (m[4] === undefined) return cal.bounds("daily", `${m[1]}-${m[2]}-${m[3]}`).start;
+  return cal.instant(wall);
 }
+
+/** An ISO-8601 date-time with an explicit offset. */
+const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** An instant as local ISO-8601 with its offset (`2024-03-10T01:30:00.000-05:00`); UTC as `Z`. */
 export function localIso(cal: Calendar, ms: number): string {

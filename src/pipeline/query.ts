@@ -9,7 +9,7 @@
  */
 import * as v from "valibot";
 import { aggregateKey, CONSOLIDATED_PREFIX, consolidatedKey } from "../core/keys.ts";
-import { inputsStamp } from "../core/finality.ts";
+import { inputsStamp, type Meta } from "../core/finality.ts";
 import { mergeStates, type SummaryState, SummaryStateSchema } from "../core/summary.ts";
 import {
   childKeys,
@@ -79,6 +79,8 @@ export interface Query {
   cache?: ViewCache;
   /** The aggregate watermark, read when a local period needs it. */
   watermark?: Promise<Watermark>;
+  /** The metas of UTC days read for local periods' pieces, by day. */
+  dayMetas: Map<string, Promise<Meta | undefined>>;
 }
 
 /** States kept in a {@link ViewCache} at most (a month of 30-minute windows is 1,488). */
@@ -88,7 +90,13 @@ const WINDOWS_KEPT = 5000;
 
 /** Starts a query over `store`. One per request: it memoizes what it reads. */
 export function startQuery(store: Store, cache?: ViewCache): Query {
-  return { store, views: new Map(), windows: windowIndex(store, CONSOLIDATED_PREFIX), cache };
+  return {
+    store,
+    views: new Map(),
+    windows: windowIndex(store, CONSOLIDATED_PREFIX),
+    cache,
+    dayMetas: new Map(),
+  };
 }
 
 const StoredState = v.object({ state: SummaryStateSchema });
@@ -185,6 +193,28 @@ async function computeView(
   return { status: "partial", stamp, state };
 }
 
+/**
+ * A piece of a local period: an hour or half-hour of a UTC day whose daily aggregate is
+ * final is final too, and unchanged while that day's meta is (see {@link finalCover}), so
+ * one meta read a day vouches for its pieces; otherwise the piece's own view.
+ */
+async function viewPiece(q: Query, period: Period, key: string): Promise<PeriodView | undefined> {
+  if (period !== "hourly" && period !== "30min") return viewPeriod(q, period, key);
+  const day = key.slice(0, 10);
+  let meta = q.dayMetas.get(day);
+  if (!meta) q.dayMetas.set(day, meta = readMeta(q.store, "daily", day));
+  const m = await meta;
+  if (m?.status !== "final") return viewPeriod(q, period, key);
+  const stamp = `f${m.computed_at}`;
+  const state = await cachedState(q, `${period}/${key}`, `d${stamp}`, async () => {
+    const k = aggregateKey(period, key);
+    const doc = await readStored(q.store, k, StoredState);
+    if (doc === undefined) throw new StoredDataError(`${k} is missing`);
+    return doc.state;
+  });
+  return { status: "final", computed_at: m.computed_at, stamp, state };
+}
+
 /** The most periods one request may ask for. */
 export const MAX_PERIODS = 2000;
 
@@ -221,14 +251,29 @@ export function viewRange(
   to: number,
   cal: Calendar = UTC_CALENDAR,
 ): Promise<Array<{ key: string; view: PeriodView | undefined }>> {
-  const stored = cal.utc || period === "30min" || period === "hourly";
-  return Promise.all(
-    periodKeys(period, from, to, cal).map(async (key) => {
-      if (stored) return { key, view: await viewPeriod(q, period, key) };
-      const { start, end } = cal.bounds(period, key);
-      return { key, view: await viewSpan(q, start, end) };
-    }),
-  );
+  const keys = periodKeys(period, from, to, cal);
+  if (cal.utc || period === "30min" || period === "hourly") {
+    return Promise.all(keys.map(async (key) => ({ key, view: await viewPeriod(q, period, key) })));
+  }
+  // A local period reads up to some fifty stored ones: a few periods at a time.
+  return mapLimit(keys, 8, async (key) => {
+    const { start, end } = cal.bounds(period, key);
+    return { key, view: await viewSpan(q, start, end) };
+  });
+}
+
+/** `fn` of every item, at most `limit` at a time, in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>) {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 /**
@@ -242,8 +287,17 @@ export async function viewSpan(
   start: number,
   end: number,
 ): Promise<PeriodView | undefined> {
+  if (!(await anyWindowIn(q.windows, start, end))) return undefined;
   const pieces = tile(start, end);
-  const views = await Promise.all(pieces.map((p) => viewPeriod(q, p.period, p.key)));
+  // A piece with no window of data holds none (as viewPeriod would find after a read).
+  const held = await Promise.all(pieces.map((p) => {
+    const b = periodBounds(p.period, p.key);
+    return anyWindowIn(q.windows, b.start, b.end);
+  }));
+  if (!held.includes(true)) return undefined;
+  const views = await Promise.all(
+    pieces.map((p, i) => (held[i] ? viewPiece(q, p.period, p.key) : undefined)),
+  );
   const present = views.flatMap((c, i) =>
     c ? [{ id: `${pieces[i].period}/${pieces[i].key}`, ...c }] : []
   );

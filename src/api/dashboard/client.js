@@ -1287,8 +1287,11 @@ function init() {
     const url = new URL(location.href);
     url.searchParams.set("tz", zone);
     history.replaceState(null, "", url);
-    showStatus(lastStatus);
-    choosePreset(preset);
+    // Before the first status (the key not yet given) there is nothing to redraw.
+    if (lastStatus) {
+      showStatus(lastStatus);
+      choosePreset(preset);
+    }
   });
   $("tenant").addEventListener("change", () => {
     tenant = /** @type {HTMLSelectElement} */ ($("tenant")).value;

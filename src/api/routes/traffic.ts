@@ -89,8 +89,14 @@ async function resolveRange(
       const last = (await dataSpan(query))?.last ?? now;
       to = cal.bounds(q.period, cal.key(q.period, last)).end;
     }
-    const from = q.from === undefined ? to - DEFAULT_SPAN_MS[q.period] : parseInstant(q.from, cal);
-    if (!(from < to)) throw new ApiError(400, "bad_request", "`from` must be before `to`");
+    // The default reaches back in local wall time: 31 local days, whatever DST does.
+    const from = q.from === undefined
+      ? cal.instant(to + cal.offset(to) - DEFAULT_SPAN_MS[q.period])
+      : parseInstant(q.from, cal);
+    if (!(from < to)) {
+      const both = cal.utc ? "" : ` (in ${cal.zone}: from ${iso(from)}, to ${iso(to)})`;
+      throw new ApiError(400, "bad_request", `\`from\` must be before \`to\`${both}`);
+    }
     return { period: q.period, from, to, cal, query };
   } catch (e) {
     if (e instanceof ZoneError) throw new ApiError(400, "bad_request", e.message);
