@@ -91,7 +91,11 @@ let report: AlertReport | { tenants: TenantReports; breached: number };
 try {
   if (flags.latest !== undefined) {
     if (settings.tenants !== undefined) {
-      fail("--latest reads one queue: give --tenant E1 instead of --tenants", ERROR);
+      fail(
+        "--latest reads one queue, and --tenants (or CLOUDFRONT_LETS_TENANTS) names several: " +
+          "give --tenant E1",
+        ERROR,
+      );
     }
     const n = Number(flags.latest);
     if (!Number.isInteger(n) || n <= 0) fail("--latest must be a positive integer", ERROR);

@@ -33,7 +33,8 @@ test("README's configuration table names exactly the variables the code reads", 
 test("every setting comes from its variable; a flag of one alternative leaves the other's unread", () => {
   const env = Object.fromEntries(SETTING_NAMES.map((n) => [envName(n), `env-${n}`]));
   const all = withEnv({}, env);
-  for (const n of SETTING_NAMES) assert.equal(all[n], `env-${n}`, n);
+  for (const n of SETTING_NAMES) assert.equal(all[n], n === "tenant" ? undefined : `env-${n}`, n);
+  assert.ok(!ENV_VARIABLES.includes("CLOUDFRONT_LETS_TENANT"), "--tenant is a flag only");
   assert.equal(withEnv({ port: "1" }, env).port, "1", "the flag first");
   const one = withEnv({ tenant: "E1" }, env);
   assert.deepEqual([one.tenant, one.tenants], ["E1", undefined]);
@@ -47,7 +48,7 @@ test("help lines: text from column 40, wrapped at 100, each setting with its var
   for (const line of text.split("\n")) assert.ok(line.length <= 100, line);
   for (const name of SETTING_NAMES) {
     assert.match(text, new RegExp(`^  --${name} `, "m"));
-    assert.ok(text.includes(`[${envName(name)}]`), name);
+    assert.equal(text.includes(`[${envName(name)}]`), name !== "tenant", name);
   }
   assert.match(settingsHelp(["grace-minutes"]), /finality grace period \(default 20\)/);
   assert.equal(helpLine("--json", "machine-readable"), `  --json${" ".repeat(32)}machine-readable`);

@@ -218,8 +218,10 @@ export function canonicalOrder(names: readonly string[]): string[] {
   return [...seen].sort((a, b) => CANONICAL_INDEX.get(a)! - CANONICAL_INDEX.get(b)!);
 }
 
-/** How a list of names maps to columns. */
-export type FieldOrder = "canonical" | "exact";
+/** The ways a list of names maps to columns. */
+export const FIELD_ORDERS = ["canonical", "exact"] as const;
+/** How a field list is ordered. */
+export type FieldOrder = (typeof FIELD_ORDERS)[number];
 
 /**
  * Resolves a `--fields` value (a preset name or a comma/whitespace-separated list) into

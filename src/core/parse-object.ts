@@ -25,7 +25,10 @@ import type { ValueTable } from "./value-table.ts";
 import { concatBytes as concat } from "./bytes.ts";
 
 /** Input format as the user names it. */
-export type LogFormat = "realtime" | "standard" | "json";
+/** The log formats a run can be told to read (a header or a JSON line also tells it). */
+export const LOG_FORMATS = ["realtime", "standard", "json"] as const;
+/** A log format. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** How to read an object whose content does not say. */
 export interface ParseOptions {

@@ -13,7 +13,7 @@ import { type AlertRule, AlertRulesSchema } from "../core/alerts.ts";
 import { type FieldOrder, resolveFields } from "../core/fields.ts";
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
 import { localPlace, type Located, overlapError, type Place, s3Place } from "../core/locations.ts";
-import type { LogFormat } from "../core/parse-object.ts";
+import { LOG_FORMATS, type LogFormat } from "../core/parse-object.ts";
 import { DEFAULT_STORAGE_CLASS } from "../pipeline/archive.ts";
 import { type Context, makeContext } from "../pipeline/context.ts";
 import { openSource } from "../source/open.ts";
@@ -132,7 +132,7 @@ export function tenantFrom(s: Settings): string | undefined {
 /** How steps parse and finalize: `--format`, `--fields`, the grace and lag minutes. */
 export function stepSettingsFrom(s: Settings): Pick<Context, "parse" | "graceMs" | "maxLagMs"> {
   const format = (s.format ?? "realtime") as LogFormat;
-  if (!["realtime", "standard", "json"].includes(format)) {
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
     throw new ConfigError(`--format must be realtime, standard or json, got "${format}"`);
   }
   return {

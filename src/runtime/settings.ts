@@ -6,7 +6,10 @@
  * @module
  */
 import * as v from "valibot";
-import { PRESETS } from "../core/fields.ts";
+import { FIELD_ORDERS, PRESETS } from "../core/fields.ts";
+import { ROOT } from "../core/keys.ts";
+import { DEFAULT_NAMESPACE } from "../core/metrics.ts";
+import { LOG_FORMATS } from "../core/parse-object.ts";
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
 import { DEFAULT_STORAGE_CLASS } from "../pipeline/archive.ts";
 
@@ -21,17 +24,22 @@ interface Doc {
   readonly arg: string;
   /** The default, in words, when there is one. */
   readonly default?: string;
+  /**
+   * Whether an environment variable may set it. `--tenant` may not: a variable that
+   * changes where every run reads and writes is too easy to leave set by mistake.
+   */
+  readonly env: boolean;
 }
 
 /** A setting: a string, with what its help says. */
 type Setting = v.OptionalSchema<v.GenericSchema<string>, undefined>;
 
-const setting = (arg: string, help: string, fallback?: string | number): Setting =>
+const setting = (arg: string, help: string, fallback?: string | number, env = true): Setting =>
   v.optional(
     v.pipe(
       v.string(),
       v.description(help),
-      v.metadata({ arg, default: fallback === undefined ? undefined : String(fallback) }),
+      v.metadata({ arg, default: fallback === undefined ? undefined : String(fallback), env }),
     ),
   );
 
@@ -44,7 +52,7 @@ export const SettingsSchema = v.object({
   archive: setting(WHERE, "where archive moves ingested objects"),
   "storage-class": setting("<class>", "S3 storage class of archive copies", DEFAULT_STORAGE_CLASS),
   format: setting(
-    "<realtime|standard|json>",
+    `<${LOG_FORMATS.join("|")}>`,
     "log format; a #Fields header or JSON lines switch it per object",
     "realtime",
   ),
@@ -54,7 +62,7 @@ export const SettingsSchema = v.object({
     "all; standard for --format standard",
   ),
   "field-order": setting(
-    "<canonical|exact>",
+    `<${FIELD_ORDERS.join("|")}>`,
     "canonical orders a set as AWS writes it, exact keeps it",
     "canonical; exact for standard",
   ),
@@ -66,7 +74,12 @@ export const SettingsSchema = v.object({
     DEFAULT_MAX_LAG_MS / 60_000,
   ),
   "s3-endpoint": setting("<url>", "S3-compatible endpoint (also AWS_ENDPOINT_URL_S3)", "AWS"),
-  tenant: setting("<E1>", "work on one tenant: its queue (E1/) and its data (sa/cloudfront/E1/)"),
+  tenant: setting(
+    "<E1>",
+    `work on one tenant: its queue (E1/) and its data (${ROOT}/E1/); a flag only`,
+    undefined,
+    false,
+  ),
   tenants: setting(
     "<auto | E1,E2>",
     "several tenants, each in turn (auto: every tenant of the queue and the store)",
@@ -76,7 +89,7 @@ export const SettingsSchema = v.object({
     "the Tenant dimension of CloudWatch metrics",
     "the tenant, else the source's last path segment",
   ),
-  "metrics-namespace": setting("<name>", "the CloudWatch metrics namespace", "CloudFrontLets"),
+  "metrics-namespace": setting("<name>", "the CloudWatch metrics namespace", DEFAULT_NAMESPACE),
   alerts: setting("<file | JSON>", "alert rules (a JSON array)"),
   out: setting(WHERE, "where export writes its Parquet files"),
   host: setting("<address>", "address to listen on", DEFAULT_HOST),
@@ -91,6 +104,15 @@ export type SettingName = keyof Settings;
 /** Every setting's flag name, in the schema's order. */
 export const SETTING_NAMES = Object.keys(SettingsSchema.entries) as SettingName[];
 
+/** What the help shows of a setting. */
+function docOf(name: SettingName): Doc & { help: string } {
+  const schema = SettingsSchema.entries[name].wrapped;
+  return { ...(v.getMetadata(schema) as unknown as Doc), help: v.getDescription(schema) ?? "" };
+}
+
+/** The settings an environment variable may set. */
+const FROM_ENV = SETTING_NAMES.filter((name) => docOf(name).env);
+
 /** The environment variable of a flag: `grace-minutes` → `CLOUDFRONT_LETS_GRACE_MINUTES`. */
 export function envName(flag: string): string {
   return `CLOUDFRONT_LETS_${flag.toUpperCase().replaceAll("-", "_")}`;
@@ -100,7 +122,7 @@ export function envName(flag: string): string {
 export const API_KEY_VARIABLE = envName("api-key");
 
 /** Every environment variable this project reads (a deployment can set no other). */
-export const ENV_VARIABLES: readonly string[] = [...SETTING_NAMES.map(envName), API_KEY_VARIABLE];
+export const ENV_VARIABLES: readonly string[] = [...FROM_ENV.map(envName), API_KEY_VARIABLE];
 
 /** Settings that exclude each other: a flag for one leaves the others' variables unread. */
 const ALTERNATIVES: ReadonlyArray<readonly SettingName[]> = [["tenant", "tenants"]];
@@ -112,7 +134,7 @@ export function withEnv(flags: Settings, env: Record<string, string | undefined>
     ALTERNATIVES.some((group) =>
       group.includes(name) && group.some((other) => other !== name && flags[other] !== undefined)
     );
-  for (const name of SETTING_NAMES) if (!flagged(name)) out[name] ??= env[envName(name)];
+  for (const name of FROM_ENV) if (!flagged(name)) out[name] ??= env[envName(name)];
   out["s3-endpoint"] ??= env.AWS_ENDPOINT_URL_S3;
   return out;
 }
@@ -160,13 +182,12 @@ export function helpLine(flag: string, text: string, variable?: string): string 
 /** The `--help` lines of the named settings, each with its variable and default. */
 export function settingsHelp(names: readonly SettingName[]): string {
   return names.map((name) => {
-    const schema = SettingsSchema.entries[name].wrapped;
-    const doc = v.getMetadata(schema) as unknown as Doc;
+    const doc = docOf(name);
     const fallback = doc.default === undefined ? "" : ` (default ${doc.default})`;
     return helpLine(
       `--${name} ${doc.arg}`,
-      `${v.getDescription(schema)}${fallback}`,
-      envName(name),
+      `${doc.help}${fallback}`,
+      doc.env ? envName(name) : undefined,
     );
   }).join("\n");
 }
