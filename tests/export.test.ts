@@ -19,7 +19,7 @@ import { fsStore } from "../src/store/fs.ts";
 import { openStore } from "../src/store/open.ts";
 import type { Store } from "../src/store/store.ts";
 import { duckRows, recordsOf } from "./_duckdb.ts";
-import { readDoc, startS3, tempDir } from "./_helpers.ts";
+import { readDoc, readTree, startS3, tempDir } from "./_helpers.ts";
 import { runAndKill, runScript } from "./_run-script.ts";
 
 const START = Date.parse("2024-03-01T00:00:00Z");
@@ -178,7 +178,7 @@ test("export: re-exporting replaces a day; a window that fails keeps its earlier
   const o = tempDir("exp-out");
   try {
     const store = fsStore(s.dir);
-    await pipelineStore(store, 3000);
+    await pipelineStore(store, 3000, 192); // a window gets parts of two or three objects
     const out = fsStore(o.dir);
     const ctx = { store, log: () => {} };
     await exportRecords(ctx, out);
@@ -191,6 +191,26 @@ test("export: re-exporting replaces a day; a window that fails keeps its earlier
     assert.deepEqual(exportedFiles(o.dir), first);
     const want = await storedFigures(store);
     assert.deepEqual((await dayFigures(o.dir)).totals, want.totals);
+
+    // Small files and row groups: a window splits into several files, each of row groups of
+    // parts gathered up to the limit; a later export of fewer files removes the rest.
+    const small = await exportRecords(ctx, out, { rows: { file: 10, group: 4 } });
+    assert.ok(small.files > small.windows, `${small.files} files of ${small.windows} windows`);
+    assert.deepEqual((await dayFigures(o.dir)).totals, want.totals);
+    const groups = await duckRows(`
+      SELECT max(row_group_num_rows) AS most, count(DISTINCT file_name) AS files
+      FROM parquet_metadata('${o.dir}/records/*/*.parquet')`);
+    // A part is never split: a group holds whole parts up to the limit, or one larger part.
+    const largest = Math.max(
+      ...readTree(join(s.dir, "sa/cloudfront/raw")).map(([, b]) =>
+        JSON.parse(new TextDecoder().decode(b)).count
+      ),
+    );
+    assert.ok(Number(groups[0].most) <= Math.max(4, largest), `row groups of ${groups[0].most}`);
+    assert.equal(Number(groups[0].files), small.files);
+    const back = await exportRecords(ctx, out);
+    assert.equal(back.removed, small.files - first.length);
+    assert.deepEqual(exportedFiles(o.dir), first);
 
     // A window whose raw part is gone fails; its files stay, the others are rewritten.
     const raw = join(s.dir, "sa/cloudfront/raw/2024-03-02/10-00");

@@ -105,6 +105,8 @@ export interface ExportRange {
   to?: number;
   /** The name of the table `athena.sql` creates (default `cloudfront_lets_records`). */
   table?: string;
+  /** Rows a file and a row group hold at most (default {@link FILE_ROWS}, {@link GROUP_ROWS}). */
+  rows?: { file: number; group: number };
 }
 
 /**
@@ -162,7 +164,7 @@ export async function exportRecords(
     const failed = new Set<string>();
     for (const start of windows) {
       try {
-        const w = await exportWindow(ctx.store, out, start, ledgers);
+        const w = await exportWindow(ctx.store, out, start, ledgers, range.rows);
         for (const key of w.keys) written.add(key);
         result.windows++;
         result.records += w.records;
@@ -207,10 +209,11 @@ async function exportWindow(
   out: Store,
   start: number,
   ledgers: LedgerCache,
+  rows: ExportRange["rows"],
 ): Promise<{ keys: string[]; records: number; bytes: number }> {
   const summary = await readStored(store, consolidatedKey(start), ConsolidatedSourcesSchema);
   const keys = (await partsOf(store, start, summary?.sources ?? [], ledgers)).flatMap(([, k]) => k);
-  const file = fileWriter(out, start);
+  const file = fileWriter(out, start, rows);
   let next = keys.length > 0 ? getJson(store, keys[0]) : undefined;
   for (let i = 0; i < keys.length; i++) {
     const json = await next!;
@@ -226,7 +229,11 @@ async function exportWindow(
  * The files of one window, filled a raw part at a time: parts are gathered into row
  * groups of up to {@link GROUP_ROWS}, and a file is closed once it holds {@link FILE_ROWS}.
  */
-function fileWriter(out: Store, start: number) {
+function fileWriter(
+  out: Store,
+  start: number,
+  most: { file: number; group: number } = { file: FILE_ROWS, group: GROUP_ROWS },
+) {
   const keys: string[] = [];
   let bytes = 0;
   let records = 0;
@@ -268,8 +275,8 @@ function fileWriter(out: Store, start: number) {
   return {
     async add(rows: number, values: Array<ArrayLike<unknown>>) {
       if (rows === 0) return;
-      if (pendingRows + rows > GROUP_ROWS) flushGroup();
-      if ((writer?.rows ?? 0) + pendingRows + rows > FILE_ROWS) await closeFile();
+      if (pendingRows + rows > most.group) flushGroup();
+      if ((writer?.rows ?? 0) + pendingRows + rows > most.file) await closeFile();
       pending.push(values);
       pendingRows += rows;
       records += rows;
