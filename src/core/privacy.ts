@@ -253,7 +253,7 @@ function redactPlain(text: string, agent: boolean): string {
   return out;
 }
 
-const NOT_ASCII = /[^\x00-\x7f]/;
+const NOT_ASCII = /[\u0080-\uffff]/;
 const ESCAPE = /%[0-9A-Fa-f]{2}/;
 
 function decodeOnce(text: string): string {
