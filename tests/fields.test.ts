@@ -1,6 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 import { CANONICAL_FIELDS, canonicalOrder, PRESETS, resolveFields } from "../src/core/fields.ts";
+import { parseFields } from "../src/runtime/config.ts";
 
 test("the canonical catalog has 67 fields in AWS order", () => {
   assert.equal(CANONICAL_FIELDS.length, 67);
@@ -51,4 +56,21 @@ test("unknown and repeated names are errors, not shifted columns", () => {
     new RegExp(`"standrd" is neither a preset \\(${Object.keys(PRESETS).join(", ")}\\)`),
   );
   assert.deepEqual(resolveFields("timestamp"), ["timestamp"]);
+});
+
+test("--fields: a preset's name is the preset even beside a file of that name; a file is read", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cfl-fields-"));
+  const cwd = process.cwd();
+  try {
+    writeFileSync(join(dir, "all"), "timestamp,sc-status");
+    writeFileSync(join(dir, "mine.txt"), "timestamp,sc-status\n");
+    process.chdir(dir);
+    assert.deepEqual(parseFields("all", undefined, "realtime"), PRESETS.all);
+    assert.deepEqual(parseFields("./all", undefined, "realtime"), ["timestamp", "sc-status"]);
+    assert.deepEqual(parseFields("mine.txt", undefined, "realtime"), ["timestamp", "sc-status"]);
+    assert.throws(() => parseFields(".", undefined, "realtime"), /--fields: cannot read \./);
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

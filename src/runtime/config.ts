@@ -10,7 +10,7 @@ import * as v from "valibot";
 import type { AppDeps } from "../api/app.ts";
 import type { ApiKey } from "../api/auth.ts";
 import { type AlertRule, AlertRulesSchema } from "../core/alerts.ts";
-import { type FieldOrder, resolveFields } from "../core/fields.ts";
+import { type FieldOrder, PRESETS, resolveFields } from "../core/fields.ts";
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
 import { localPlace, type Located, overlapError, type Place, s3Place } from "../core/locations.ts";
 import { LOG_FORMATS, type LogFormat } from "../core/parse-object.ts";
@@ -70,10 +70,12 @@ export function parseFields(
   if (order !== undefined && order !== "canonical" && order !== "exact") {
     throw new ConfigError(`--field-order must be canonical or exact, got "${order}"`);
   }
+  // A preset's name is the preset, whatever file of that name the directory holds (give
+  // ./all for such a file); else a file's content; else the list itself.
   const text = spec === undefined
     ? (format === "standard" ? "standard" : "all")
-    : existsSync(spec)
-    ? readFileSync(spec, "utf8")
+    : !Object.hasOwn(PRESETS, spec.trim()) && existsSync(spec)
+    ? readText(spec, "fields")
     : spec;
   // Standard logs name their columns in file order; only real-time sets are reordered.
   const defaultOrder: FieldOrder = format === "standard" ? "exact" : "canonical";
