@@ -104,6 +104,10 @@ try {
       ERROR,
     );
     report = await checkLatest(ctx, rules, n, cal);
+    // An empty queue judged nothing: say so, as an empty store does.
+    if (report.objects?.length === 0) {
+      throw new Error(`${ctx.source.name} holds no objects: nothing to judge`);
+    }
   } else {
     // A --tenant store is that tenant's part already (runtime/config.ts).
     const store = configured(() => storeFrom(settings), ERROR);

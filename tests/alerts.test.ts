@@ -8,6 +8,7 @@ import { type AlertRule, evaluateRule } from "../src/core/alerts.ts";
 import { PRESETS } from "../src/core/fields.ts";
 import { emptyState } from "../src/core/summary.ts";
 import { checkAlerts, checkLatest } from "../src/pipeline/alerts.ts";
+import { alertsFrom } from "../src/runtime/config.ts";
 import { makeContext } from "../src/pipeline/context.ts";
 import { runPipeline } from "../src/pipeline/run.ts";
 import { generateLogs } from "../src/source/generate.ts";
@@ -145,6 +146,18 @@ test("check exits 2 on a breach, 0 when clear; the API judges the same rules", a
   const c = await runScript("check", ["--alerts", breached, "--source", logs, "--latest", "1"]);
   assert.equal(c.code, 2, c.stderr);
   assert.equal(JSON.parse(c.stdout).objects.length, 1);
+  const emptyQueue = join(work.dir, "empty-queue");
+  mkdirSync(emptyQueue, { recursive: true });
+  const none = await runScript("check", [
+    "--alerts",
+    breached,
+    "--source",
+    emptyQueue,
+    "--latest",
+    "1",
+  ]);
+  assert.equal(none.code, 1, "an empty queue judged nothing");
+  assert.match(none.stderr, /holds no objects: nothing to judge/);
   const bad = await runScript("check", [
     "--alerts",
     '[{"name": "x", "metric": "cpu"}]',
@@ -269,4 +282,19 @@ test("check judges each tenant, one tenant, and refuses a store or tenant with n
   const alone = await runScript("check", ["--alerts", rules, "--store", dir, "--tenants", "E3"]);
   assert.equal(alone.code, 1);
   assert.match(alone.stderr, /^error: no data to judge for tenant\(s\) E3$/m);
+});
+
+test("rules are bounded: at most 1,000 of them, from a file of at most 1 MiB", () => {
+  const one = rule({ metric: "requests", comparison: ">", threshold: 0 });
+  assert.equal(alertsFrom({ alerts: JSON.stringify(Array(1000).fill(one)) }).length, 1000);
+  assert.throws(
+    () => alertsFrom({ alerts: JSON.stringify(Array(1001).fill(one)) }),
+    /--alerts: at most 1000 rules/,
+  );
+  const big = join(work.dir, "big-rules.json");
+  writeFileSync(big, `[${" ".repeat(2 * 1024 * 1024)}]`);
+  assert.throws(
+    () => alertsFrom({ alerts: big }),
+    /--alerts: .* has 2097154 bytes; at most 1048576/,
+  );
 });

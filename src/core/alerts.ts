@@ -24,8 +24,14 @@ export const AlertRuleSchema = v.object({
 /** One alert rule. */
 export type AlertRule = v.InferOutput<typeof AlertRuleSchema>;
 
+/** Rules judged at most: every check reads their windows, so their number is bounded. */
+export const MAX_RULES = 1000;
+
 /** The configured rules (a JSON array). */
-export const AlertRulesSchema = v.array(AlertRuleSchema);
+export const AlertRulesSchema = v.pipe(
+  v.array(AlertRuleSchema),
+  v.maxLength(MAX_RULES, `at most ${MAX_RULES} rules`),
+);
 
 /** What one rule found. */
 export const AlertResultSchema = v.object({

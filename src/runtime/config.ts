@@ -4,7 +4,7 @@
  * here, so a value means the same wherever it is set.
  * @module
  */
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import * as v from "valibot";
 import type { AppDeps } from "../api/app.ts";
@@ -244,10 +244,18 @@ export function alertsFrom(s: Settings): AlertRule[] {
   return rules.output;
 }
 
+/** A settings file is read only up to this size: a field list or rules are a few KB. */
+const SETTINGS_FILE_BYTES = 1024 * 1024;
+
 function readText(path: string, flag: string): string {
   try {
+    const size = statSync(path).size;
+    if (size > SETTINGS_FILE_BYTES) {
+      throw new ConfigError(`--${flag}: ${path} has ${size} bytes; at most ${SETTINGS_FILE_BYTES}`);
+    }
     return readFileSync(path, "utf8");
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`--${flag}: cannot read ${path} (${(e as Error).message})`);
   }
 }
