@@ -154,6 +154,11 @@ test("the API: every call names its tenant, and a key limited to one sees only t
   const none = await get(`/api/sa/traffic/summary?${q}`, all);
   assert.deepEqual([none.status, none.body.error.details[0].field], [400, "tenant"]);
   assert.equal((await get(`/api/sa/traffic/summary?${q}&tenant=..`, all)).status, 400);
+  // With auto, a name that is no tenant of the store or the queue is unknown; one tenant a call.
+  const nobody = await get(`/api/sa/traffic/summary?${q}&tenant=E9`, all);
+  assert.deepEqual([nobody.status, nobody.body.error.message], [404, "no tenant E9"]);
+  const twice = await get(`/api/sa/traffic/summary?${q}&tenant=E1&tenant=E2`, all);
+  assert.deepEqual([twice.status, twice.body.error.details[0].field], [400, "tenant"]);
   // The cache browser of E1 shows E1's tree only.
   const tree = await get("/api/sa/cache/browse/sa/cloudfront?tenant=E1", one);
   assert.deepEqual(tree.body.dirs.map((x: { name: string }) => x.name), [

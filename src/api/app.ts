@@ -128,6 +128,10 @@ function mountApi(app: Hono<Env>, deps: AppDeps, log: (m: string) => void): void
   );
 }
 
+/** How long the tenants found with auto are trusted, and how soon an unknown name looks again. */
+const TENANTS_TTL_MS = 60_000;
+const TENANTS_RETRY_MS = 5_000;
+
 /**
  * Several tenants: every request under `/api/sa/` names its tenant (`?tenant=`), and is
  * served by that tenant's own app, built over views of the store, the queue and the
@@ -153,8 +157,27 @@ function mountTenants(
     const allowed = c.get("tenants");
     return c.json({ tenants: (await known()).filter((t) => !allowed || allowed.includes(t)) });
   });
+  // With auto, the tenants there are now, looked up again at most every few seconds when
+  // a name is not among them: a name that is no tenant is a 404, and builds no app.
+  let seen: { at: number; names: Promise<string[]> } | undefined;
+  const isKnown = async (tenant: string) => {
+    if (deps.tenants !== "auto") return deps.tenants.includes(tenant);
+    const now = Date.now();
+    if (!seen || now - seen.at > TENANTS_TTL_MS) seen = { at: now, names: known() };
+    if ((await seen.names).includes(tenant)) return true;
+    if (now - seen.at > TENANTS_RETRY_MS) {
+      seen = { at: now, names: known() };
+      return (await seen.names).includes(tenant);
+    }
+    return false;
+  };
   app.all("/api/sa/*", async (c) => {
     const tenant = c.req.query("tenant");
+    if ((c.req.queries("tenant") ?? []).length > 1) {
+      return errorResponse(c, 400, "bad_request", "name one tenant: ?tenant= once", [
+        { field: "tenant", message: "given more than once" },
+      ]);
+    }
     if (!tenant) {
       return errorResponse(
         c,
@@ -175,7 +198,7 @@ function mountTenants(
     if (allowed && !allowed.includes(tenant)) {
       return errorResponse(c, 403, "forbidden", `this key may not see tenant ${tenant}`);
     }
-    if (deps.tenants !== "auto" && !deps.tenants.includes(tenant)) {
+    if (!(await isKnown(tenant))) {
       return errorResponse(c, 404, "not_found", `no tenant ${tenant}`);
     }
     let inner = apps.get(tenant);
