@@ -1,4 +1,5 @@
 /** `detect`: suggest the field list that fits the first lines of a log file. */
+import process from "node:process";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Gunzip } from "fflate";
 import { detectFields } from "../src/core/detect.ts";
@@ -45,6 +46,8 @@ let head = new TextDecoder().decode(bytes.subarray(0, TEXT_BYTES));
 if (cut && head.includes("\n")) head = head.slice(0, head.lastIndexOf("\n") + 1);
 const d = detectFields(head);
 console.log(flags.json ? JSON.stringify(d, null, 2) : d.advice);
+// Nothing was recognised: a script that asks must not take the advice for a field list.
+if (d.format === "unknown") process.exit(1);
 
 /**
  * The first {@link TEXT_BYTES} of what `gz` inflates to: inflating stops there, so a small

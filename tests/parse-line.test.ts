@@ -108,4 +108,12 @@ test("detect names the preset that fits, or says none does", () => {
   assert.match(detectFields(line(13)).advice, /no preset has 13 fields/);
   assert.equal(detectFields(sample("awsdocs-2023-03-web.log")).format, "standard");
   assert.equal(detectFields('{"timestamp":1}').format, "json");
+  // Text or bytes that begin with no timestamp, date, { or header are no CloudFront log.
+  for (
+    const junk of ["hello world\nnot a log", "\u0000\u00ff\u0013garbage", "GET / HTTP/1.1\t200"]
+  ) {
+    const d = detectFields(junk);
+    assert.equal(d.format, "unknown", junk);
+    assert.match(d.advice, /does not look like a CloudFront log/);
+  }
 });

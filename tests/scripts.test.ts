@@ -2,7 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { DENO_HEAP_FLAGS, NODE_HEAP_FLAGS, NPM_SCRIPT_NODE_FLAGS } from "../scripts/_node-flags.ts";
@@ -223,6 +225,16 @@ test("detect suggests the field set of a file, named as an argument or with --fi
   ]);
   assert.equal(cut.code, 0, cut.stderr);
   assert.match(cut.stdout, /46 columns: --fields all/);
+  // Binary junk is no log: said so, and exit 1 for a script that would take the advice.
+  const junk = join(tmpdir(), `cfl-junk-${process.pid}.bin`);
+  writeFileSync(junk, Uint8Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256));
+  try {
+    const r = await runScript("detect", [junk]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /does not look like a CloudFront log/);
+  } finally {
+    rmSync(junk, { force: true });
+  }
 });
 
 test("generate writes gzip objects in the Firehose layout", async () => {

@@ -75,6 +75,16 @@ export function detectFields(text: string): Detection {
         : `looks like a standard access log, but ${columns} columns fit no known layout`,
     };
   }
+  // A real-time line begins with its epoch seconds: anything else is no CloudFront log.
+  if (!/^\d{9,11}(\.\d{1,6})?$/.test(lines[0].split("\t")[0])) {
+    return {
+      format: "unknown",
+      columns,
+      presets: [],
+      advice: "this does not look like a CloudFront log: its first line begins with no epoch " +
+        "timestamp (real-time logs), no date (standard logs), no { (JSON lines) and no #Fields header",
+    };
+  }
   const presets = candidates().filter(([, f]) => f.length === columns && fits(lines, f, false))
     .map(([name]) => name);
   return {
