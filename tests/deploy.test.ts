@@ -171,6 +171,23 @@ test("realtime-logs.yaml selects the kept fields, none an address, and delivers 
   assert.deepEqual(s3.Prefix, { "Fn::Sub": "${LogPrefix}/" });
   assert.match(s3.ErrorOutputPrefix["Fn::Sub"], /^\$\{LogPrefix\}-errors\//);
   assert.deepEqual(stack.Outputs.Source.Value, { "Fn::Sub": "s3://${LogBucket}/${LogPrefix}" });
+  // Encrypted at rest; each role assumable only on behalf of this account.
+  assert.deepEqual(r.Stream.Properties.StreamEncryption, {
+    EncryptionType: "KMS",
+    KeyId: "alias/aws/kinesis",
+  });
+  assert.deepEqual(
+    r.CloudFrontRole.Properties.AssumeRolePolicyDocument.Statement[0].Condition,
+    { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+  );
+  assert.deepEqual(
+    r.FirehoseRole.Properties.AssumeRolePolicyDocument.Statement[0].Condition,
+    { StringEquals: { "sts:ExternalId": { Ref: "AWS::AccountId" } } },
+  );
+  // The prefix the policies name exactly: no slash at an end, no empty segment.
+  const prefix = new RegExp(stack.Parameters.LogPrefix.AllowedPattern);
+  for (const ok of ["cloudfront-realtime", "logs/cf/E1"]) assert.match(ok, prefix);
+  for (const bad of ["", "/logs", "logs/", "a//b", "a b", "a/*"]) assert.doesNotMatch(bad, prefix);
   // Least privilege here too: no wildcard action; S3 writes only under the prefix.
   for (const role of [r.CloudFrontRole, r.FirehoseRole]) {
     for (const p of role.Properties.Policies) {
