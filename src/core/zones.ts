@@ -99,6 +99,20 @@ const pad = (n: number, w = 2) => String(n).padStart(w, "0");
  * stays so, though the runtime may call it `Asia/Calcutta`). @throws ZoneError when unknown
  */
 export function calendar(given: string): Calendar {
+  let cal = calendars.get(given);
+  if (cal === undefined) {
+    cal = makeCalendar(given);
+    if (calendars.size >= CALENDARS_KEPT) calendars.clear();
+    calendars.set(given, cal);
+  }
+  return cal;
+}
+
+/** Calendars made, by the name asked for: each keeps the offsets it has looked up. */
+const calendars = new Map<string, Calendar>();
+const CALENDARS_KEPT = 100;
+
+function makeCalendar(given: string): Calendar {
   if (!isZoneName(given)) throw new ZoneError(`unknown time zone "${given}"`);
   const own = new Intl.DateTimeFormat("en-US", { timeZone: given }).resolvedOptions().timeZone;
   if (own === "UTC" || own === "Etc/UTC") return UTC_CALENDAR;

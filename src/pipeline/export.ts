@@ -201,8 +201,8 @@ const localNote = `-- Exported to a local directory: copy records/ to S3 and set
 `;
 
 /**
- * Writes the files of one window. @throws when a source of its summary has no committed
- * raw parts left (the export would not add up to the aggregates) or a part is invalid.
+ * Writes the files of one window. @throws when a source of its summary has other parts than
+ * its ledger says (the export would not add up to the aggregates) or a part is invalid.
  */
 async function exportWindow(
   store: Store,
