@@ -234,6 +234,13 @@ test("export: re-exporting replaces a day; a window that fails keeps its earlier
     ]);
     assert.match(extra.failures[0].error, /found 2, ledger says 1/);
     assert.deepEqual(exportedFiles(o.dir), first);
+    // One source's part copied over another's: the names and counts fit, the content not.
+    unlinkSync(join(other, part.replace(/-0000\.json$/, "-0001.json")));
+    const [a, b] = readdirSync(other);
+    copyFileSync(join(other, b), join(other, a));
+    const swapped = await exportRecords(ctx, out, { from: Date.parse("2024-03-01") });
+    assert.equal(swapped.failures[0].window, "2024-03-01T10:00:00.000Z");
+    assert.match(swapped.failures[0].error, /holds part 0 of [0-9a-f]+ for /);
   } finally {
     s.cleanup();
     o.cleanup();

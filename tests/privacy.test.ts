@@ -54,6 +54,20 @@ test("hosts of two or three parts, and addresses behind invisible or circled cha
   for (const hidden of ["10\u200B.0.0.1", "10\uFE00.0.0.1", "10.0\u00AD.0.1"]) {
     assert.equal(redactAddresses(`/p/${hidden}/`), `/p/${REDACTED}/`, JSON.stringify(hidden));
   }
+  // A web URL's host with one slash, none, or backslashes, as URL parsers read them too.
+  for (
+    const url of [
+      "http:/10.1/",
+      "http:10.1/",
+      "http:\\\\10.1\\",
+      "https:167772161",
+      "ftp:/10.0.1/a",
+    ]
+  ) {
+    assert.doesNotMatch(redactAddresses(url), /10\.|167772161/, url);
+  }
+  assert.equal(redactAddresses("http://10.1\\x"), `http://${REDACTED}\\x`);
+  assert.equal(redactAddresses("key:1.5 and a:10.1"), "key:1.5 and a:10.1");
   // Versions and names stay: only a host position reads two or three parts as an address.
   assert.equal(
     redactAddresses("/v1.2.3/jquery-3.6.0.min.js HTTP/1.1"),

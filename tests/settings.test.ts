@@ -4,7 +4,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { alertsFrom, outFrom } from "../src/runtime/config.ts";
 import {
   API_KEY_VARIABLE,
   ENV_VARIABLES,
@@ -55,4 +58,24 @@ test("help lines: text from column 40, wrapped at 100, each setting with its var
   const long = helpLine("--a-flag-whose-argument-is-long <a | b | c | d | e>", "x");
   assert.equal(long, `  --a-flag-whose-argument-is-long <a | b | c | d | e>\n${" ".repeat(40)}x`);
   assert.ok(COMMON_HELP.includes("[CLOUDFRONT_LETS_TENANTS]"));
+});
+
+test("settings files must be regular files; --out must be a directory", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cfl-settings-"));
+  try {
+    // A device has no size to check, and /dev/zero never ends: refused at once.
+    if (existsSync("/dev/zero")) {
+      assert.throws(
+        () => alertsFrom({ alerts: "/dev/zero" }),
+        /--alerts: \/dev\/zero is not a regular file/,
+      );
+    }
+    assert.throws(() => alertsFrom({ alerts: dir }), /is not a regular file/);
+    const file = join(dir, "afile");
+    writeFileSync(file, "x");
+    assert.throws(() => outFrom({ out: file }), /--out .*afile is not a directory/);
+    assert.equal(outFrom({ out: join(dir, "new") }).name, join(dir, "new"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -189,7 +189,7 @@ test("settings: tenant lists and tenant-limited keys", () => {
   assert.deepEqual(tenantsFrom({ tenants: "E1, E2" }), ["E1", "E2"]);
   assert.throws(() => tenantsFrom({ tenants: "E1,raw" }), ConfigError);
   // A Firehose year folder, or the word that means every tenant, names none.
-  for (const name of ["2024", "auto", "AUTO", "raw", "-x", ""]) {
+  for (const name of ["2024", "auto", "AUTO", "raw", "RAW", "Ledger", "-x", ""]) {
     assert.equal(isTenantName(name), false, name);
   }
   assert.throws(() => tenantsFrom({ tenants: "auto,E1" }), /"auto" is not a tenant name/);

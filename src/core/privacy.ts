@@ -160,8 +160,13 @@ function runHoldsIpv4(run: string): boolean {
  * is at most 255 read that way. (Dotted decimals are {@link V4_RUN}'s.)
  */
 const RADIX_RUN = /(?:0x[0-9A-Fa-f]*|\d+)(?:\.(?:0x[0-9A-Fa-f]*|\d+)){3}/g;
-/** The host of a URL's authority, after `//` or a user's `@`, up to its port or path. */
-const URL_HOST = /(\/\/|@)([^\s/?#@\[\]:]+)(?=$|[:/?#\]])/g;
+/**
+ * The host of a URL's authority as URL parsers find it: after `//` or `\\`, after a user's
+ * `@`, or after the scheme of a web URL with any slashes or backslashes or none
+ * (`http:10.1/`, `http:\\10.1\`), up to its port or path.
+ */
+const URL_HOST =
+  /((?:\b(?:https?|wss?|ftp):[/\\]*)|[/\\]{2}|@)([^\s/\\?#@\[\]:]+)(?=$|[:/\\?#\]])/gi;
 
 /** A part of a host read as URL parsers read it: hex, octal with a leading zero, or decimal. */
 function hostPart(part: string): number {
@@ -209,7 +214,7 @@ function redactRadix(text: string): string {
       return radix && parts.every((p) => hostPart(p) <= 255) ? REDACTED : run;
     });
   }
-  if (out.includes("//") || out.includes("@")) {
+  if (/[:@\\]|\/\//.test(out)) {
     out = out.replace(
       URL_HOST,
       (all, lead: string, host: string) => isUrlIpv4(host) ? `${lead}${REDACTED}` : all,

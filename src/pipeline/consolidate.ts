@@ -299,6 +299,17 @@ function checkParts(ledger: Ledger | undefined, hash: string, start: number, key
       }: found ${keys.length}, ledger says ${expected}`,
     );
   }
+  // The parts are numbered 0 to n-1: a renamed or stray one is no part of the source.
+  keys.forEach((key, i) => {
+    if (partIndex(key) !== i) {
+      throw new Error(`raw parts of ${ledger!.key} for ${iso(start)}: ${key} is out of sequence`);
+    }
+  });
+}
+
+/** The part number a raw part's key ends with (`…-0003.json` is 3). */
+export function partIndex(key: string): number {
+  return Number(/-(\d+)\.json$/.exec(key)?.[1] ?? NaN);
 }
 
 /**

@@ -22,7 +22,7 @@ import { CONSOLIDATED_PREFIX, consolidatedKey } from "../core/keys.ts";
 import { parseRawEntry } from "../core/raw-entry.ts";
 import { iso, periodKey } from "../core/windows.ts";
 import { getJson, listAll, type Store } from "../store/store.ts";
-import { ConsolidatedSourcesSchema, type LedgerCache, partsOf } from "./consolidate.ts";
+import { ConsolidatedSourcesSchema, type LedgerCache, partIndex, partsOf } from "./consolidate.ts";
 import type { Context } from "./context.ts";
 import { listByWindow } from "./list-windows.ts";
 import { readStored } from "./stored.ts";
@@ -212,7 +212,9 @@ async function exportWindow(
   rows: ExportRange["rows"],
 ): Promise<{ keys: string[]; records: number; bytes: number }> {
   const summary = await readStored(store, consolidatedKey(start), ConsolidatedSourcesSchema);
-  const keys = (await partsOf(store, start, summary?.sources ?? [], ledgers)).flatMap(([, k]) => k);
+  const parts = await partsOf(store, start, summary?.sources ?? [], ledgers);
+  const keys = parts.flatMap(([, k]) => k);
+  const hashOf = new Map(parts.flatMap(([hash, k]) => k.map((key) => [key, hash] as const)));
   const file = fileWriter(out, start, rows);
   let next = keys.length > 0 ? getJson(store, keys[0]) : undefined;
   for (let i = 0; i < keys.length; i++) {
@@ -220,6 +222,15 @@ async function exportWindow(
     next = i + 1 < keys.length ? getJson(store, keys[i + 1]) : undefined;
     next?.catch(() => {}); // awaited in its turn
     const entry = parseRawEntry(json);
+    // A part copied over another, or moved from another window, says so inside.
+    if (
+      entry.source.hash !== hashOf.get(keys[i]) || entry.part !== partIndex(keys[i]) ||
+      entry.window !== iso(start)
+    ) {
+      throw new Error(
+        `${keys[i]} holds part ${entry.part} of ${entry.source.hash} for ${entry.window}`,
+      );
+    }
     await file.add(entry.count, exportValues(entry));
   }
   return await file.close();

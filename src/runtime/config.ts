@@ -101,7 +101,11 @@ function open<T>(
 
 /** Where `export` writes: `--out`, a directory or `s3://bucket/prefix`. */
 export function outFrom(s: Settings): Store {
-  return open(s, "out", required(s, "out"), openStore);
+  const out = required(s, "out");
+  if (!out.startsWith("s3://") && out !== "memory:" && existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw new ConfigError(`--out ${out} is not a directory`);
+  }
+  return open(s, "out", out, openStore);
 }
 
 /** The store named by `--store` (with `--tenant`, that tenant's part of it). */
@@ -249,7 +253,10 @@ const SETTINGS_FILE_BYTES = 1024 * 1024;
 
 function readText(path: string, flag: string): string {
   try {
-    const size = statSync(path).size;
+    const info = statSync(path);
+    // A device or a pipe has no size to check (/dev/zero would never end): files only.
+    if (!info.isFile()) throw new ConfigError(`--${flag}: ${path} is not a regular file`);
+    const size = info.size;
     if (size > SETTINGS_FILE_BYTES) {
       throw new ConfigError(`--${flag}: ${path} has ${size} bytes; at most ${SETTINGS_FILE_BYTES}`);
     }

@@ -18,7 +18,7 @@ export const TENANT_NAME_RULE = "1-64 letters, digits, _ and -, with a letter (a
 /** True for a usable tenant name (see {@link TENANT_NAME_RULE}). */
 export function isTenantName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name) && /[A-Za-z]/.test(name) &&
-    !RESERVED.has(name) && name.toLowerCase() !== "auto";
+    !RESERVED.has(name.toLowerCase()) && name.toLowerCase() !== "auto";
 }
 
 /** The store as tenant `tenant` sees it. @throws on an unusable name */
