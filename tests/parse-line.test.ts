@@ -108,6 +108,18 @@ test("detect names the preset that fits, or says none does", () => {
   assert.match(detectFields(line(13)).advice, /no preset has 13 fields/);
   assert.equal(detectFields(sample("awsdocs-2023-03-web.log")).format, "standard");
   assert.equal(detectFields('{"timestamp":1}').format, "json");
+  // A JSON object that names no log field is no standard-logging-v2 line.
+  assert.equal(detectFields('{"name": "cloudfront-lets"}').format, "unknown");
+  assert.equal(detectFields('{\n  "name": 1\n}').format, "unknown");
+  // The width most lines have decides, and a few malformed lines do not hide the preset.
+  const packLines = readFileSync(
+    new URL("../fixtures/wrong-fields/", import.meta.url).pathname +
+      "rt-1-2024-03-01-10-05-00-0a0a0a0a-0000-4000-8000-000000000009",
+    "utf8",
+  ).split("\n").filter(Boolean);
+  const bad = packLines[0].replace(/\t200\t/, "\t2x0\t");
+  const mixed = ["junk", "1709287200.000\tshort", bad, ...Array(4).fill(packLines).flat()];
+  assert.deepEqual(detectFields(mixed.join("\n")).presets, ["pack"]);
   // Text or bytes that begin with no timestamp, date, { or header are no CloudFront log.
   for (
     const junk of ["hello world\nnot a log", "\u0000\u00ff\u0013garbage", "GET / HTTP/1.1\t200"]

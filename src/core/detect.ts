@@ -29,13 +29,31 @@ function candidates(): Array<[string, readonly string[]]> {
   return list;
 }
 
-/** Every line parses with `fields`, and no column's values misfit its field's shape. */
+/** Lines of a sample that may be malformed (logs have some) while a field list fits it. */
+const MALFORMED_SHARE = 0.2;
+
+/**
+ * Nearly every line parses with `fields` (a few malformed ones, as real logs have, do not
+ * count against it), and no column's values misfit its field's shape.
+ */
 function fits(lines: string[], fields: readonly string[], standard: boolean): boolean {
   const layout = compileLayout(fields, { standard });
-  if (!lines.every((l) => typeof parseLine(l, layout) !== "string")) return false;
+  const parsed = lines.filter((l) => typeof parseLine(l, layout) !== "string");
+  if (parsed.length === 0 || parsed.length < lines.length * (1 - MALFORMED_SHARE)) return false;
   const sample = fieldSample(fields, standard);
-  for (const l of lines) sampleLine(sample, l);
+  for (const l of parsed) sampleLine(sample, l);
   return misfitColumns(sample).length === 0;
+}
+
+/** Whether a line is a JSON object naming at least one log field (standard logging v2). */
+function isJsonLogLine(line: string): boolean {
+  try {
+    const o = JSON.parse(line);
+    return o !== null && typeof o === "object" && !Array.isArray(o) &&
+      Object.keys(o).some((k) => CANONICAL_FIELDS.includes(k) || STANDARD_FIELDS.includes(k));
+  } catch {
+    return false;
+  }
 }
 
 /** Looks at up to 20 data lines and names the field sets they fit. */
@@ -47,9 +65,24 @@ export function detectFields(text: string): Detection {
     return { format: "unknown", columns: 0, presets: [], advice: "no data lines to look at" };
   }
   if (lines[0].trimStart().startsWith("{")) {
-    return { format: "json", columns: 0, presets: [], advice: "JSON lines: use --format json" };
+    return isJsonLogLine(lines[0])
+      ? { format: "json", columns: 0, presets: [], advice: "JSON lines: use --format json" }
+      : {
+        format: "unknown",
+        columns: 0,
+        presets: [],
+        advice: "this does not look like a CloudFront log: its first line is no JSON object " +
+          "of log fields (standard logging v2 writes one per line)",
+      };
   }
-  const columns = lines[0].split("\t").length;
+  // The width most lines have, and the first such line: a stray line does not decide.
+  const widths = new Map<number, number>();
+  for (const l of lines) {
+    const n = l.split("\t").length;
+    widths.set(n, (widths.get(n) ?? 0) + 1);
+  }
+  const columns = [...widths].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
+  const first = lines.find((l) => l.split("\t").length === columns)!;
   if (header) {
     const fields = header.slice("#Fields:".length).trim().split(/\s+/);
     return {
@@ -60,7 +93,7 @@ export function detectFields(text: string): Detection {
       advice: `the file names its ${fields.length} fields in a #Fields: header; nothing to set`,
     };
   }
-  if (/^\d{4}-\d{2}-\d{2}$/.test(lines[0].split("\t")[0])) {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(first.split("\t")[0])) {
     const width = Math.min(columns, STANDARD_FIELDS.length);
     const fields = STANDARD_FIELDS.slice(0, width);
     const ok = fits(lines, fields, true);
@@ -76,7 +109,7 @@ export function detectFields(text: string): Detection {
     };
   }
   // A real-time line begins with its epoch seconds: anything else is no CloudFront log.
-  if (!/^\d{9,11}(\.\d{1,6})?$/.test(lines[0].split("\t")[0])) {
+  if (!/^\d{9,11}(\.\d{1,6})?$/.test(first.split("\t")[0])) {
     return {
       format: "unknown",
       columns,
@@ -85,7 +118,9 @@ export function detectFields(text: string): Detection {
         "timestamp (real-time logs), no date (standard logs), no { (JSON lines) and no #Fields header",
     };
   }
-  const presets = candidates().filter(([, f]) => f.length === columns && fits(lines, f, false))
+  // Lines of another width are malformed whatever the fields: the others decide.
+  const wide = lines.filter((l) => l.split("\t").length === columns);
+  const presets = candidates().filter(([, f]) => f.length === columns && fits(wide, f, false))
     .map(([name]) => name);
   return {
     format: "realtime",
