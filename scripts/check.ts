@@ -108,6 +108,11 @@ try {
     if (report.objects?.length === 0) {
       throw new Error(`${ctx.source.name} holds no objects: nothing to judge`);
     }
+    if (report.records === 0) {
+      throw new Error(
+        `the newest ${report.objects!.length} object(s) hold no records: nothing to judge`,
+      );
+    }
   } else {
     // A --tenant store is that tenant's part already (runtime/config.ts).
     const store = configured(() => storeFrom(settings), ERROR);

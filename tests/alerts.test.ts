@@ -3,6 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { createApp } from "../src/api/app.ts";
 import { type AlertRule, evaluateRule } from "../src/core/alerts.ts";
 import { PRESETS } from "../src/core/fields.ts";
@@ -158,6 +159,22 @@ test("check exits 2 on a breach, 0 when clear; the API judges the same rules", a
   ]);
   assert.equal(none.code, 1, "an empty queue judged nothing");
   assert.match(none.stderr, /holds no objects: nothing to judge/);
+  const hollow = join(work.dir, "hollow-queue", "2024", "03", "01", "10");
+  mkdirSync(hollow, { recursive: true });
+  writeFileSync(
+    join(hollow, "rt-1-2024-03-01-10-00-00-0a0a0a0a-0000-4000-8000-0000000000ee.gz"),
+    gzipSync(""),
+  );
+  const empty = await runScript("check", [
+    "--alerts",
+    breached,
+    "--source",
+    join(work.dir, "hollow-queue"),
+    "--latest",
+    "1",
+  ]);
+  assert.equal(empty.code, 1, "an object without records judged nothing");
+  assert.match(empty.stderr, /hold no records: nothing to judge/);
   const bad = await runScript("check", [
     "--alerts",
     '[{"name": "x", "metric": "cpu"}]',

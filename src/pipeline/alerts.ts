@@ -23,8 +23,9 @@ export interface AlertReport {
   breached: number;
   /** The zone the rules' `from` and `to` are written in. */
   tz: string;
-  /** In latest mode: the objects read. */
+  /** In latest mode: the objects read, and the records they held. */
   objects?: string[];
+  records?: number;
 }
 
 /**
@@ -91,5 +92,5 @@ export async function checkLatest(
     undefined,
     cal,
   );
-  return { ...report, objects: latest.map((o) => o.key) };
+  return { ...report, objects: latest.map((o) => o.key), records: ingested.records };
 }
