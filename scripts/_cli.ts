@@ -17,10 +17,10 @@ import {
   withEnv,
 } from "../src/runtime/config.ts";
 import { helpLine, settingFlags, type SettingName, settingsHelp } from "../src/runtime/settings.ts";
-import { listTenants, tenantSource } from "../src/source/tenant.ts";
+import { knownTenants, tenantSource } from "../src/source/tenant.ts";
 import type { LogSource } from "../src/source/source.ts";
 import type { Store } from "../src/store/store.ts";
-import { storeTenants, tenantStore } from "../src/store/tenant.ts";
+import { tenantStore } from "../src/store/tenant.ts";
 
 /** The settings every pipeline script takes. */
 export const COMMON_SETTINGS = [
@@ -190,12 +190,7 @@ export async function runStep<C extends Scope, R>(
   const tenants = configured(() => tenantsFrom(settingsOf(values)));
   if (tenants === undefined) return run(json, () => body(ctx), human, failure);
   const all = async () => {
-    const names = tenants !== "auto" ? tenants : [
-      ...new Set([
-        ...(ctx.source ? await listTenants(ctx.source) : []),
-        ...await storeTenants(ctx.store),
-      ]),
-    ].sort();
+    const names = tenants !== "auto" ? tenants : await knownTenants(ctx.store, ctx.source);
     if (names.length === 0) throw new Error(`no tenant in ${ctx.source?.name ?? ctx.store.name}`);
     const out: TenantResults<R> = { tenants: {} };
     for (const t of names) {
@@ -210,20 +205,20 @@ export async function runStep<C extends Scope, R>(
     return out;
   };
   const each = (r: TenantResults<R>) => Object.entries(r.tenants);
+  const failed = (x: R | { error: string }): x is { error: string } =>
+    x !== null && typeof x === "object" && "error" in x;
   await run(
     json,
     all,
     (r) =>
       each(r).map(([t, x]) =>
-        x !== null && typeof x === "object" && "error" in x
+        failed(x)
           ? `[${t}] error: ${x.error}`
           : `[${t}] ${human(x as R).replaceAll("\n", `\n[${t}] `)}`
       ).join("\n"),
     (r) => {
       const why = each(r).flatMap(([t, x]) => {
-        const reason = x !== null && typeof x === "object" && "error" in x
-          ? x.error
-          : failure(x as R);
+        const reason = failed(x) ? x.error : failure(x as R);
         return reason === undefined ? [] : [`${t}: ${reason}`];
       });
       return why.length === 0 ? undefined : why.join("; ");

@@ -14,9 +14,9 @@ import type { AlertRule } from "../core/alerts.ts";
 import type { Context } from "../pipeline/context.ts";
 import { viewCache } from "../pipeline/query.ts";
 import type { LogSource } from "../source/source.ts";
-import { listTenants, tenantSource } from "../source/tenant.ts";
+import { knownTenants, tenantSource } from "../source/tenant.ts";
 import type { Store } from "../store/store.ts";
-import { isTenantName, prefixedStore, storeTenants, tenantStore } from "../store/tenant.ts";
+import { isTenantName, prefixedStore, tenantStore } from "../store/tenant.ts";
 import { type ApiKey, apiKeyAuth } from "./auth.ts";
 import { DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard/assets.ts";
 import { errorResponse, onError } from "./errors.ts";
@@ -145,14 +145,7 @@ function mountTenants(
 ): void {
   const apps = new Map<string, Hono<Env>>();
   const known = async () =>
-    deps.tenants === "auto"
-      ? [
-        ...new Set([
-          ...await storeTenants(deps.store),
-          ...(deps.source ? await listTenants(deps.source) : []),
-        ]),
-      ].sort()
-      : [...deps.tenants];
+    deps.tenants === "auto" ? await knownTenants(deps.store, deps.source) : [...deps.tenants];
   app.get("/api/sa/tenants", async (c) => {
     const allowed = c.get("tenants");
     return c.json({ tenants: (await known()).filter((t) => !allowed || allowed.includes(t)) });

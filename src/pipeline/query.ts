@@ -32,6 +32,7 @@ import {
   type WindowIndex,
   windowIndex,
 } from "./list-windows.ts";
+import { mapLimit } from "./context.ts";
 import { readMeta } from "./meta.ts";
 
 /** How a period's figures were obtained. */
@@ -260,20 +261,6 @@ export function viewRange(
     const { start, end } = cal.bounds(period, key);
     return { key, view: await viewSpan(q, start, end) };
   });
-}
-
-/** `fn` of every item, at most `limit` at a time, in the items' order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>) {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**

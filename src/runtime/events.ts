@@ -26,9 +26,9 @@ import {
   type ProcessResult,
 } from "../pipeline/process.ts";
 import { sweep, type SweepResult } from "../pipeline/sweep.ts";
-import { keyInTenant, listTenants, tenantOfKey, tenantSource } from "../source/tenant.ts";
+import { keyInTenant, knownTenants, tenantOfKey, tenantSource } from "../source/tenant.ts";
 import type { Store } from "../store/store.ts";
-import { isTenantName, prefixedStore, storeTenants, tenantStore } from "../store/tenant.ts";
+import { isTenantName, prefixedStore, tenantStore } from "../store/tenant.ts";
 
 /** What an event handler needs: the pipeline context, and the archive if any. */
 export interface EventDeps {
@@ -60,8 +60,7 @@ export function scope(d: EventDeps, tenant: string): EventDeps {
 /** The tenants a schedule visits: those listed, or every one with objects or data. */
 async function tenantsOf(d: EventDeps): Promise<string[]> {
   if (d.tenants !== "auto") return [...(d.tenants ?? [])];
-  const all = new Set([...await listTenants(d.ctx.source), ...await storeTenants(d.ctx.store)]);
-  return [...all].sort();
+  return await knownTenants(d.ctx.store, d.ctx.source);
 }
 
 /** A queue key named by a notification, with why it cannot be one when it cannot. */

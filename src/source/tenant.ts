@@ -3,7 +3,8 @@
  * that lie under its directory `{tenant}/` (keys then relative to it).
  * @module
  */
-import { isTenantName } from "../store/tenant.ts";
+import { isTenantName, storeTenants } from "../store/tenant.ts";
+import type { Store } from "../store/store.ts";
 import type { LogSource } from "./source.ts";
 
 /** A CloudFront distribution id at the start of a standard log's name: `E2EXAMPLE.2024-03-01-10.…`. */
@@ -64,4 +65,10 @@ export async function listTenants(source: LogSource): Promise<string[]> {
     if (t !== undefined) found.add(t);
   }
   return [...found].sort();
+}
+
+/** Every tenant with data in `store` or objects in `source` (what `auto` means), sorted. */
+export async function knownTenants(store: Store, source?: LogSource): Promise<string[]> {
+  const all = new Set([...await storeTenants(store), ...(source ? await listTenants(source) : [])]);
+  return [...all].sort();
 }
