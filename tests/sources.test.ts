@@ -71,6 +71,25 @@ test("local: a file rewritten in place after listing, same size, is refused", as
   }
 });
 
+test("local: a file too large to be read whole is streamed, and checked the same way", async () => {
+  const d = tempDir("src-large");
+  try {
+    // Over the 4 MiB a small file is read in one call: this one goes through a stream.
+    const line = "x".repeat(99) + "\n";
+    const big = line.repeat(50_000);
+    writeFileSync(`${d.dir}/a.log`, big);
+    const src = localSource(d.dir, { settledMs: 0 });
+    const [obj] = await listed(src);
+    assert.equal(obj.size, 5_000_000);
+    assert.equal(await text(await src.open(obj.key, obj.version)), big);
+    await new Promise((r) => setTimeout(r, 30));
+    writeFileSync(`${d.dir}/a.log`, big.replace("x", "y"));
+    await assert.rejects(text(await src.open(obj.key, obj.version)), VersionChangedError);
+  } finally {
+    d.cleanup();
+  }
+});
+
 let s3: Awaited<ReturnType<typeof startS3>>;
 before(async () => {
   s3 = await startS3(["src-bucket"]);

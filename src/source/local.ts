@@ -3,7 +3,15 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { type FileHandle, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -35,7 +43,7 @@ export function localSource(
   const hashes = new Map<string, { version: string; settled: boolean }>();
   const describe = (key: string) =>
     keyed(key, async (): Promise<SourceObject> => {
-      const info = await stat(path(key));
+      const info = statSync(path(key));
       if (!info.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
       const seen = `${key}\n${stampOf(info)}`;
       let known = hashes.get(seen);
@@ -44,7 +52,7 @@ export function localSource(
         // A file changed moments before it was hashed may change again within the same
         // clock tick, leaving its stamp as it was: only an older stamp vouches for bytes.
         const settled = Date.now() - info.ctimeMs > settledMs;
-        hashes.set(seen, known = { version: await contentHash(path(key)), settled });
+        hashes.set(seen, known = { version: await contentHash(path(key), info.size), settled });
       }
       return { key, size: info.size, version: known.version, lastModified: info.mtimeMs };
     });
@@ -91,6 +99,22 @@ export function localSource(
       }
     },
     async open(key, version) {
+      const small = await keyed(key, () => Promise.resolve().then(() => readSmall(path(key))));
+      if (small) {
+        const { bytes, stamp, after } = small;
+        const hashed = hashes.get(`${key}\n${stamp}`);
+        const known = hashed !== undefined && hashed.settled && hashed.version === version;
+        // As with a streamed file, a changed one fails its read, not its opening.
+        const same = version === undefined ||
+          (known ? after === stamp : hashOf(bytes) === version);
+        return new ReadableStream<Uint8Array>({
+          start(controller) {
+            if (!same) return controller.error(new VersionChangedError(key));
+            if (bytes.length > 0) controller.enqueue(bytes);
+            controller.close();
+          },
+        });
+      }
       const { file, stamp, known, stream: body } = await keyed(key, () => openFile(key, version));
       const stream = renameErrors(body, (e) => keyedError(key, e));
       if (version === undefined) return stream;
@@ -121,6 +145,33 @@ export function localSource(
       await keyed(key, () => rm(path(key), { force: true }));
     },
   };
+}
+
+/**
+ * Files up to this size are read in one synchronous call instead of streamed: a Firehose
+ * object is a few kB to a few MB, and a stream per object cost more than reading it.
+ */
+const SMALL_FILE = 4 * 1024 * 1024;
+
+/**
+ * The bytes of `file` when it is at most {@link SMALL_FILE} long, with its stamp before
+ * and after the read (equal unless it was written meanwhile); undefined for a larger file.
+ */
+function readSmall(file: string) {
+  const fd = openSync(file, "r");
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+    if (info.size > SMALL_FILE) return undefined;
+    const bytes = new Uint8Array(info.size);
+    let n = 0;
+    for (let got; n < bytes.length && (got = readSync(fd, bytes, n, bytes.length - n, n)) > 0;) {
+      n += got;
+    }
+    return { bytes: bytes.subarray(0, n), stamp: stampOf(info), after: stampOf(fstatSync(fd)) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Hashes a source remembers at most (one per listed file and stamp). */
@@ -203,7 +254,9 @@ function renameErrors(
  * A file's version is a hash of its content, as an S3 ETag is: a copied or touched file
  * with the same bytes is the same object, so it is never counted twice.
  */
-async function contentHash(file: string): Promise<string> {
+async function contentHash(file: string, size: number): Promise<string> {
+  // One read of a small file: a stream allocates a buffer of its high-water mark per file.
+  if (size <= SMALL_FILE) return hashOf(readFileSync(file));
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk);
   return hash.digest("hex").slice(0, 32);
