@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "fflate";
-import { threadGunzip, zlibGunzip } from "../src/source/inflate.ts";
+import { GzipError } from "../src/core/gzip.ts";
+import { threadGunzip, zlibGunzip, zlibGunzipBytes } from "../src/source/inflate.ts";
 
 /** Text that gzip shrinks only about twofold, so that input and output sizes stay close. */
 function hexText(bytes: number, seed = 1): Uint8Array {
@@ -80,4 +81,16 @@ test("inflate (thread): a truncated stream fails with zlib's reason", async () =
     readAll(counted(cut).stream.pipeThrough(threadGunzip())),
     /unexpected end of file/,
   );
+});
+
+test("inflate (whole): every member, bounded output, a truncated file is a GzipError", () => {
+  const a = hexText(100_000, 2);
+  const b = hexText(50_000, 3);
+  const two = new Uint8Array([...gzipSync(a), ...gzipSync(b)]);
+  assert.deepEqual(zlibGunzipBytes(two, 1 << 20), new Uint8Array([...a, ...b]));
+  // Past the limit the caller is told to stream it (a gzip bomb is not inflated in memory).
+  assert.equal(zlibGunzipBytes(gzipSync(new Uint8Array(10_000_000)), 1_000_000), undefined);
+  const one = gzipSync(a);
+  assert.throws(() => zlibGunzipBytes(one.subarray(0, one.length - 100), 1 << 20), GzipError);
+  assert.throws(() => zlibGunzipBytes(new Uint8Array([0x1f, 0x8b, 1, 2, 3]), 1 << 20), GzipError);
 });

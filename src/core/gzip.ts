@@ -18,6 +18,14 @@ export class GzipError extends Error {
 /** Makes a fresh gunzip transform: the runtime's or an I/O edge's fast one, or fflate. */
 export type Inflate = () => ReadableWritablePair<Uint8Array, Uint8Array>;
 
+/**
+ * Inflates a whole gzip file held in memory, every member of it, in one call: for a
+ * small object, where a stream's set-up costs more than the inflating. Undefined when
+ * the text would exceed `limit` bytes (the caller streams it instead).
+ * @throws GzipError when the data is truncated or corrupt
+ */
+export type InflateBytes = (gz: Uint8Array, limit: number) => Uint8Array | undefined;
+
 /** The web platform's `DecompressionStream`: everywhere, but slower than `node:zlib`. */
 export const webGunzip: Inflate = () =>
   new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;

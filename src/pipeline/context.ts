@@ -6,9 +6,9 @@
 import { DEFAULT_GRACE_MS, DEFAULT_MAX_LAG_MS } from "../core/finality.ts";
 import type { ParseOptions } from "../core/parse-object.ts";
 import { PRESETS } from "../core/fields.ts";
-import type { Inflate } from "../core/gzip.ts";
+import type { Inflate, InflateBytes } from "../core/gzip.ts";
 import type { SummaryState } from "../core/summary.ts";
-import { fastGunzip } from "../source/inflate.ts";
+import { fastGunzip, zlibGunzipBytes } from "../source/inflate.ts";
 import type { LogSource } from "../source/source.ts";
 import type { Store } from "../store/store.ts";
 import { type Handoff, handoff } from "./handoff.ts";
@@ -20,6 +20,8 @@ export interface Context {
   parse: ParseOptions;
   /** The gunzip engine tried first (fflate is the fallback). */
   inflate: Inflate;
+  /** The gunzip of a small object read whole (falls back to `inflate`, then fflate). */
+  inflateBytes: InflateBytes;
   /** Epoch ms. */
   now: number;
   graceMs: number;
@@ -72,6 +74,7 @@ export function makeContext(
   return {
     parse: { format: "realtime", fields: PRESETS.all },
     inflate: fastGunzip,
+    inflateBytes: zlibGunzipBytes,
     now: Date.now(),
     graceMs: DEFAULT_GRACE_MS,
     maxLagMs: DEFAULT_MAX_LAG_MS,

@@ -5,7 +5,7 @@
  * A failure (a truncated gzip, a wrong field list) fails that object only.
  * @module
  */
-import { fflateGunzip, GzipError, type Inflate, maybeGunzip } from "../core/gzip.ts";
+import { fflateGunzip, GzipError, type Inflate, isGzip, maybeGunzip } from "../core/gzip.ts";
 import { ledgerKey, pendingKey, rawKey } from "../core/keys.ts";
 import { FieldMismatchError, parseObject, type ParseStats } from "../core/parse-object.ts";
 import {
@@ -42,6 +42,14 @@ const HANDOFF_OBJECTS = 64;
 
 /** Objects ingested at once. */
 const INGEST_CONCURRENCY = 4;
+
+/**
+ * Objects up to this size are read whole and inflated in one call: a Firehose object is a
+ * few kB, and the streams an object is otherwise read through cost more than its parsing.
+ */
+const WHOLE_OBJECT_BYTES = 1024 * 1024;
+/** Text a whole object may inflate to; one that would be larger is streamed instead. */
+const WHOLE_TEXT_BYTES = 64 * 1024 * 1024;
 
 /** Records between progress lines within one big object. */
 const PROGRESS_EVERY = 250_000;
@@ -125,12 +133,7 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
       return;
     }
     try {
-      const { ledger, stats } = await ingestObject(
-        each,
-        obj,
-        hash,
-        open ?? (() => ctx.source.open(obj.key, obj.version)),
-      );
+      const { ledger, stats } = await ingestObject(each, obj, hash, open);
       result.objects_ingested++;
       result.records += stats.records;
       result.malformed += stats.malformed;
@@ -185,26 +188,32 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
  * Parses one object into raw parts with the context's gunzip, and again with fflate when
  * that fails: an engine may stop at the second member of a concatenated gzip file (Deno's
  * `DecompressionStream` does); fflate reads every member and checks each one's CRC and
- * size. On failure, every part written is removed.
+ * size. On failure, every part written is removed. Without `open`, the object is read
+ * from the queue: whole when it is small.
  */
 async function ingestObject(
   ctx: Context,
   obj: SourceObject,
   hash: string,
-  open: () => Promise<ReadableStream<Uint8Array>>,
+  given?: () => Promise<ReadableStream<Uint8Array>>,
 ) {
+  const open = given ?? (() => ctx.source.open(obj.key, obj.version));
+  const whole = given === undefined && obj.size <= WHOLE_OBJECT_BYTES;
   const attempts: string[][] = [];
-  const attempt = (engine: Inflate) => {
+  const attempt = (text: () => Promise<ReadableStream<Uint8Array>>) => {
     const written: string[] = [];
     attempts.push(written);
-    return ingestWith(ctx, obj, hash, open, engine, written);
+    return ingestWith(ctx, obj, hash, text, written);
   };
+  const streamed = (engine: Inflate) => async () => (await maybeGunzip(await open(), engine)).body;
   try {
     try {
-      return await attempt(ctx.inflate);
+      return await attempt(
+        whole ? wholeText(ctx, obj, streamed(ctx.inflate)) : streamed(ctx.inflate),
+      );
     } catch (e) {
       if (!(e instanceof GzipError)) throw e;
-      return await attempt(fflateGunzip);
+      return await attempt(streamed(fflateGunzip));
     }
   } catch (e) {
     await Promise.all(attempts.flat().map((k) => ctx.store.delete(k)));
@@ -215,15 +224,36 @@ async function ingestObject(
   }
 }
 
+/**
+ * The text of a queued object read whole and inflated in one call, as a stream of one
+ * chunk; `otherwise` when it would inflate past {@link WHOLE_TEXT_BYTES}.
+ */
+function wholeText(
+  ctx: Context,
+  obj: SourceObject,
+  otherwise: () => Promise<ReadableStream<Uint8Array>>,
+): () => Promise<ReadableStream<Uint8Array>> {
+  return async () => {
+    const bytes = await ctx.source.read(obj.key, obj.version);
+    const text = isGzip(bytes) ? ctx.inflateBytes(bytes, WHOLE_TEXT_BYTES) : bytes;
+    if (text === undefined) return await otherwise();
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (text.length > 0) controller.enqueue(text);
+        controller.close();
+      },
+    });
+  };
+}
+
 async function ingestWith(
   ctx: Context,
   obj: SourceObject,
   hash: string,
-  openBody: () => Promise<ReadableStream<Uint8Array>>,
-  engine: Inflate,
+  text: () => Promise<ReadableStream<Uint8Array>>,
   written: string[],
 ): Promise<{ ledger: Ledger; stats: ParseStats }> {
-  const { body } = await maybeGunzip(await openBody(), engine);
+  const body = await text();
   // Open windows, least recently used first (a Map keeps insertion order), and the parts
   // written so far of every window the object touched.
   const open = new Map<number, { builder: RawBuilder; part: number }>();

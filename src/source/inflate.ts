@@ -10,8 +10,8 @@
  * @module
  */
 import { Worker as NodeWorker } from "node:worker_threads";
-import { createGunzip } from "node:zlib";
-import type { Inflate } from "../core/gzip.ts";
+import { createGunzip, gunzipSync } from "node:zlib";
+import { GzipError, type Inflate, type InflateBytes } from "../core/gzip.ts";
 
 /**
  * Output chunk size. Node inflates on another thread, but each chunk needs a turn of this
@@ -248,3 +248,17 @@ export function threadGunzip(): ReadableWritablePair<Uint8Array, Uint8Array> {
 
 /** The fastest engine here: zlib on a thread of its own in both runtimes. */
 export const fastGunzip: Inflate = "Deno" in globalThis ? threadGunzip : zlibGunzip;
+
+/**
+ * Gunzip of a whole small object with `node:zlib` on the calling thread, every member
+ * read. Its output is bounded: past `limit`, zlib stops and the object is streamed.
+ */
+export const zlibGunzipBytes: InflateBytes = (gz, limit) => {
+  try {
+    const text = gunzipSync(gz, { maxOutputLength: limit });
+    return new Uint8Array(text.buffer, text.byteOffset, text.byteLength);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return undefined;
+    throw new GzipError((e as Error).message);
+  }
+};
