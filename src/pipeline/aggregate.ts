@@ -65,7 +65,13 @@ export interface AggregateResult {
   failures: Array<{ period: Period; key: string; error: string }>;
 }
 
-const zero = () => ({ "30min": 0, hourly: 0, daily: 0, monthly: 0 });
+const zeroed = (n: number): Record<Period, number> => ({
+  "30min": n,
+  hourly: n,
+  daily: n,
+  monthly: n,
+});
+const zero = () => zeroed(0);
 const AggregateStateSchema = v.object({ state: SummaryStateSchema });
 
 /** Objects in the live queue that are not ingested yet, as time ranges they may hold. */
@@ -103,6 +109,7 @@ export async function aggregate(
   const finalized: Array<[Period, string]> = [];
   // Periods that failed: the periods above them are not computed (they would be wrong).
   const failed: Array<{ start: number; end: number; id: string }> = [];
+  const plan = new Map<Period, string[]>();
   for (const period of PERIODS) {
     // Every period of this level that holds data and starts at or after its mark, or at or
     // after the first one whose aggregate is missing (deleted): that is brought back.
@@ -110,42 +117,59 @@ export async function aggregate(
     const stored = new Set((await ctx.store.browse(`${AGGREGATE_PREFIX}${period}/`)).dirs);
     let from = mark[period];
     for (const k of all) if (!stored.has(k)) from = Math.min(from, periodBounds(period, k).start);
-    const keys = all.filter((k) => periodBounds(period, k).start >= from);
-    let firstOpen = Infinity;
-    await mapLimit(keys, 8, async (key) => {
-      // A meta that fails validation is rewritten by this run's save of the period.
-      const before = await readMeta(ctx.store, period, key).catch((e) => {
-        if (e instanceof StoredDataError) return undefined;
-        throw e;
-      });
-      if (before?.status === "final") {
-        result.skipped_final[period]++;
-        return;
-      }
-      const bounds = periodBounds(period, key);
-      const fail = (error: string) => {
-        firstOpen = Math.min(firstOpen, bounds.start);
-        failed.push({ ...bounds, id: `${period} ${key}` });
-        result.failures.push({ period, key, error });
-        ctx.log(`FAILED ${period} ${key}: ${error}`);
-      };
-      const below = failed.find((f) => f.start < bounds.end && f.end > bounds.start);
-      if (below) return fail(`its input ${below.id} failed`);
-      let meta: Meta;
-      try {
-        meta = await savePeriod(ctx, period, key, holds, before, true);
-      } catch (e) {
-        return fail((e as Error).message);
-      }
-      const final = meta.status === "final";
-      if (!final) firstOpen = Math.min(firstOpen, periodBounds(period, key).start);
-      else finalized.push([period, key]);
-      // A final window takes no new sources but late data, which rebuilds it from all.
-      if (final && period === "30min") await ctx.store.delete(windowCountsKey(bounds.start));
-      result.computed[period]++;
-      if (final) result.final[period]++;
-      if (before?.late_data === true) result.late.push(`${period}/${key}`);
+    plan.set(period, all.filter((k) => periodBounds(period, k).start >= from));
+  }
+  const firstOpen = zeroed(Infinity);
+  const compute = (period: Period) => async (key: string) => {
+    // A meta that fails validation is rewritten by this run's save of the period.
+    const before = await readMeta(ctx.store, period, key).catch((e) => {
+      if (e instanceof StoredDataError) return undefined;
+      throw e;
     });
+    if (before?.status === "final") {
+      result.skipped_final[period]++;
+      return;
+    }
+    const bounds = periodBounds(period, key);
+    const fail = (error: string) => {
+      firstOpen[period] = Math.min(firstOpen[period], bounds.start);
+      failed.push({ ...bounds, id: `${period} ${key}` });
+      result.failures.push({ period, key, error });
+      ctx.log(`FAILED ${period} ${key}: ${error}`);
+    };
+    const below = failed.find((f) => f.start < bounds.end && f.end > bounds.start);
+    if (below) return fail(`its input ${below.id} failed`);
+    let meta: Meta;
+    try {
+      meta = await savePeriod(ctx, period, key, holds, before, true);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    const final = meta.status === "final";
+    if (!final) firstOpen[period] = Math.min(firstOpen[period], bounds.start);
+    else finalized.push([period, key]);
+    // A final window takes no new sources but late data, which rebuilds it from all.
+    if (final && period === "30min") await ctx.store.delete(windowCountsKey(bounds.start));
+    result.computed[period]++;
+    if (final) result.final[period]++;
+    if (before?.late_data === true) result.late.push(`${period}/${key}`);
+  };
+  // A day at a time, finest level first: the periods above a window find its state in
+  // ctx.written, just saved, instead of reading it back. Months come last.
+  const byDay = new Map<string, Map<Period, string[]>>();
+  for (const period of PERIODS.filter((p) => p !== "monthly")) {
+    for (const key of plan.get(period)!) {
+      const day = key.slice(0, 10);
+      const levels = byDay.get(day) ?? byDay.set(day, new Map()).get(day)!;
+      levels.set(period, [...levels.get(period) ?? [], key]);
+    }
+  }
+  for (const day of [...byDay.keys()].sort()) {
+    for (const [period, keys] of byDay.get(day)!) await mapLimit(keys, 8, compute(period));
+  }
+  await mapLimit(plan.get("monthly")!, 8, compute("monthly"));
+  for (const period of PERIODS) {
+    const keys = plan.get(period)!;
     ctx.log(
       `aggregated ${period}: ${result.computed[period]} computed (${
         result.final[period]
@@ -154,7 +178,7 @@ export async function aggregate(
     );
     // Everything before the first period left open is final now.
     const lastEnd = keys.length ? periodBounds(period, keys[keys.length - 1]).end : mark[period];
-    next[period] = Math.max(mark[period], Math.min(firstOpen, lastEnd));
+    next[period] = Math.max(mark[period], Math.min(firstOpen[period], lastEnd));
   }
   await writeWatermark(ctx.store, next);
   await recheckBelowMark(ctx, next, new Set(starts), finalized);
@@ -251,7 +275,8 @@ async function savePeriod(
     await putJson(ctx.store, aggregateKey(period, key), renderAggregate(period, key, state));
     await putJson(ctx.store, metaKey(period, key), meta);
     if (ctx.written) {
-      if (ctx.written.size >= WRITTEN_KEPT) ctx.written.clear();
+      // The oldest goes first: periods are saved finest first, so it was already used.
+      if (ctx.written.size >= WRITTEN_KEPT) ctx.written.delete(ctx.written.keys().next().value!);
       ctx.written.set(`${period}/${key}`, { inputs: stamp, state });
     }
     if ((await inputsOf(ctx, period, key, holds, true, sourceCount)).stamp === stamp) return meta;
