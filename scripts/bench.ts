@@ -363,18 +363,21 @@ if (flags.worker) {
   const each = new Map<string, Measure[]>(runtimes.map((rt) => [rt, []]));
   const goaccess = format === "standard" && goaccessVersion();
   const peer: Array<ReturnType<typeof runGoaccess>> = [];
-  for (let r = 1; r <= runs; r++) {
-    for (const rt of runtimes) {
-      progress(`running ${rt} (${r}/${runs}) ...`);
-      each.get(rt)!.push(await runOnce(rt, commands[rt]));
+  try {
+    for (let r = 1; r <= runs; r++) {
+      for (const rt of runtimes) {
+        progress(`running ${rt} (${r}/${runs}) ...`);
+        each.get(rt)!.push(await runOnce(rt, commands[rt]));
+      }
+      if (goaccess) {
+        progress(`running ${goaccess} (${r}/${runs}) ...`);
+        peer.push(runGoaccess(dir));
+      }
     }
-    if (goaccess) {
-      progress(`running ${goaccess} (${r}/${runs}) ...`);
-      peer.push(runGoaccess(dir));
-    }
+  } finally {
+    rmSync(storesDir, { recursive: true, force: true });
   }
   await s3?.stop();
-  rmSync(storesDir, { recursive: true, force: true });
   const results: Measure[] = runtimes.map((rt) => {
     const m = each.get(rt)!.sort((a, b) => a.lines_per_second - b.lines_per_second);
     return {

@@ -154,8 +154,9 @@ export async function aggregate(
     if (final) result.final[period]++;
     if (before?.late_data === true) result.late.push(`${period}/${key}`);
   };
-  // A day at a time, finest level first: the periods above a window find its state in
-  // ctx.written, just saved, instead of reading it back. Months come last.
+  // A day at a time, finest level first: hours and days find their children's states in
+  // ctx.written, just saved, instead of reading them back. Months come last and read
+  // their days (a day saves more states than ctx.written keeps).
   const byDay = new Map<string, Map<Period, string[]>>();
   for (const period of PERIODS.filter((p) => p !== "monthly")) {
     for (const key of plan.get(period)!) {
@@ -275,7 +276,8 @@ async function savePeriod(
     await putJson(ctx.store, aggregateKey(period, key), renderAggregate(period, key, state));
     await putJson(ctx.store, metaKey(period, key), meta);
     if (ctx.written) {
-      // The oldest goes first: periods are saved finest first, so it was already used.
+      // The oldest goes first: periods are saved finest first, so its parent has used it
+      // unless that parent is a month.
       if (ctx.written.size >= WRITTEN_KEPT) ctx.written.delete(ctx.written.keys().next().value!);
       ctx.written.set(`${period}/${key}`, { inputs: stamp, state });
     }

@@ -20,7 +20,10 @@ export interface Context {
   parse: ParseOptions;
   /** The gunzip engine tried first (fflate is the fallback). */
   inflate: Inflate;
-  /** The gunzip of a small object read whole (falls back to `inflate`, then fflate). */
+  /**
+   * The gunzip of a small object read whole: `inflate` streams one whose text is too
+   * large, fflate is tried on one this fails.
+   */
   inflateBytes: InflateBytes;
   /** Epoch ms. */
   now: number;

@@ -48,8 +48,11 @@ const INGEST_CONCURRENCY = 4;
  * few kB, and the streams an object is otherwise read through cost more than its parsing.
  */
 const WHOLE_OBJECT_BYTES = 1024 * 1024;
-/** Text a whole object may inflate to; one that would be larger is streamed instead. */
-const WHOLE_TEXT_BYTES = 64 * 1024 * 1024;
+/**
+ * Text a whole object may inflate to (16× its size at most; logs shrink about tenfold),
+ * with objects ingested at once: one that would be larger is streamed instead.
+ */
+const WHOLE_TEXT_BYTES = 16 * 1024 * 1024;
 
 /** Records between progress lines within one big object. */
 const PROGRESS_EVERY = 250_000;

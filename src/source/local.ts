@@ -3,15 +3,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  createReadStream,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { type FileHandle, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -256,7 +248,9 @@ function renameErrors(
  */
 async function contentHash(file: string, size: number): Promise<string> {
   // One read of a small file: a stream allocates a buffer of its high-water mark per file.
-  if (size <= SMALL_FILE) return hashOf(readFileSync(file));
+  // What it holds when opened is read, at most SMALL_FILE: one grown since is streamed.
+  const small = size <= SMALL_FILE ? readSmall(file) : undefined;
+  if (small) return hashOf(small.bytes);
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk);
   return hash.digest("hex").slice(0, 32);
