@@ -162,7 +162,8 @@ export async function aggregate(
     for (const key of plan.get(period)!) {
       const day = key.slice(0, 10);
       const levels = byDay.get(day) ?? byDay.set(day, new Map()).get(day)!;
-      levels.set(period, [...levels.get(period) ?? [], key]);
+      const keys = levels.get(period) ?? levels.set(period, []).get(period)!;
+      keys.push(key);
     }
   }
   for (const day of [...byDay.keys()].sort()) {
