@@ -306,9 +306,12 @@ async function inputsOf(
   const { start, end } = periodBounds(period, key);
   if (period === "30min") {
     const k = consolidatedKey(start);
-    const c = stampOnly
-      ? await readStored(ctx.store, k, ConsolidatedSourcesSchema)
-      : await readStored(ctx.store, k, ConsolidatedSchema);
+    const given = stampOnly ? undefined : ctx.summaries?.get(start);
+    if (given) ctx.summaries!.delete(start);
+    const c = given ??
+      (stampOnly
+        ? await readStored(ctx.store, k, ConsolidatedSourcesSchema)
+        : await readStored(ctx.store, k, ConsolidatedSchema));
     if (c === undefined) throw new StoredDataError(`${k} is missing`);
     return {
       state: stampOnly ? emptyState() : (c as Consolidated).state,

@@ -95,7 +95,7 @@ const RAW = RAW_PREFIX;
 export async function consolidate(
   ctx:
     & Pick<Context, "store" | "now" | "log">
-    & Partial<Pick<Context, "graceMs" | "metrics" | "handoff">>,
+    & Partial<Pick<Context, "graceMs" | "metrics" | "handoff" | "summaries">>,
   options: { rebuild?: boolean; windows?: readonly number[] } = {},
 ): Promise<ConsolidateResult> {
   const byWindow = options.windows
@@ -135,6 +135,7 @@ export async function consolidate(
       ctx.log(`FAILED window ${iso(start)}: ${(e as Error).message}`);
     }
     if (c) {
+      ctx.summaries?.set(start, c);
       result.windows++;
       result.records += c.records;
       ctx.metrics?.(start, c.state);

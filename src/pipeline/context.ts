@@ -11,6 +11,7 @@ import type { SummaryState } from "../core/summary.ts";
 import { fastGunzip, zlibGunzipBytes } from "../source/inflate.ts";
 import type { LogSource } from "../source/source.ts";
 import type { Store } from "../store/store.ts";
+import type { Consolidated } from "./consolidate.ts";
 import { type Handoff, handoff } from "./handoff.ts";
 
 /** The dependencies and settings of a pipeline run. */
@@ -41,6 +42,12 @@ export interface Context {
    * invocations.
    */
   written?: WrittenStates;
+  /**
+   * Window summaries this process's consolidation just wrote, by window start, for the
+   * refresh of the same event: each is taken once, so a period computed again because its
+   * summary changed meanwhile reads the store.
+   */
+  summaries?: Map<number, Consolidated>;
   /**
    * Where a long step reports how far it is, after each object (a CLI draws it). With it,
    * ingest logs failures only, not a line per object ingested.

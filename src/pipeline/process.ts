@@ -10,7 +10,7 @@
 import { iso, type Period } from "../core/windows.ts";
 import type { LogSource, SourceObject } from "../source/source.ts";
 import { refreshPeriods } from "./aggregate.ts";
-import { consolidate } from "./consolidate.ts";
+import { consolidate, type Consolidated } from "./consolidate.ts";
 import type { Context } from "./context.ts";
 import { ingest, type IngestItem, type IngestResult } from "./ingest.ts";
 import { readLedger, sourceHash } from "./ledger.ts";
@@ -139,8 +139,10 @@ async function processItems(ctx: Context, items: IngestItem[]): Promise<ProcessR
   }
   const windows = [...starts].sort((a, b) => a - b);
   if (windows.length > 0) {
-    await consolidate(ctx, { windows });
-    result.refreshed = await refreshPeriods(ctx, windows);
+    // The refresh takes the summaries just written instead of reading them back.
+    const summaries = new Map<number, Consolidated>();
+    await consolidate({ ...ctx, summaries }, { windows });
+    result.refreshed = await refreshPeriods({ ...ctx, summaries }, windows);
   }
   result.windows = windows.map(iso);
   return result;
