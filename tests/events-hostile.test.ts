@@ -48,7 +48,7 @@ function fresh(name: string) {
 
 async function ingested(store: Store, source: ReturnType<typeof localSource>, key: string) {
   const obj = await source.stat(key);
-  return obj !== undefined && (await readLedger(store, await sourceHash(obj))) !== undefined;
+  return obj !== undefined && (await readLedger(store, sourceHash(obj))) !== undefined;
 }
 
 const statusOf = (results: TenantResult[], key: string) =>

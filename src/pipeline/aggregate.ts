@@ -78,7 +78,7 @@ const AggregateStateSchema = v.object({ state: SummaryStateSchema });
 export async function unprocessedHolds(ctx: Context): Promise<Hold[]> {
   const holds: Hold[] = [];
   for await (const obj of ctx.source.list()) {
-    if ((await ctx.store.get(ledgerKey(await sourceHash(obj)))) !== undefined) continue;
+    if ((await ctx.store.get(ledgerKey(sourceHash(obj)))) !== undefined) continue;
     holds.push(holdFor(obj.key, keyTime(obj.key) ?? obj.lastModified, ctx.maxLagMs));
   }
   return holds;

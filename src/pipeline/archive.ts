@@ -88,7 +88,7 @@ export async function archive(
   const objects = [];
   for await (const obj of ctx.source.list()) objects.push(obj);
   for (const obj of objects) {
-    if ((await ctx.store.get(ledgerKey(await sourceHash(obj)))) === undefined) {
+    if ((await ctx.store.get(ledgerKey(sourceHash(obj)))) === undefined) {
       result.waiting++;
       continue;
     }

@@ -129,7 +129,7 @@ export async function ingest(ctx: Context, items?: IngestItem[]): Promise<Ingest
   const each = objects.length <= HANDOFF_OBJECTS ? ctx : { ...ctx, handoff: undefined };
   // A few objects at once: their reads, writes and gunzip overlap with parsing.
   await mapLimit(objects, INGEST_CONCURRENCY, async ({ obj, open }) => {
-    const hash = await sourceHash(obj);
+    const hash = sourceHash(obj);
     if ((await ctx.store.get(ledgerKey(hash))) !== undefined) {
       result.objects_skipped++;
       report();

@@ -25,11 +25,11 @@ export const LedgerSchema = v.object({
 export type Ledger = v.InferOutput<typeof LedgerSchema>;
 
 /** The identity of a source object's content: a hash of its key and version. */
-export function sourceHash(obj: Pick<SourceObject, "key" | "version">): Promise<string> {
+export function sourceHash(obj: Pick<SourceObject, "key" | "version">): string {
   // node:crypto (Node, Deno and Lambda have it): WebCrypto's digest is a job on another
   // thread, costing more than the hash of these few bytes once per object.
   const digest = createHash("sha256").update(`${obj.key}\n${obj.version}`, "utf8").digest("hex");
-  return Promise.resolve(digest.slice(0, 24));
+  return digest.slice(0, 24);
 }
 
 /** The ledger entry of a hash, or undefined when that object was never fully ingested. */

@@ -114,7 +114,7 @@ export async function batchItem(b: LineBatch): Promise<IngestItem> {
 
 /** True once a batch's ledger entry is written: it is counted, whatever fails after. */
 export async function batchRecorded(ctx: Context, b: LineBatch): Promise<boolean> {
-  return (await readLedger(ctx.store, await sourceHash((await batchItem(b)).obj))) !== undefined;
+  return (await readLedger(ctx.store, sourceHash((await batchItem(b)).obj))) !== undefined;
 }
 
 async function processItems(ctx: Context, items: IngestItem[]): Promise<ProcessResult> {
@@ -134,7 +134,7 @@ async function processItems(ctx: Context, items: IngestItem[]): Promise<ProcessR
     }
     result.objects.push({ key: obj.key, status: fresh.has(obj.key) ? "ingested" : "already" });
     // The windows of an object ingested before too: a crash may have left them behind.
-    const ledger = await readLedger(ctx.store, await sourceHash(obj));
+    const ledger = await readLedger(ctx.store, sourceHash(obj));
     for (const w of Object.keys(ledger?.windows ?? {})) starts.add(Date.parse(w));
   }
   const windows = [...starts].sort((a, b) => a - b);

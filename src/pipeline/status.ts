@@ -29,7 +29,7 @@ export async function pipelineStatus(store: Store, source?: LogSource): Promise<
   if (source) {
     for await (const obj of source.list()) {
       queue.objects++;
-      if ((await store.get(ledgerKey(await sourceHash(obj)))) === undefined) queue.waiting++;
+      if ((await store.get(ledgerKey(sourceHash(obj)))) === undefined) queue.waiting++;
       else queue.ingested++;
     }
   }

@@ -40,7 +40,7 @@ export async function sweep(ctx: Context): Promise<SweepResult> {
   const recorded = await mapLimit(
     listed,
     LEDGER_CONCURRENCY,
-    async (obj) => (await readLedger(ctx.store, await sourceHash(obj))) !== undefined,
+    async (obj) => (await readLedger(ctx.store, sourceHash(obj))) !== undefined,
   );
   const unrecorded = listed.filter((_, i) => !recorded[i]);
   const due = unrecorded.filter((obj) => sweepDue(obj, ctx.now, ctx.maxLagMs));

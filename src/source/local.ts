@@ -48,6 +48,17 @@ export function localSource(
       }
       return { key, size: info.size, version: known.version, lastModified: info.mtimeMs };
     });
+  // A small file's bytes in one read, and whether they are `version`'s (a file hashed
+  // when listed, its stamp unchanged across the read, is not hashed again).
+  const whole = (key: string, version?: string) =>
+    keyed(key, () => Promise.resolve().then(() => readSmall(path(key)))).then((small) => {
+      if (!small) return undefined;
+      const { bytes, stamp, after } = small;
+      const hashed = hashes.get(`${key}\n${stamp}`);
+      const known = hashed !== undefined && hashed.settled && hashed.version === version;
+      const same = version === undefined || (known ? after === stamp : hashOf(bytes) === version);
+      return { bytes, same };
+    });
   // The file's bytes, opened once: with `version`, checked unchanged since it was hashed.
   const openFile = async (key: string, version?: string) => {
     const file = await open(path(key));
@@ -91,14 +102,10 @@ export function localSource(
       }
     },
     async open(key, version) {
-      const small = await keyed(key, () => Promise.resolve().then(() => readSmall(path(key))));
+      const small = await whole(key, version);
       if (small) {
-        const { bytes, stamp, after } = small;
-        const hashed = hashes.get(`${key}\n${stamp}`);
-        const known = hashed !== undefined && hashed.settled && hashed.version === version;
+        const { bytes, same } = small;
         // As with a streamed file, a changed one fails its read, not its opening.
-        const same = version === undefined ||
-          (known ? after === stamp : hashOf(bytes) === version);
         return new ReadableStream<Uint8Array>({
           start(controller) {
             if (!same) return controller.error(new VersionChangedError(key));
@@ -129,6 +136,9 @@ export function localSource(
       );
     },
     async read(key, version) {
+      const small = await whole(key, version);
+      if (small && !small.same) throw new VersionChangedError(key);
+      if (small) return small.bytes;
       const bytes = new Uint8Array(await keyed(key, () => readFile(path(key))));
       if (version !== undefined && hashOf(bytes) !== version) throw new VersionChangedError(key);
       return bytes;
